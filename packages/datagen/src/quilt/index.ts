@@ -1,0 +1,2 @@
+// Public API of this area of @vlm/datagen (filled in by its issue).
+export {};
