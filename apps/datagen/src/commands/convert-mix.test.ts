@@ -1,0 +1,99 @@
+// End to end: the real CLI entry in a child process, on dataset fixtures in their published layouts.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parseLlavaDataset } from '@vlm/core';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const cli = join(root, 'apps/datagen/src/cli.ts');
+const fixtures = join(root, 'packages/datagen/src/convert/sources/__fixtures__');
+
+async function vlmDatagen(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--conditions=@vlm/source', '--import', 'tsx', cli, ...args], { cwd: root });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('vlm-datagen convert and mix', () => {
+  it('converts two datasets, reports their bad rows, and mixes them with statistics', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vlm-datagen-cli-'));
+    const vqa = await vlmDatagen([
+      'convert',
+      'vqav2',
+      '--questions',
+      join(fixtures, 'v2_OpenEnded_mscoco_train2014_questions.json'),
+      '--annotations',
+      join(fixtures, 'v2_mscoco_train2014_annotations.json'),
+      '--single-turn',
+      '--image-prefix',
+      'coco',
+      '--out',
+      join(dir, 'vqav2.json'),
+    ]);
+    expect(vqa.code).toBe(0);
+    expect(vqa.stdout).toContain('vqav2: 4 questions -> 4 records');
+    expect(vqa.stderr).toContain('questions.json:9 [index 3]: field image_id');
+    const vqaRecords = parseLlavaDataset(JSON.parse(await readFile(join(dir, 'vqav2.json'), 'utf8')));
+    expect(vqaRecords[0]!.image).toBe('coco/train2014/COCO_train2014_000000458752.jpg');
+    const issues = (await readFile(join(dir, 'vqav2.issues.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(issues.map((i: { index: number }) => i.index)).toEqual([3, 5]);
+
+    const pmc = await vlmDatagen(['convert', 'pmcvqa', '--questions', join(fixtures, 'pmc_vqa_train.csv'), '--out', join(dir, 'pmc.jsonl')]);
+    expect(pmc.code).toBe(0);
+    expect((await readFile(join(dir, 'pmc.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(2);
+
+    const mix = await vlmDatagen([
+      'mix',
+      '--source',
+      `vqa=${join(dir, 'vqav2.json')}`,
+      '--source',
+      `pmc=${join(dir, 'pmc.jsonl')}`,
+      '--source',
+      `again=${join(dir, 'vqav2.json')}`,
+      '--weight',
+      'pmc=2',
+      '--seed',
+      '7',
+      '--tokenizer',
+      'llama-2',
+      '--out',
+      join(dir, 'mix.json'),
+    ]);
+    expect(mix.code).toBe(0);
+    const mixed = parseLlavaDataset(JSON.parse(await readFile(join(dir, 'mix.json'), 'utf8')));
+    expect(mixed).toHaveLength(8);
+    const stats = JSON.parse(await readFile(join(dir, 'mix.stats.json'), 'utf8'));
+    expect(stats.sources.map((s: { name: string; records: number; duplicates: number }) => [s.name, s.records, s.duplicates])).toEqual([
+      ['vqa', 4, 0],
+      ['pmc', 4, 0],
+      ['again', 0, 4],
+    ]);
+    expect(stats.tokenizer).toBe('llama-2 tokenizer, vicuna_v1 template');
+    expect(await readFile(join(dir, 'mix.stats.md'), 'utf8')).toContain('| pmc | 2 | 0 | 0 | 4 | 50.0% |');
+  });
+
+  it('prints a located error and exits non-zero on bad input', async () => {
+    const missing = await vlmDatagen(['convert', 'gqa', '--out', join(tmpdir(), 'never.json')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('[missing_input] gqa needs its questions file');
+    expect(missing.stderr).not.toContain('    at ');
+    // A truncated download: the rows before the cut are converted and stay a valid file.
+    const dir = await mkdtemp(join(tmpdir(), 'vlm-datagen-cli-'));
+    const cut = join(dir, 'cut.json');
+    await writeFile(cut, '[\n{"id": "a", "conversations": [{"from": "human", "value": "Hi"}, {"from": "gpt", "value": "Hello"}]},\n{"id": "b", "conv');
+    const truncated = await vlmDatagen(['convert', 'sharegpt', '--conversations', cut, '--out', join(dir, 'out.json')]);
+    expect(truncated.code).toBe(1);
+    expect(truncated.stderr).toContain('[json_syntax]');
+    expect(truncated.stderr).toContain('line 3');
+    expect(parseLlavaDataset(JSON.parse(await readFile(join(dir, 'out.json'), 'utf8'))).map((r) => r.id)).toEqual(['a']);
+  });
+});

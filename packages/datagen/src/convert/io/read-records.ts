@@ -1,0 +1,43 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { VlmError } from '@vlm/core';
+
+import type { JsonElementEvent } from './json-element-scanner';
+import { readJsonElements } from './read-json-elements';
+
+/**
+ * Streams the records of a LLaVA dataset file: a JSON array, or JSON Lines when the name ends in `.jsonl`.
+ * Each event carries the decoded value or why it could not be decoded, with index and line.
+ */
+export async function* readRecordFile(file: string): AsyncGenerator<JsonElementEvent> {
+  if (!file.endsWith('.jsonl')) {
+    yield* readJsonElements(file, [[]]);
+    return;
+  }
+  const stream = createReadStream(file, { encoding: 'utf8' });
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  let line = 0;
+  let index = 0;
+  try {
+    for await (const text of lines) {
+      line++;
+      if (!text.trim()) continue;
+      const event: JsonElementEvent = { target: 0, index: index++, line };
+      try {
+        event.value = JSON.parse(text);
+      } catch (error) {
+        event.error = `not valid JSON (${(error as Error).message})`;
+      }
+      yield event;
+    }
+  } catch (error) {
+    throw new VlmError('read_failed', `Could not read ${file}: ${(error as Error).message}`, {
+      location: { file },
+      hint: 'Check the path and that the file is readable.',
+      cause: error,
+    });
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+}
