@@ -1,5 +1,49 @@
-// `vlm-datagen expand`: replaced by the issue that builds it.
-export async function expandCommand(_args: string[]): Promise<number> {
-  console.error('vlm-datagen expand is not built yet.');
-  return 2;
+// `vlm-datagen expand <pairs>`: naive expansion of (image, caption) pairs into one-turn LLaVA records.
+import { parseArgs } from 'node:util';
+
+import { VlmError } from '@vlm/core';
+import { expandCaptions, readCaptionPairs, writeJsonAtomic } from '@vlm/datagen';
+import type { ImagePlacement } from '@vlm/prompts';
+
+import { numberFlag } from './teacher-flags';
+
+const usage = [
+  'usage: vlm-datagen expand <pairs.json|.jsonl|.csv|.tsv> --out <file.json> [options]',
+  '  --form llava|llava-med      brief-description questions (LLaVA stage 1) or concept alignment (LLaVA-Med)',
+  '  --placement random|before|after   where <image> goes in the question (default random, by seed)',
+  '  --seed <n>                  seed of question and placement draws (default 0)',
+  '  --image-field/--caption-field/--id-field <name>   column or field names of the input',
+].join('\n');
+
+export async function expandCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', short: 'o' },
+      form: { type: 'string' },
+      placement: { type: 'string' },
+      seed: { type: 'string' },
+      'image-field': { type: 'string' },
+      'caption-field': { type: 'string' },
+      'id-field': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const input = positionals[0];
+  if (values.help || !input) {
+    console.log(usage);
+    return values.help ? 0 : 2;
+  }
+  if (!values.out) throw new VlmError('missing_option', 'expand needs --out <file.json>.', { location: { field: 'out' }, hint: usage });
+  const form = values.form ?? 'llava';
+  if (form !== 'llava' && form !== 'llava-med') throw new VlmError('bad_option', `--form must be llava or llava-med, got ${JSON.stringify(form)}.`, { location: { field: 'form' } });
+  const placement = (values.placement ?? 'random') as ImagePlacement;
+  if (!['random', 'before', 'after'].includes(placement)) throw new VlmError('bad_option', `--placement must be random, before or after.`, { location: { field: 'placement' } });
+  const pairs = readCaptionPairs(input, { image: values['image-field'], caption: values['caption-field'], id: values['id-field'] });
+  const records = expandCaptions(pairs, { seed: numberFlag(values, 'seed', { integer: true }), form, placement });
+  writeJsonAtomic(values.out, records);
+  const before = records.filter((r) => r.conversations[0]?.value.startsWith('<image>')).length;
+  console.log(`expanded ${pairs.length} pairs -> ${records.length} records (${before} image-first, ${records.length - before} image-last) -> ${values.out}`);
+  return 0;
 }

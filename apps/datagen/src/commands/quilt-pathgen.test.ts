@@ -1,0 +1,48 @@
+// End to end: the real CLI entry in a child process — the offline Quilt demo, and argument errors.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+import { parseLlavaDataset } from '@vlm/core';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const cli = join(root, 'apps/datagen/src/cli.ts');
+
+async function vlmDatagen(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--conditions=@vlm/source', '--import', 'tsx', cli, ...args], { cwd: root });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('vlm-datagen quilt and pathgen', () => {
+  it('runs the Quilt demo offline and reports the cursor error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vlm-quilt-cli-'));
+    const result = await vlmDatagen(['quilt', '--demo', '--out-dir', dir, '--width', '320', '--height', '180', '--fps', '6']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/stable chunks: 2/);
+    expect(result.stdout).toMatch(/cursor localisation vs the known path: 87\/87 frames detected, mean 0\.00 px/);
+    expect(existsSync(join(dir, 'traces', 'demo_000.png'))).toBe(true);
+    const records = parseLlavaDataset(JSON.parse(await readFile(join(dir, 'quilt_instruct.json'), 'utf8')));
+    expect(records).toHaveLength(8);
+  });
+
+  it('fails with a located message on bad arguments', async () => {
+    const quilt = await vlmDatagen(['quilt', '--out-dir', '/tmp/x', '--transcript', 'a.srt']);
+    expect(quilt.code).toBe(1);
+    expect(quilt.stderr).toMatch(/\[missing_option\] give exactly one of --video and --frames/);
+    const pathgen = await vlmDatagen(['pathgen', '--slides', 'x']);
+    expect(pathgen.code).toBe(1);
+    expect(pathgen.stderr).toMatch(/\[missing_option\] pathgen needs --prompts/);
+  });
+});

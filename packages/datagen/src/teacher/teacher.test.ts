@@ -1,0 +1,177 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { startOpenAIServer, type ChatHandler, type OpenAIServer } from '@vlm/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { estimateCost } from './estimate-cost';
+import { createTeacher, type TeacherOptions } from './teacher';
+import { TeacherError } from './teacher-error';
+import type { TeacherMessage } from './types';
+
+const servers: OpenAIServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function setup(handler: ChatHandler, extra: Partial<TeacherOptions> = {}) {
+  const server = await startOpenAIServer({ handler });
+  servers.push(server);
+  const waits: number[] = [];
+  let slept = 0;
+  const cacheDir = mkdtempSync(join(tmpdir(), 'teacher-'));
+  const teacher = createTeacher({
+    baseURL: server.baseURL,
+    apiKey: 'sk-secret-test-key',
+    model: 'gpt-4o-mini',
+    cacheDir,
+    backoff: { baseMs: 1, maxMs: 4 },
+    clock: {
+      // Fake time: only sleeping moves it, so waits are exact.
+      now: () => 1_000_000 + slept,
+      sleep: async (ms) => {
+        waits.push(ms);
+        slept += ms;
+      },
+    },
+    env: {},
+    ...extra,
+  });
+  return { server, teacher, waits, cacheDir };
+}
+
+const ask = (text: string): TeacherMessage[] => [
+  { role: 'system', content: 'You are a teacher.' },
+  { role: 'user', content: text },
+];
+
+describe('createTeacher', () => {
+  it('answers, accounts tokens and cost, and serves repeats from the disk cache across instances', async () => {
+    const { server, teacher, cacheDir } = await setup((_r, c) => ({ content: `A: ${c.lastUserText}`, usage: { prompt_tokens: 1000, completion_tokens: 500 } }));
+    const first = await teacher.complete(ask('q1'), { temperature: 0 });
+    expect(first).toMatchObject({ content: 'A: q1', cached: false, usage: { promptTokens: 1000, completionTokens: 500 } });
+    // gpt-4o-mini: 1000 * 0.15 / 1e6 + 500 * 0.6 / 1e6
+    expect(first.costUsd).toBeCloseTo(0.00045, 10);
+    const again = await teacher.complete(ask('q1'), { temperature: 0 });
+    expect(again.cached).toBe(true);
+    await teacher.complete(ask('q1'), { temperature: 0.7 }); // other params: another request
+    expect(server.chatRequests()).toHaveLength(2);
+    expect(teacher.stats()).toMatchObject({ answered: 2, cacheHits: 1, promptTokens: 2000 });
+    await teacher.close();
+
+    const reopened = createTeacher({ baseURL: server.baseURL, apiKey: 'k', model: 'gpt-4o-mini', cacheDir, env: {} });
+    expect((await reopened.complete(ask('q1'), { temperature: 0 })).content).toBe('A: q1');
+    expect(server.chatRequests()).toHaveLength(2);
+    await reopened.close();
+    expect(readFileSync(join(cacheDir, 'responses.jsonl'), 'utf8')).not.toContain('sk-secret');
+  });
+
+  it('waits as long as Retry-After says after a 429, and pauses every worker', async () => {
+    const { server, teacher, waits } = await setup((_r, c) => (c.attempt === 0 ? { error: { status: 429, retryAfter: 2 } } : 'ok'));
+    expect((await teacher.complete(ask('x'))).content).toBe('ok');
+    expect(waits).toContain(2000);
+    expect(server.chatRequests()).toHaveLength(2);
+    expect(teacher.stats()).toMatchObject({ retries: 1, errorsByCode: { rate_limited: 1 } });
+  });
+
+  it('waits on the real clock too (retry-after-ms)', async () => {
+    const server = await startOpenAIServer({ handler: (_r, c) => (c.attempt === 0 ? { error: { status: 429, retryAfterMs: 30 } } : 'after the wait') });
+    servers.push(server);
+    const teacher = createTeacher({ baseURL: server.baseURL, apiKey: 'k', model: 'm', env: {} });
+    expect((await teacher.complete(ask('r'))).content).toBe('after the wait');
+    expect(teacher.stats().retries).toBe(1);
+  });
+
+  it('honours retry-after-ms and retries 500s with backoff', async () => {
+    const { teacher, waits } = await setup((_r, c) =>
+      c.attempt === 0 ? { error: { status: 429, retryAfterMs: 1500 } } : c.attempt < 3 ? { error: { status: 500 } } : 'fine',
+    );
+    expect((await teacher.complete(ask('y'))).content).toBe('fine');
+    expect(waits[0]).toBe(1500);
+    expect(waits.slice(1).every((w) => w >= 0 && w <= 4)).toBe(true);
+    expect(teacher.stats().errorsByCode).toEqual({ rate_limited: 1, server_error: 2 });
+  });
+
+  it('times out a hanging request and retries it', async () => {
+    const { teacher, server } = await setup((_r, c) => (c.attempt === 0 ? { hang: true } : 'late but here'), { timeoutMs: 300 });
+    expect((await teacher.complete(ask('z'))).content).toBe('late but here');
+    // On a loaded machine a retry can time out too; the first attempt always does.
+    expect(teacher.stats().errorsByCode.timeout).toBeGreaterThanOrEqual(1);
+    expect(Object.keys(teacher.stats().errorsByCode)).toEqual(['timeout']);
+    expect(server.chatRequests().length).toBe(1 + teacher.stats().retries);
+  });
+
+  it('retries malformed answers (invalid JSON, missing choices)', async () => {
+    const replies = [{ raw: '{"choices": [' }, { raw: '{"object": "chat.completion"}' }, 'parsed'];
+    const { teacher } = await setup((_r, c) => replies[Math.min(c.attempt, 2)]!);
+    expect((await teacher.complete(ask('m'))).content).toBe('parsed');
+    expect(teacher.stats().errorsByCode).toEqual({ malformed_response: 2 });
+  });
+
+  it('does not retry a 400, gives up after maxRetries, and never shows the key', async () => {
+    const { teacher, server } = await setup((_r, c) =>
+      c.lastUserText === 'bad' ? { error: { status: 400, message: 'bad request for key sk-secret-test-key' } } : { error: { status: 503 } },
+      { maxRetries: 2 },
+    );
+    const bad = await teacher.complete(ask('bad')).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(TeacherError);
+    expect((bad as TeacherError).code).toBe('teacher_http_400');
+    expect((bad as TeacherError).message).not.toContain('sk-secret-test-key');
+    expect(server.chatRequests()).toHaveLength(1);
+    const down = await teacher.complete(ask('down')).catch((e: unknown) => e);
+    expect((down as TeacherError).code).toBe('teacher_server_error');
+    expect(server.chatRequests()).toHaveLength(4);
+    expect(teacher.stats().failures).toBe(2);
+  });
+
+  it('limits concurrency and sends identical in-flight requests once', async () => {
+    let active = 0;
+    let peak = 0;
+    const { teacher, server } = await setup(
+      async (_r, c) => {
+        active += 1;
+        peak = Math.max(peak, active);
+        // Hold each request until a second one is in (or a long fallback), so overlap does not depend on timing.
+        for (let waited = 0; peak < 2 && waited < 2000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+        await new Promise((r) => setImmediate(r));
+        active -= 1;
+        return c.lastUserText;
+      },
+      { concurrency: 3 },
+    );
+    const questions = Array.from({ length: 12 }, (_, i) => `q${i % 8}`);
+    const answers = await Promise.all(questions.map((q) => teacher.complete(ask(q))));
+    expect(answers.map((a) => a.content)).toEqual(questions);
+    expect(server.chatRequests()).toHaveLength(8);
+    expect(peak).toBeLessThanOrEqual(3);
+    expect(peak).toBeGreaterThan(1);
+  });
+
+  it('stops sending once the budget is spent', async () => {
+    const { teacher, server } = await setup(() => ({ content: 'x', usage: { prompt_tokens: 1_000_000, completion_tokens: 0 } }), { budgetUsd: 0.1 });
+    await teacher.complete(ask('1'));
+    const refused = await teacher.complete(ask('2')).catch((e: unknown) => e);
+    expect((refused as TeacherError).code).toBe('budget_exceeded');
+    expect(server.chatRequests()).toHaveLength(1);
+  });
+
+  it('needs a model and, for the OpenAI API, a key', () => {
+    expect(() => createTeacher({ env: {} })).toThrow(/No teacher model/);
+    const t = createTeacher({ model: 'gpt-4o', env: {} });
+    return expect(t.complete(ask('q'))).rejects.toMatchObject({ code: 'teacher_api_key_missing' });
+  });
+});
+
+describe('estimateCost', () => {
+  it('counts prompt tokens with the real tokenizer and skips cached requests', async () => {
+    const { teacher } = await setup(() => 'answer');
+    await teacher.complete(ask('already asked'));
+    const estimate = await estimateCost(teacher, [{ messages: ask('already asked') }, { messages: [{ role: 'user', content: 'hello world' }], params: { max_tokens: 100 } }]);
+    // "hello world" is 2 tokens in o200k_base, "user" 1; 3 per message + 3 priming.
+    expect(estimate).toMatchObject({ requests: 2, cached: 1, toSend: 1, promptTokens: 9, completionTokens: 100 });
+    expect(estimate.costUsd).toBeCloseTo((9 * 0.15 + 100 * 0.6) / 1e6, 12);
+    const batch = await estimateCost(teacher, [{ messages: ask('new') }], { batch: true, expectedCompletionTokens: 10 });
+    expect(batch.costUsd).toBeCloseTo(((batch.promptTokens * 0.15 + 10 * 0.6) / 1e6) * 0.5, 12);
+  });
+});
