@@ -1,2 +1,75 @@
-// Public API of this area of @vlm/datagen (filled in by its issue).
-export {};
+// Public API of the Quilt area of @vlm/datagen: cursor-grounded instructions from narrated videos.
+
+/** Timed narration: utterances and word times. */
+export { countWords, type Utterance, type TimedWord } from './transcript/utterance';
+/** Transcript parsers: SRT, WebVTT (with inline word times) and Whisper-style JSON. */
+export { parseSrt } from './transcript/parse-srt';
+export { parseWebVtt } from './transcript/parse-webvtt';
+export { parseWhisperJson } from './transcript/parse-whisper-json';
+export { parseTranscript, readTranscript, type TranscriptFormat } from './transcript/read-transcript';
+/** SRT / WebVTT timestamp parsing. */
+export { parseTimestamp } from './transcript/timestamp';
+
+/** Decoded RGB frames (sharp) and their encoding. */
+export { readRgbFrame, encodeRgbFrame, type RgbFrame } from './frames/rgb-frame';
+/** Finding ffmpeg (env, PATH, or the optional npm binary) and extracting frames from a video. */
+export { findFfmpeg, requireFfmpeg, extractVideoFrames, type FfmpegLocation } from './frames/ffmpeg';
+/** A folder of frames with `timestamps.json` or a frame rate. */
+export { listFrameFolder } from './frames/frame-folder';
+
+/** Stable-background chunks of a video. */
+export { findStableChunks, frameSignature, signatureChange, type StableChunk, type StableChunkOptions } from './cursor/stable-chunks';
+/** Per-pixel median frame of a chunk. */
+export { medianFrame } from './cursor/median-frame';
+/** Cursor extraction: median subtraction, threshold, box filter, maximum. */
+export { extractCursor, createCursorScratch, type CursorOptions, type CursorHit, type CursorScratch } from './cursor/extract-cursor';
+/** Median frame, cursor hits and the normalised `{x, y, t}` trace of one chunk. */
+export { traceChunk, type ChunkTrace } from './cursor/trace-chunk';
+/** The trace picture: cursor points over the frame, colour encoding time. */
+export { drawTrace, writeTracePicture, timeColour } from './cursor/trace-picture';
+
+/** Trace points and boxes in normalised coordinates. */
+export type { TracePoint, Box } from './grounding/trace-point';
+/** Seeded k-means (k-means++ init, restarts). */
+export { kmeans, type KMeansResult, type KMeansOptions } from './grounding/kmeans';
+/** Quantiles (linear interpolation) and the 1.5·IQR outlier rule. */
+export { quantile, filterIqr } from './grounding/quantile';
+/** k from the caption's word count (1-4). */
+export { clusterCountForWords } from './grounding/cluster-count';
+/** Time-weighted clustering of a cursor trace with IQR boxes and area filters. */
+export { clusterTraces, type TraceCluster, type TraceClusteringOptions } from './grounding/cluster-traces';
+/** Utterance-to-cluster mapping, renumbering and small-cluster merging. */
+export { assignUtterances, type TimedText, type UtteranceGroup } from './grounding/assign-utterances';
+/** The grounded caption (`words [x1, y1, x2, y2], ...`). */
+export { groundCaption, formatBox, formatGroundedCaption, type GroundedCaption, type GroundedSegment, type GroundCaptionOptions } from './grounding/ground-caption';
+/** Python's `str(round(v, 2))`, for byte-identical caption strings. */
+export { pythonRound2 } from './grounding/python-round';
+
+/** The teacher interface of the pathology steps and its adapter to the teacher engine. */
+export { engineTeacherChat, type TeacherChat, type TeacherRequest, type ChatMessage } from './instruct/teacher-chat';
+/** Quilt-Instruct generation: conversation, detailed description, complex reasoning, iterative abduction. */
+export {
+  generateQuiltConversation,
+  generateQuiltDetail,
+  generateQuiltReasoning,
+  generateQuiltAbduction,
+  extractVideoDiagnosis,
+  type GroundedImage,
+  type VideoDiagnosis,
+  type QuiltInstructionKind,
+  type QuiltRecord,
+} from './instruct/generate-instructions';
+/** The whole-video diagnosis step (the other prompts come from @vlm/prompts). */
+export { QUILT_DIAGNOSIS_SYSTEM, parseDiagnosis } from './instruct/quilt-diagnosis-prompt';
+/** A rule-based Quilt teacher for offline runs. */
+export { symbolicQuiltTeacher, describePosition } from './instruct/symbolic-teacher';
+
+/** Stage 1: frames to grounded chunks; the whole resumable pipeline. */
+export { groundVideo, utterancesInWindow, type GroundedChunk, type GroundVideoOptions } from './pipeline/ground-video';
+export { runQuiltPipeline, type QuiltPipelineOptions, type QuiltPipelineResult } from './pipeline/run-quilt-pipeline';
+
+/** The built-in demo: a synthetic narrated video with a known cursor path. */
+export { renderDemoVideo, demoCursorAt, type DemoVideo, type DemoVideoOptions } from './demo/render-demo-video';
+export { DEMO_SCENES, type DemoScene, type DemoLine } from './demo/demo-script';
+export { runQuiltDemo, type QuiltDemoResult } from './demo/run-quilt-demo';
+export { localisationError, type LocalisationError } from './demo/localisation-error';

@@ -1,0 +1,35 @@
+import type { Teacher } from '../../teacher/teacher';
+import type { TeacherMessage } from '../../teacher/types';
+
+/** A chat message as the pathology steps send it (text, or text and image parts for vision models). */
+export type ChatMessage = TeacherMessage;
+
+/**
+ * One teacher call. `task` names the step (e.g. `quilt.conversation`) and `context` carries the
+ * structured input, so a rule-based teacher can answer without parsing prompts; model-backed
+ * teachers send only `messages` and the sampling settings.
+ */
+export interface TeacherRequest {
+  task: string;
+  messages: ChatMessage[];
+  temperature?: number;
+  maxTokens?: number;
+  context?: Record<string, unknown>;
+}
+
+/** Anything that answers a teacher request with text: the cached teacher engine, or a function. */
+export type TeacherChat = (request: TeacherRequest) => Promise<string>;
+
+/**
+ * Adapts the teacher engine (`createTeacher`: OpenAI-compatible, cached on disk, retrying) to the
+ * pathology steps, so every call is cached and a rerun resumes without paying twice.
+ */
+export function engineTeacherChat(teacher: Pick<Teacher, 'complete'>): TeacherChat {
+  return async (request) => {
+    const response = await teacher.complete(request.messages, {
+      temperature: request.temperature ?? 0,
+      max_tokens: request.maxTokens ?? 512,
+    });
+    return response.content;
+  };
+}

@@ -1,0 +1,106 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+import { parseLlavaDataset } from '@vlm/core';
+import { startOpenAIServer, type ChatHandler, type OpenAIServer } from '@vlm/testkit';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { createTeacher } from '../../teacher/teacher';
+import { localisationError } from '../demo/localisation-error';
+import { renderDemoVideo, type DemoVideo } from '../demo/render-demo-video';
+import { extractVideoFrames, findFfmpeg } from '../frames/ffmpeg';
+import { listFrameFolder } from '../frames/frame-folder';
+import { engineTeacherChat } from '../instruct/teacher-chat';
+import { readTranscript } from '../transcript/read-transcript';
+import { runQuiltPipeline } from './run-quilt-pipeline';
+
+// Answers each Quilt step by recognising its system prompt, like a well-behaved model would.
+const handler: ChatHandler = (request) => {
+  const system = String(request.messages[0]?.content ?? '');
+  if (system.includes('Design a conversation')) return 'User:[What is in the lower right?]\nGPT:[Infiltrating tumour nests.]\nUser:[Is there necrosis?]\nGPT:[Yes, in the centre. I am an AI assistant, not a doctor.]';
+  if (system.includes('Describe the image in detail')) return 'Tumour nests infiltrate the stroma at the lower right, with central necrosis.';
+  if (system.includes('State the diagnosis')) return 'Diagnosis: adenocarcinoma\nClues:\n- infiltrative glands\n- necrosis';
+  if (system.includes('needs reasoning')) return 'User:[What supports malignancy here?]\nGPT:[Infiltrative nests; more patches would be needed to be sure.]';
+  if (system.includes('pathology student')) return 'Is this adenocarcinoma?';
+  if (system.includes('guiding a student')) return 'CORRECT!!! Yes, adenocarcinoma.';
+  return { error: { status: 400, message: 'unexpected prompt' } };
+};
+
+describe('Quilt pipeline end to end', () => {
+  let server: OpenAIServer;
+  let video: DemoVideo;
+  let root: string;
+
+  beforeAll(async () => {
+    server = await startOpenAIServer({ handler });
+    root = await mkdtemp(join(tmpdir(), 'quilt-e2e-'));
+    video = await renderDemoVideo(join(root, 'video'), { width: 320, height: 180, fps: 6 });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('grounds the demo video, generates the four kinds through the teacher engine and resumes', async () => {
+    const out = join(root, 'run');
+    const frames = await listFrameFolder(video.dir);
+    const utterances = await readTranscript(video.transcriptSrt);
+    const run = async () => {
+      const teacher = createTeacher({ model: 'test-model', baseURL: server.baseURL, apiKey: 'k', cacheDir: join(out, 'cache') });
+      try {
+        return await runQuiltPipeline(frames, utterances, { videoId: 'demo', outDir: out, seed: 7, teacher: engineTeacherChat(teacher) });
+      } finally {
+        await teacher.close();
+      }
+    };
+    const first = await run();
+    expect(first.chunks).toHaveLength(2);
+    expect(first.chunks.every((c) => c.grounded)).toBe(true);
+    expect(first.chunks.map((c) => c.segments.length)).toEqual([3, 2]);
+    const error = localisationError(first.chunks.flatMap((c) => c.hits), first.chunks.flatMap((c) => video.frames.slice(c.frameStart, c.frameEnd).map((f) => f.cursor)));
+    expect(error.detected).toBe(video.frames.length);
+    expect(error.maxPx).toBeLessThanOrEqual(1.5);
+    // Each segment's box contains the region the narrator was talking about: the first scene's first line is about the lower right.
+    const firstBox = first.chunks[0]!.segments[0]!.box;
+    expect(firstBox[0]).toBeGreaterThan(0.5);
+    expect(firstBox[1]).toBeGreaterThan(0.5);
+    expect(first.chunks[0]!.groundedCaption).toMatch(/^Down here the tumour .* \[0\.\d+, 0\.\d+, 0\.\d+, 0\.\d+\], In the centre/);
+
+    const dataset = parseLlavaDataset(JSON.parse(await readFile(first.files.dataset, 'utf8')));
+    expect(dataset.map((r) => r.id)).toEqual(['demo_000', 'demo_001'].flatMap((c) => ['conversation', 'detail', 'complex_reasoning', 'iterative_abduction'].map((k) => `${c}_${k}`)));
+    expect(dataset[0]!.conversations[0]!.value.startsWith('<image>\n')).toBe(true);
+    expect(dataset[0]).toMatchObject({ kind: 'conversation', boxes: first.chunks[0]!.segments.map((s) => ({ text: s.text, box: s.box })) });
+    expect(dataset[3]!.conversations.map((t) => t.from)).toEqual(['human', 'gpt']);
+    const requests = server.chatRequests();
+    expect(requests.every((r) => r.temperature === 0 && r.max_tokens === 512)).toBe(true);
+    // 2 chunks x (conversation, detail, reasoning, student, assistant) + 1 diagnosis.
+    expect(requests).toHaveLength(11);
+    const picture = await sharp(join(out, first.chunks[0]!.tracePicture)).metadata();
+    expect([picture.width, picture.height]).toEqual([320, 180]);
+
+    const second = await run();
+    expect(second.resumed).toBe(8);
+    expect(server.chatRequests()).toHaveLength(11);
+    expect(second.records).toEqual(first.records);
+  });
+
+  it('extracts frames from an encoded video with ffmpeg and still finds the cursor', async () => {
+    const ffmpeg = findFfmpeg();
+    // The optional npm binary is installed with the package; its absence is an install problem worth failing on.
+    expect(ffmpeg, 'ffmpeg not found (VLM_FFMPEG, PATH or @ffmpeg-installer/ffmpeg)').toBeDefined();
+    const movie = join(root, 'demo.mkv');
+    await promisify(execFile)(ffmpeg!.path, ['-loglevel', 'error', '-y', '-framerate', '6', '-i', join(video.dir, 'frame_%06d.png'), '-c:v', 'mjpeg', '-q:v', '3', movie]);
+    expect(existsSync(movie)).toBe(true);
+    const frames = await extractVideoFrames(movie, join(root, 'extracted'), { fps: 6, ffmpeg: ffmpeg!.path });
+    expect(frames).toHaveLength(video.frames.length);
+    expect(frames[6]!.t).toBe(1);
+    const result = await runQuiltPipeline(frames, video.utterances, { videoId: 'mkv', outDir: join(root, 'mkv'), teacher: async () => 'unused', kinds: [] });
+    const error = localisationError(result.chunks.flatMap((c) => c.hits), result.chunks.flatMap((c) => video.frames.slice(c.frameStart, c.frameEnd).map((f) => f.cursor)));
+    expect(error.detected).toBe(video.frames.length);
+    expect(error.meanPx).toBeLessThan(3);
+  });
+});
