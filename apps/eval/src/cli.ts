@@ -1,22 +1,10 @@
-import { formatError } from '@vlm/core';
+import { runCli } from './run-cli';
 
-// vlm-eval: thin command line over the @vlm packages. Commands are added by the issues that build them.
-const commands: Record<string, (args: string[]) => Promise<number>> = {};
-
-async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  const command = name ? commands[name] : undefined;
-  if (!command) {
-    console.error(`usage: vlm-eval <command> [options]\ncommands: ${Object.keys(commands).join(', ') || '(none yet)'}`);
-    return name ? 2 : 0;
-  }
-  return command(rest);
-}
-
-main(process.argv.slice(2)).then(
+// vlm-eval: thin command line over @vlm/eval; each command lives in ./commands.
+runCli(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(formatError(error));
+    console.error(error instanceof Error ? error.message : String(error));
     process.exit(1);
   },
 );

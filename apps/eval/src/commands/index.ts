@@ -1,0 +1,14 @@
+import { answerCommand } from './answer';
+import { judgeCommand } from './judge';
+import { reportCommand } from './report';
+import { scienceqaCommand } from './scienceqa';
+import { vqaCommand } from './vqa';
+
+/** The commands of vlm-eval, by name. */
+export const commands: Record<string, (args: string[]) => Promise<number>> = {
+  answer: answerCommand,
+  judge: judgeCommand,
+  vqa: vqaCommand,
+  scienceqa: scienceqaCommand,
+  report: reportCommand,
+};
