@@ -1,2 +1,52 @@
 // Public API of @vlm/connectors.
-export {};
+
+/** Picks the TF.js backend once (tfjs-node, else wasm with fast kernels, else cpu); `VLM_TF_BACKEND` forces one. */
+export { selectBackend, BACKEND_ENV_VAR, type BackendChoice, type BackendKind, type SelectBackendOptions } from './backend/select-backend';
+/** wasm kernels for training: XNNPACK for every BatchMatMul, leading-axes Sum, memory-sharing Identity, UnsortedSegmentSum (gather gradient); and the stock ones back. */
+export { registerFastWasmKernels, useStockWasmKernels, useStockWasmBatchMatMul } from './kernels/register-wasm-kernels';
+/** Parses safetensors bytes (F32, F16, BF16, I64, I32, U8, BOOL) with strict validation. */
+export { readSafetensors, MAX_HEADER_BYTES, type SafeTensor, type SafetensorsFile } from './safetensors/read-safetensors';
+/** Serialises tensors (F32 or F16) and metadata to safetensors bytes. */
+export { writeSafetensors, type TensorToWrite } from './safetensors/write-safetensors';
+/** Node helpers: read a safetensors file; write one atomically. */
+export { readSafetensorsFile, writeSafetensorsFile } from './safetensors/safetensors-files';
+/** Half-precision conversions used by safetensors F16/BF16. */
+export { halfToFloat, floatToHalf, bf16ToFloat, type SafetensorsDtype } from './safetensors/dtypes';
+/** Weight-name maps between our names and upstream PyTorch names, with the [out,in] <-> [in,out] transpose. */
+export {
+  transpose2d,
+  toUpstreamStateDict,
+  loadUpstreamStateDict,
+  type NameMapEntry,
+  type WeightNameMap,
+  type LoadStateDictOptions,
+} from './weights/name-map';
+/** Base of every module here: weight specs, `build`, named `weights()`, `parameterCount()` without allocation. */
+export { TrainableModule, type UpstreamFormat } from './modules/trainable-module';
+/** Weight declarations (shape + init) and helpers to declare dense and LayerNorm weights. */
+export { denseSpecs, layerNormSpecs, allocateWeight, sizeOf, type WeightSpec, type WeightInit } from './modules/weight-spec';
+/** Building blocks: exact erf GELU, 2-D-folded dense, LayerNorm with explicit eps, dropout, multi-head attention. */
+export { gelu } from './layers/gelu';
+export { dense, layerNorm, dropout, splitHeads, mergeHeads, attend, type AttendOptions } from './layers/ops';
+/** The connector interface: x [b, tokens, visionWidth] -> [b, outTokens, lmWidth]. */
+export { Connector, type ApplyOptions } from './connectors/connector';
+/** LLaVA projectors: linear, mlp{N}x_gelu, identity. */
+export { Projector, projectorConfigSchema, projectorDepth, type ProjectorConfig } from './connectors/projector';
+/** BLIP-2 Q-Former connector. */
+export { QFormer, qFormerConfigSchema, type QFormerConfig } from './connectors/q-former';
+/** Flamingo Perceiver resampler. */
+export { PerceiverResampler, perceiverConfigSchema, type PerceiverConfig } from './connectors/perceiver-resampler';
+/** Flamingo gated cross-attention block with media-location masking, for interleaving into a language model. */
+export {
+  GatedCrossAttentionBlock,
+  gatedCrossAttentionConfigSchema,
+  crossAttentionLayerIndices,
+  textTimeFromMediaLocations,
+  type GatedCrossAttentionConfig,
+  type GatedApplyOptions,
+  type MediaPositions,
+} from './connectors/gated-cross-attention';
+/** Validates a config and creates the connector. */
+export { createConnector, connectorConfigSchema, type ConnectorConfig } from './connectors/create-connector';
+/** Save/load a module's weights under upstream names (LLaVA, HF, OpenFlamingo) as safetensors. */
+export { moduleStateDict, loadModuleStateDict, saveModuleWeights, loadModuleWeights, type StateDictOptions } from './state-dict/module-state-dict';

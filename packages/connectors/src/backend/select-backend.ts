@@ -1,0 +1,118 @@
+import * as tf from '@tensorflow/tfjs';
+import { VlmError } from '@vlm/core';
+import { registerFastWasmKernels } from '../kernels/register-wasm-kernels';
+
+/** The backends the toolkit can run on, fastest first. */
+export type BackendKind = 'node' | 'wasm' | 'cpu';
+
+/** What `selectBackend` chose and why. */
+export interface BackendChoice {
+  /** Which kind of backend runs the tensors. */
+  kind: BackendKind;
+  /** The TF.js backend name (`tensorflow`, `wasm` or `cpu`). */
+  tfBackend: string;
+  /** Whether the wasm binary uses SIMD (wasm only). */
+  simd?: boolean;
+  /** XNNPACK threads in use (wasm only). */
+  threads?: number;
+  /** Whether the toolkit's wasm kernels (fast BatchMatMul, UnsortedSegmentSum) are registered. */
+  fastKernels?: boolean;
+  /** Why a faster backend was skipped, in order. */
+  skipped: string[];
+}
+
+/** Options of `selectBackend`. */
+export interface SelectBackendOptions {
+  /** Force a backend; defaults to the `VLM_TF_BACKEND` environment variable, else automatic. */
+  force?: BackendKind;
+  /** Register the toolkit's wasm kernels when wasm is chosen (default true). */
+  fastWasmKernels?: boolean;
+  /** Where the one log line goes (default `console.error`); pass `() => {}` to silence. */
+  log?: (line: string) => void;
+}
+
+/** Name of the environment variable that forces a backend. */
+export const BACKEND_ENV_VAR = 'VLM_TF_BACKEND';
+
+let pending: Promise<BackendChoice> | undefined;
+let logged = false;
+
+function forcedKind(options: SelectBackendOptions): BackendKind | undefined {
+  const raw = options.force ?? (typeof process !== 'undefined' ? process.env[BACKEND_ENV_VAR] : undefined);
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'node' || raw === 'wasm' || raw === 'cpu') return raw;
+  throw new VlmError('backend.unknown', `unknown TF.js backend "${raw}"`, {
+    location: { field: BACKEND_ENV_VAR },
+    hint: 'use node, wasm or cpu (or unset the variable to choose automatically)',
+  });
+}
+
+async function tryNode(): Promise<void> {
+  // A variable specifier keeps bundlers from resolving the optional native package at build time.
+  const specifier = '@tensorflow/tfjs-node';
+  await import(/* @vite-ignore */ specifier);
+  if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend did not initialise');
+}
+
+async function tryWasm(fast: boolean): Promise<Pick<BackendChoice, 'simd' | 'threads' | 'fastKernels'>> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
+  await tf.ready();
+  const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+  const threads = wasm.getThreadsCount();
+  if (fast) registerFastWasmKernels();
+  return { simd, threads, fastKernels: fast };
+}
+
+async function choose(options: SelectBackendOptions): Promise<BackendChoice> {
+  const forced = forcedKind(options);
+  const skipped: string[] = [];
+  const order: BackendKind[] = forced ? [forced] : ['node', 'wasm', 'cpu'];
+  for (const kind of order) {
+    try {
+      if (kind === 'node') {
+        await tryNode();
+        return { kind, tfBackend: 'tensorflow', skipped };
+      }
+      if (kind === 'wasm') {
+        const extra = await tryWasm(options.fastWasmKernels ?? true);
+        return { kind, tfBackend: 'wasm', ...extra, skipped };
+      }
+      if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
+      return { kind, tfBackend: 'cpu', skipped };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      if (forced) {
+        throw new VlmError('backend.unavailable', `the forced TF.js backend "${kind}" cannot be used: ${reason}`, {
+          location: { field: BACKEND_ENV_VAR },
+          hint: kind === 'node' ? 'install @tensorflow/tfjs-node@4.22.0 or choose wasm/cpu' : 'choose another backend',
+        });
+      }
+      skipped.push(`${kind}: ${reason}`);
+    }
+  }
+  throw new VlmError('backend.none', 'no TF.js backend could be initialised', { hint: skipped.join('; ') });
+}
+
+/**
+ * Picks the TF.js backend once for the process: tfjs-node when installed and loadable, else wasm
+ * (SIMD, threads when available, with the toolkit's fast kernels), else cpu. `VLM_TF_BACKEND=node|wasm|cpu`
+ * forces one. The choice is logged once; later calls return the same choice.
+ */
+export function selectBackend(options: SelectBackendOptions = {}): Promise<BackendChoice> {
+  pending ??= choose(options).then(
+    (choice) => {
+      if (!logged) {
+        logged = true;
+        const details = choice.kind === 'wasm' ? ` (simd ${choice.simd}, threads ${choice.threads}, fast kernels ${choice.fastKernels})` : '';
+        (options.log ?? ((line: string) => console.error(line)))(`[vlm] TF.js backend: ${choice.tfBackend}${details}`);
+      }
+      return choice;
+    },
+    (error: unknown) => {
+      pending = undefined;
+      throw error;
+    },
+  );
+  return pending;
+}

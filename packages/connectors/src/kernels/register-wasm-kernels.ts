@@ -1,0 +1,48 @@
+import * as tf from '@tensorflow/tfjs';
+import { createFastBatchMatMul } from './wasm-batch-mat-mul';
+import { createLeadingAxesSum } from './leading-axes-sum';
+import { createSharedIdentity } from './shared-identity';
+import { unsortedSegmentSumWasm } from './unsorted-segment-sum';
+
+let stockBatchMatMul: tf.KernelConfig | undefined;
+let stockSum: tf.KernelConfig | undefined;
+let stockIdentity: tf.KernelConfig | undefined;
+
+function replaceKernel(config: tf.KernelConfig): void {
+  if (tf.getKernel(config.kernelName, config.backendName)) tf.unregisterKernel(config.kernelName, config.backendName);
+  tf.registerKernel(config);
+}
+
+/**
+ * Registers the toolkit's wasm kernels: a BatchMatMul that keeps every product on XNNPACK, a Sum
+ * that reduces leading axes without a transpose, an Identity that shares memory instead of copying,
+ * and the missing UnsortedSegmentSum. Idempotent.
+ * Needs `@tensorflow/tfjs-backend-wasm` to be imported.
+ */
+export function registerFastWasmKernels(): void {
+  const current = tf.getKernel('BatchMatMul', 'wasm');
+  if (!current) throw new Error('the wasm backend is not loaded: import @tensorflow/tfjs-backend-wasm first');
+  stockBatchMatMul ??= current;
+  const stock = stockBatchMatMul;
+  replaceKernel({ kernelName: 'BatchMatMul', backendName: 'wasm', setupFunc: stock.setupFunc, kernelFunc: createFastBatchMatMul(stock.kernelFunc) });
+  stockSum ??= tf.getKernel('Sum', 'wasm');
+  const sum = stockSum;
+  replaceKernel({ kernelName: 'Sum', backendName: 'wasm', setupFunc: sum.setupFunc, kernelFunc: createLeadingAxesSum(sum.kernelFunc) });
+  stockIdentity ??= tf.getKernel('Identity', 'wasm');
+  const identity = stockIdentity;
+  replaceKernel({ kernelName: 'Identity', backendName: 'wasm', setupFunc: identity.setupFunc, kernelFunc: createSharedIdentity(identity.kernelFunc) });
+  replaceKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSumWasm as unknown as tf.KernelFunc });
+}
+
+/**
+ * Puts tfjs-backend-wasm's own BatchMatMul, Sum and Identity back (UnsortedSegmentSum stays, since without it
+ * no model with an embedding can train on wasm). For side-by-side benchmarks.
+ */
+export function useStockWasmKernels(): void {
+  if (stockBatchMatMul) replaceKernel(stockBatchMatMul);
+  if (stockSum) replaceKernel(stockSum);
+  if (stockIdentity) replaceKernel(stockIdentity);
+}
+
+/** Former name of `useStockWasmKernels` (kept: @vlm/train's benchmark imports it). */
+export const useStockWasmBatchMatMul = useStockWasmKernels;

@@ -1,0 +1,39 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { WasmBackendInternals } from './wasm-batch-mat-mul';
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
+
+/**
+ * UnsortedSegmentSum for the wasm backend, which ships without it although it is the gradient of
+ * gather (embedding lookups). Rows of `x` are added into `numSegments` output rows; ids outside
+ * [0, numSegments) are dropped, as in TensorFlow.
+ */
+export function unsortedSegmentSumWasm(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as WasmBackendInternals;
+  const x = args.inputs.x as tf.TensorInfo;
+  const ids = args.inputs.segmentIds as tf.TensorInfo;
+  const numSegments = Number(args.attrs?.numSegments);
+  const rows = ids.shape.reduce((p, d) => p * d, 1);
+  const total = x.shape.reduce((p, d) => p * d, 1);
+  const inner = rows === 0 ? 0 : total / rows;
+  const outShape = [numSegments, ...x.shape.slice(ids.shape.length)];
+  const out = backend.makeOutput(outShape, x.dtype);
+  const xData = backend.dataIdMap.get(x.dataId);
+  const idData = backend.dataIdMap.get(ids.dataId);
+  const outData = backend.dataIdMap.get(out.dataId);
+  // Views are taken after makeOutput, which may grow (and so detach) the wasm memory.
+  const heap = x.dtype === 'float32' ? backend.wasm.HEAPF32 : backend.wasm.HEAP32;
+  const xs = heap.subarray(xData.memoryOffset / 4, xData.memoryOffset / 4 + total);
+  const os = heap.subarray(outData.memoryOffset / 4, outData.memoryOffset / 4 + numSegments * inner);
+  os.fill(0);
+  const idHeap = backend.wasm.HEAP32;
+  const idBase = idData.memoryOffset / 4;
+  for (let r = 0; r < rows; r++) {
+    const seg = idHeap[idBase + r] as number;
+    if (seg < 0 || seg >= numSegments) continue;
+    const src = r * inner;
+    const dst = seg * inner;
+    for (let j = 0; j < inner; j++) os[dst + j] = (os[dst + j] as number) + (xs[src + j] as number);
+  }
+  return out;
+}

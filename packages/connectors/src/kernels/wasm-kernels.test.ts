@@ -1,0 +1,105 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { createRng } from '@vlm/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registerFastWasmKernels } from './register-wasm-kernels';
+
+const rng = createRng('wasm-kernels');
+const randomData = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
+
+/** Runs `fn` on the wasm and the cpu backend over the same inputs and returns both results. */
+async function onBoth(fn: () => tf.Tensor): Promise<[Float32Array, Float32Array, number[]]> {
+  await tf.setBackend('wasm');
+  const w = fn();
+  const wasm = w.dataSync() as Float32Array;
+  const shape = w.shape;
+  tf.dispose(w);
+  await tf.setBackend('cpu');
+  const c = fn();
+  expect(c.shape).toEqual(shape);
+  const cpu = c.dataSync() as Float32Array;
+  tf.dispose(c);
+  return [wasm, cpu, shape];
+}
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
+  return m;
+}
+
+describe('fast wasm kernels', () => {
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+    registerFastWasmKernels();
+  });
+
+  it('BatchMatMul agrees with the cpu backend on random shapes, transposes and broadcasts', async () => {
+    for (let trial = 0; trial < 24; trial++) {
+      const m = 1 + rng.int(9);
+      const k = 1 + rng.int(9);
+      const n = 1 + rng.int(9);
+      const ta = rng.bool();
+      const tb = rng.bool();
+      const layout = rng.int(5);
+      // no batch / shared right matrix / shared left matrix / equal batches / rank-4 batches
+      const batchA = [[], [3], [], [2], [2, 3]][layout] as number[];
+      const batchB = [[], [], [3], [2], [2, 3]][layout] as number[];
+      const aShape = [...batchA, ...(ta ? [k, m] : [m, k])];
+      const bShape = [...batchB, ...(tb ? [n, k] : [k, n])];
+      const aData = randomData(aShape.reduce((p, d) => p * d, 1));
+      const bData = randomData(bShape.reduce((p, d) => p * d, 1));
+      const [wasm, cpu, shape] = await onBoth(() => tf.matMul(tf.tensor(aData, aShape), tf.tensor(bData, bShape), ta, tb));
+      expect(shape).toEqual([...(batchA.length >= batchB.length ? batchA : batchB), m, n]);
+      expect(maxDiff(wasm, cpu)).toBeLessThan(1e-4);
+    }
+  });
+
+  it('BatchMatMul gradients agree with the cpu backend (2-D and batched)', async () => {
+    // tfjs 4.22 cannot differentiate a rank-broadcast matMul, so models reshape to 2-D first.
+    for (const [aShape, bShape] of [[[10, 6], [6, 4]], [[2, 5, 6], [2, 6, 4]]] as const) {
+      const x = randomData(aShape.reduce((p, d) => p * d, 1));
+      const w = randomData(bShape.reduce((p, d) => p * d, 1));
+      for (const which of [0, 1] as const) {
+        const [wasm, cpu] = await onBoth(() => {
+          const f = (a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b).square().sum();
+          return tf.grads(f)([tf.tensor(x, [...aShape]), tf.tensor(w, [...bShape])])[which] as tf.Tensor;
+        });
+        expect(maxDiff(wasm, cpu)).toBeLessThan(1e-3);
+      }
+    }
+  });
+
+  it('Sum over leading axes (and others, through the stock kernel) agrees with the cpu backend', async () => {
+    const x = randomData(3 * 4 * 5);
+    for (const [axis, keepDims] of [[0, false], [[0, 1], true], [[1, 0], false], [1, false], [2, true], [[0, 2], false], [undefined, false]] as const) {
+      const [wasm, cpu, shape] = await onBoth(() => tf.sum(tf.tensor(x, [3, 4, 5]), axis as number | number[] | undefined, keepDims));
+      expect(shape.length).toBe(keepDims ? 3 : 3 - (axis === undefined ? 3 : [axis].flat().length));
+      expect(maxDiff(wasm, cpu)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('Identity shares memory safely: a clone outlives its source', async () => {
+    await tf.setBackend('wasm');
+    const buffers = () => (tf.memory() as { numDataBuffers: number }).numDataBuffers;
+    const before = buffers();
+    const a = tf.tensor1d([1, 2, 3]);
+    const b = a.clone();
+    expect(buffers() - before).toBe(1);
+    a.dispose();
+    expect([...b.dataSync()]).toEqual([1, 2, 3]);
+    b.dispose();
+    expect(buffers()).toBe(before);
+  });
+
+  it('UnsortedSegmentSum (gather gradient) agrees with the cpu backend', async () => {
+    const ids = [3, 0, 3, 1, 7, 3];
+    const x = randomData(ids.length * 5);
+    const [wasm, cpu, shape] = await onBoth(() => tf.unsortedSegmentSum(tf.tensor(x, [6, 5]), tf.tensor1d(ids, 'int32'), 8));
+    expect(shape).toEqual([8, 5]);
+    expect(maxDiff(wasm, cpu)).toBeLessThan(1e-5);
+    const table = randomData(10 * 4);
+    const [gw, gc] = await onBoth(() => tf.grad((t: tf.Tensor) => tf.gather(t, tf.tensor1d([1, 4, 1, 9], 'int32')).square().sum())(tf.tensor(table, [10, 4])));
+    expect(maxDiff(gw, gc)).toBeLessThan(1e-5);
+  });
+});

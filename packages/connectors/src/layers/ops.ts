@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * x·kernel + bias over the last axis. Folds leading axes into rows first: a 2-D product is one
+ * XNNPACK call on wasm, and tfjs 4.22 cannot differentiate a rank-broadcast matMul.
+ */
+export function dense(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
+  const inDim = x.shape[x.shape.length - 1] as number;
+  const outDim = kernel.shape[1] as number;
+  const lead = x.shape.slice(0, -1);
+  let y: tf.Tensor = tf.matMul(x.reshape([-1, inDim]) as tf.Tensor2D, kernel as tf.Tensor2D);
+  if (bias) y = tf.add(y, bias);
+  return y.reshape([...lead, outDim]);
+}
+
+/** LayerNorm over the last axis with an explicit epsilon (PyTorch 1e-5, BERT/Q-Former 1e-12). */
+export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
+  const axis = x.shape.length - 1;
+  const mean = tf.mean(x, axis, true);
+  const centred = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(centred), axis, true);
+  return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, eps))), gamma), beta);
+}
+
+/** Inverted dropout when training with rate > 0; identity otherwise. */
+export function dropout(x: tf.Tensor, rate: number, training: boolean, seed: () => number): tf.Tensor {
+  if (!training || rate <= 0) return x;
+  return tf.dropout(x, rate, undefined, seed());
+}
+
+/** [b, t, h·d] -> [b, h, t, d]. */
+export function splitHeads(x: tf.Tensor, heads: number): tf.Tensor {
+  const [b, t, width] = x.shape as [number, number, number];
+  return tf.transpose(x.reshape([b, t, heads, width / heads]), [0, 2, 1, 3]);
+}
+
+/** [b, h, t, d] -> [b, t, h·d]. */
+export function mergeHeads(x: tf.Tensor): tf.Tensor {
+  const [b, h, t, d] = x.shape as [number, number, number, number];
+  return tf.transpose(x, [0, 2, 1, 3]).reshape([b, t, h * d]);
+}
+
+/** Options of `attend`. */
+export interface AttendOptions {
+  /** Added to the logits, broadcast to [b, h, tq, tk] (0 = allowed, large negative = masked). */
+  bias?: tf.Tensor;
+  /** Multiplied into the probabilities, broadcast to [b, h, tq, tk] (e.g. to zero rows). */
+  probScale?: tf.Tensor;
+  /** Applied to the probabilities (attention dropout). */
+  dropProbs?: (p: tf.Tensor) => tf.Tensor;
+}
+
+/**
+ * Scaled dot-product attention over heads. q [b, h, tq, d], k and v [b, h, tk, d] -> [b, h, tq, d].
+ * Rows are shifted by their max before softmax, as upstream does.
+ */
+export function attend(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, options: AttendOptions = {}): tf.Tensor {
+  const d = q.shape[3] as number;
+  let logits = tf.matMul(tf.mul(q, 1 / Math.sqrt(d)) as tf.Tensor4D, k as tf.Tensor4D, false, true) as tf.Tensor;
+  if (options.bias) logits = tf.add(logits, options.bias);
+  let probs = tf.softmax(logits);
+  if (options.probScale) probs = tf.mul(probs, options.probScale);
+  if (options.dropProbs) probs = options.dropProbs(probs);
+  return tf.matMul(probs as tf.Tensor4D, v as tf.Tensor4D);
+}
