@@ -1,7 +1,8 @@
 import { formatError } from '@vlm/core';
 
-// vlm-train: thin command line over the @vlm packages. Commands are added by the issues that build them.
-const commands: Record<string, (args: string[]) => Promise<number>> = {};
+import { commands } from './commands/index';
+
+// vlm-train: thin command line over the @vlm packages; each command lives in ./commands.
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

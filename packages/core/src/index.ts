@@ -19,3 +19,49 @@ export {
   type LlavaRecordInput,
   type DatasetIssue,
 } from './schema/llava-record';
+
+/** Conversation templates as validated data, and the registry users extend. */
+export { templateSpecSchema, separatorStyleSchema, stopStringOf, type TemplateSpec, type TemplateSpecInput, type SeparatorStyle } from './templates/template-spec';
+/** Look up, register, validate and list conversation templates. */
+export { getTemplate, registerTemplate, listTemplates, parseTemplateSpec, BUILT_IN_TEMPLATE_NAMES } from './templates/registry';
+/** Upstream LLaVA system messages. */
+export { SYSTEM_HUMAN, SYSTEM_USER, SYSTEM_LLAVA_LLAMA_2 } from './templates/system-messages';
+/** Formats a record with a template into prompt text and trained/untrained character spans. */
+export { formatConversation, trainedText, type FormatOptions, type FormattedConversation, type ConversationRecord } from './format/format-conversation';
+/** Character spans of a formatted prompt. */
+export type { TextSpan, SpanRole, SpanPart } from './format/spans';
+/** Moves `<image>` in a turn (front, keep, random side). */
+export { placeImages, type ImagePlacement } from './format/image-placement';
+/** Converters between LLaVA records, OpenAI chat messages and ShareGPT `{role, content}` records. */
+export {
+  toOpenAIMessages,
+  fromOpenAIMessages,
+  toShareGpt,
+  fromShareGpt,
+  type OpenAIChatMessage,
+  type OpenAIContentPart,
+  type ShareGptRecord,
+} from './format/chat-messages';
+/** The tokenizer interface and the factory that turns an engine into one. */
+export { createSegmentTokenizer, type Tokenizer, type TokenizerEngine, type SpecialTokenOptions } from './tokenizers/tokenizer';
+/** Any Hugging Face tokenizer.json (parsed object). */
+export { createHfTokenizer, type TokenizerJson, type HfTokenizerOptions } from './tokenizers/hf-tokenizer';
+/** The bundled LLaMA-2 / Vicuna tokenizer, and the same as a tokenizer.json object. */
+export { loadLlama2Tokenizer, llama2TokenizerJson } from './tokenizers/llama2-tokenizer';
+/** A byte-level tokenizer for tiny models. */
+export { createByteTokenizer } from './tokenizers/byte-tokenizer';
+/** Tokenizes a formatted conversation into input ids, labels (from spans) and attention mask. */
+export { tokenizeConversation, type TokenizeOptions, type TokenizedConversation } from './masks/tokenize-conversation';
+/** Truncation modes and the report of what was dropped. */
+export type { TruncationMode, TruncationReport } from './masks/truncate';
+/** Raised when tokens do not spell the formatted text. */
+export { TokenAlignmentError } from './masks/align-tokens';
+/** Shows which tokens are trained, for a terminal or HTML. */
+export { renderMask, type RenderMaskOptions, type MaskFormat } from './masks/render-mask';
+/** Right-padded batches and sequence packing. */
+export { collate, type Batch, type CollateOptions, type CollatableSequence } from './batch/collate';
+export { packSequences, type PackedRow } from './batch/pack';
+/** Dataset validation listing every bad row. */
+export { validateDataset, type ValidateOptions, type ValidationReport, type ImageExists } from './validate/validate-dataset';
+/** Resolves an image path inside an image root (undefined when it escapes). */
+export { resolveImagePath } from './validate/image-paths';

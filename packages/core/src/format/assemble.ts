@@ -1,0 +1,165 @@
+import { IMAGE_END_TOKEN, IMAGE_START_TOKEN, IMAGE_TOKEN } from '../constants';
+import type { TemplateSpec } from '../templates/template-spec';
+import { SpanBuilder, type SpanRole } from './spans';
+
+/** One message after role checks and image placement. */
+export interface AssemblyMessage {
+  role: 'user' | 'assistant';
+  value: string;
+  turn: number;
+}
+
+export interface AssemblyInput {
+  spec: TemplateSpec;
+  system: string;
+  systemTurn: number;
+  messages: AssemblyMessage[];
+  /** Open an assistant slot at the end (inference). */
+  generation: boolean;
+  mmUseImStartEnd: boolean;
+}
+
+/** Writes message text, turning every `<image>` into its own untrained `image` span. */
+function pushContent(b: SpanBuilder, value: string, role: SpanRole, trained: boolean, turn: number, wrap: boolean): void {
+  const pieces = value.split(IMAGE_TOKEN);
+  pieces.forEach((piece, i) => {
+    if (i > 0) b.push(wrap ? IMAGE_START_TOKEN + IMAGE_TOKEN + IMAGE_END_TOKEN : IMAGE_TOKEN, role, 'image', false, turn);
+    b.push(piece, role, 'text', trained, turn);
+  });
+}
+
+function systemText(spec: TemplateSpec, system: string): string {
+  return spec.systemFormat.split('{system}').join(system);
+}
+
+function single(b: SpanBuilder, x: AssemblyInput): void {
+  const { spec } = x;
+  b.push(systemText(spec, x.system), 'system', 'system', false, x.systemTurn);
+  b.push(spec.sep, 'system', 'separator', false, x.systemTurn);
+  for (const m of x.messages) {
+    if (m.role === 'user') {
+      b.push(`${spec.roles.user}: `, 'user', 'tag', false, m.turn);
+      pushContent(b, m.value, 'user', false, m.turn, x.mmUseImStartEnd);
+      b.push(spec.sep, 'user', 'separator', false, m.turn);
+    } else {
+      b.push(`${spec.roles.assistant}:`, 'assistant', 'tag', false, m.turn);
+      pushContent(b, ` ${m.value}`, 'assistant', true, m.turn, x.mmUseImStartEnd);
+      b.push(spec.sep, 'assistant', 'stop', true, m.turn);
+    }
+  }
+  if (x.generation) b.push(`${spec.roles.assistant}:`, 'assistant', 'tag', false, -1);
+}
+
+function two(b: SpanBuilder, x: AssemblyInput): void {
+  const { spec } = x;
+  const sep2 = spec.sep2 ?? spec.sep;
+  b.push(systemText(spec, x.system), 'system', 'system', false, x.systemTurn);
+  b.push(spec.sep, 'system', 'separator', false, x.systemTurn);
+  for (const m of x.messages) {
+    if (m.role === 'user') {
+      b.push(`${spec.roles.user}: `, 'user', 'tag', false, m.turn);
+      pushContent(b, m.value, 'user', false, m.turn, x.mmUseImStartEnd);
+      b.push(spec.sep, 'user', 'separator', false, m.turn);
+    } else {
+      b.push(`${spec.roles.assistant}:`, 'assistant', 'tag', false, m.turn);
+      pushContent(b, ` ${m.value}`, 'assistant', true, m.turn, x.mmUseImStartEnd);
+      b.push(sep2, 'assistant', 'stop', true, m.turn);
+    }
+  }
+  if (x.generation) b.push(`${spec.roles.assistant}:`, 'assistant', 'tag', false, -1);
+}
+
+function mpt(b: SpanBuilder, x: AssemblyInput): void {
+  const { spec } = x;
+  b.push(systemText(spec, x.system), 'system', 'system', false, x.systemTurn);
+  b.push(spec.sep + spec.turnSuffix, 'system', 'separator', false, x.systemTurn);
+  for (const m of x.messages) {
+    if (m.role === 'user') {
+      b.push(spec.roles.user, 'user', 'tag', false, m.turn);
+      pushContent(b, m.value, 'user', false, m.turn, x.mmUseImStartEnd);
+      b.push(spec.sep + spec.turnSuffix, 'user', 'separator', false, m.turn);
+    } else {
+      b.push(spec.roles.assistant, 'assistant', 'tag', false, m.turn);
+      pushContent(b, m.value, 'assistant', true, m.turn, x.mmUseImStartEnd);
+      b.push(spec.sep, 'assistant', 'stop', true, m.turn);
+      b.push(spec.turnSuffix, 'assistant', 'separator', false, m.turn);
+    }
+  }
+  if (x.generation) b.push(spec.roles.assistant, 'assistant', 'tag', false, -1);
+}
+
+// Upstream strips a leading `sep` from the whole prompt (`ret.lstrip(sep)`), so the first user turn has none.
+function llama2(b: SpanBuilder, x: AssemblyInput): void {
+  const { spec } = x;
+  const sep2 = spec.sep2 ?? '';
+  let first = true;
+  for (const m of x.messages) {
+    if (m.role === 'user') {
+      if (!first) b.push(spec.sep, 'user', 'separator', false, m.turn);
+      b.push('[INST] ', 'user', 'tag', false, m.turn);
+      if (first && x.system.length > 0) b.push(systemText(spec, x.system), 'system', 'system', false, x.systemTurn);
+      pushContent(b, m.value, 'user', false, m.turn, x.mmUseImStartEnd);
+      b.push(' [/INST]', 'user', 'tag', false, m.turn);
+    } else {
+      pushContent(b, ` ${m.value} `, 'assistant', true, m.turn, x.mmUseImStartEnd);
+      b.push(sep2, 'assistant', 'stop', true, m.turn);
+    }
+    first = false;
+  }
+}
+
+// Stage-1 pretraining: the question is thrown away, only its image placeholders stay in front.
+function plain(b: SpanBuilder, x: AssemblyInput): void {
+  const { spec } = x;
+  for (const m of x.messages) {
+    if (m.role !== 'user') continue;
+    const n = m.value.split(IMAGE_TOKEN).length - 1;
+    for (let i = 0; i < n; i++) pushContent(b, IMAGE_TOKEN, 'user', false, m.turn, x.mmUseImStartEnd);
+  }
+  for (const m of x.messages) {
+    if (m.role !== 'assistant') continue;
+    pushContent(b, m.value, 'assistant', true, m.turn, x.mmUseImStartEnd);
+    b.push(spec.sep, 'assistant', 'stop', true, m.turn);
+  }
+}
+
+// First-release llava_v0 training form: `system\n\n### Human: q\n### Assistant: a\n### `. The `###` that
+// follows an answer is its stop string (what inference stops on), so it is trained.
+function v0Train(b: SpanBuilder, x: AssemblyInput): void {
+  const { spec } = x;
+  b.push(systemText(spec, x.system), 'system', 'system', false, x.systemTurn);
+  b.push('\n\n', 'system', 'separator', false, x.systemTurn);
+  let previousAnswer = -1;
+  const hashes = (): void => {
+    if (previousAnswer >= 0) b.push(spec.sep, 'assistant', 'stop', true, previousAnswer);
+    else b.push(spec.sep, 'user', 'separator', false, -1);
+  };
+  for (const m of x.messages) {
+    hashes();
+    const role = m.role === 'user' ? spec.roles.user : spec.roles.assistant;
+    b.push(` ${role}:`, m.role, 'tag', false, m.turn);
+    pushContent(b, ` ${m.value}`, m.role, m.role === 'assistant', m.turn, x.mmUseImStartEnd);
+    if (m.role === 'user') b.push('\n', 'user', 'separator', false, m.turn);
+    else b.push('\n', 'assistant', 'text', true, m.turn);
+    previousAnswer = m.role === 'assistant' ? m.turn : -1;
+  }
+  hashes();
+  if (x.generation) b.push(` ${spec.roles.assistant}:`, 'assistant', 'tag', false, -1);
+  else b.push(' ', 'user', 'separator', false, -1);
+}
+
+const STYLES: Record<TemplateSpec['style'], (b: SpanBuilder, x: AssemblyInput) => void> = {
+  single,
+  two,
+  mpt,
+  llama_2: llama2,
+  plain,
+  v0_train: v0Train,
+};
+
+/** Builds the prompt text and its spans with the assembly rule of the template's style. */
+export function assemble(input: AssemblyInput): SpanBuilder {
+  const b = new SpanBuilder();
+  STYLES[input.spec.style](b, input);
+  return b;
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../random/rng';
+import { formatConversation } from './format-conversation';
+import { placeImages } from './image-placement';
+
+const rec = (id: string, first = 'What is this?\n<image>') => ({
+  id,
+  image: 'x.jpg',
+  conversations: [
+    { from: 'human' as const, value: first },
+    { from: 'gpt' as const, value: 'A cat.' },
+  ],
+});
+
+describe('formatConversation', () => {
+  it('produces contiguous spans that cover the text, with roles', () => {
+    const f = formatConversation(rec('a'), { template: 'vicuna_v1' });
+    let at = 0;
+    for (const s of f.spans) {
+      expect(s.start).toBe(at);
+      at = s.end;
+    }
+    expect(at).toBe(f.text.length);
+    const roles = new Set(f.spans.map((s) => `${s.role}:${s.part}:${s.trained}`));
+    expect(roles).toEqual(new Set(['system:system:false', 'system:separator:false', 'user:tag:false', 'user:image:false', 'user:text:false', 'user:separator:false', 'assistant:tag:false', 'assistant:text:true', 'assistant:stop:true']));
+  });
+
+  it('places the image in front, keeps it, or picks a side per record with a seed', () => {
+    expect(formatConversation(rec('a'), { imagePlacement: 'front' }).text).toContain('USER: <image>\nWhat is this? ASSISTANT:');
+    expect(formatConversation(rec('a'), { imagePlacement: 'keep' }).text).toContain('USER: What is this?\n<image> ASSISTANT:');
+    const sides = Array.from({ length: 40 }, (_, i) => formatConversation(rec(`r${i}`), { imagePlacement: 'random', seed: 3 }).text.includes('USER: <image>'));
+    expect(sides.some(Boolean) && !sides.every(Boolean)).toBe(true);
+    const again = Array.from({ length: 40 }, (_, i) => formatConversation(rec(`r${i}`), { imagePlacement: 'random', seed: 3 }).text.includes('USER: <image>'));
+    expect(again).toEqual(sides);
+    const rng = createRng(1);
+    expect(['<image>\nQ', 'Q\n<image>']).toContain(placeImages('<image> Q', 'random', rng));
+  });
+
+  it('wraps images with <im_start>/<im_end> when asked, as one untrained image span', () => {
+    const f = formatConversation(rec('a'), { mmUseImStartEnd: true });
+    expect(f.text).toContain('USER: <im_start><image><im_end>\nWhat is this?');
+    const image = f.spans.find((s) => s.part === 'image')!;
+    expect(f.text.slice(image.start, image.end)).toBe('<im_start><image><im_end>');
+    expect(image.trained).toBe(false);
+  });
+
+  it('uses a system turn instead of the template system message', () => {
+    const f = formatConversation({ id: 's', conversations: [{ from: 'system', value: 'Be brief.' }, { from: 'human', value: 'Hi' }, { from: 'gpt', value: 'Hello.' }] }, { template: 'llava_llama_2' });
+    expect(f.text).toBe('[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\nHi [/INST] Hello. </s>');
+    expect(formatConversation({ id: 'm', conversations: [{ from: 'human', value: 'Hi' }, { from: 'gpt', value: 'Yo' }] }, { template: 'mistral_instruct' }).text).toBe('[INST] Hi [/INST] Yo </s>');
+  });
+
+  it('formats text-only and multi-image records', () => {
+    expect(formatConversation({ id: 't', conversations: [{ from: 'human', value: 'Hi' }, { from: 'gpt', value: 'Yo' }] }).images).toEqual([]);
+    const f = formatConversation({ id: 'm', image: ['a.png', 'b.png'], conversations: [{ from: 'human', value: 'Compare <image> and <image>' }, { from: 'gpt', value: 'Same.' }] });
+    expect(f.text).toContain('USER: <image>\n<image>\nCompare  and ASSISTANT:');
+    expect(f.images).toEqual(['a.png', 'b.png']);
+  });
+
+  it('throws typed errors naming the record', () => {
+    const bad = (conversations: { from: 'human' | 'gpt' | 'system'; value: string }[], image?: string) => () => formatConversation({ id: 'bad', image, conversations }, { row: 4 });
+    expect(bad([{ from: 'gpt', value: 'A' }])).toThrow(expect.objectContaining({ code: 'roles_out_of_order', location: expect.objectContaining({ row: 4, id: 'bad', field: 'conversations[0].from' }) }));
+    expect(bad([{ from: 'human', value: 'Q' }, { from: 'human', value: 'Q' }])).toThrow(expect.objectContaining({ code: 'roles_out_of_order' }));
+    expect(bad([{ from: 'human', value: 'Q' }, { from: 'system', value: 'S' }])).toThrow(expect.objectContaining({ code: 'roles_out_of_order' }));
+    expect(bad([{ from: 'system', value: 'S' }])).toThrow(expect.objectContaining({ code: 'conversation_empty' }));
+    expect(bad([{ from: 'human', value: 'Q' }, { from: 'gpt', value: 'A' }], 'x.jpg')).toThrow(expect.objectContaining({ code: 'image_count_mismatch' }));
+    expect(bad([{ from: 'human', value: '<image>\nQ' }, { from: 'gpt', value: 'A' }])).toThrow(expect.objectContaining({ code: 'image_count_mismatch' }));
+  });
+
+  it('keeps separator strings inside answers as answer text', () => {
+    const f = formatConversation({ id: 'sep', conversations: [{ from: 'human', value: 'Q ASSISTANT: x' }, { from: 'gpt', value: 'See ### and ASSISTANT: and </s> here.' }] }, { template: 'vicuna_v1' });
+    const trained = f.spans.filter((s) => s.trained).map((s) => f.text.slice(s.start, s.end));
+    expect(trained).toEqual([' See ### and ASSISTANT: and </s> here.', '</s>']);
+  });
+});

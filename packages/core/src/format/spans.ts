@@ -1,0 +1,32 @@
+/** Who a character range belongs to. */
+export type SpanRole = 'system' | 'user' | 'assistant';
+/**
+ * What a character range is: the system message, a role tag, message text, an image placeholder, the
+ * stop string after an answer, or a separator that belongs to no answer.
+ */
+export type SpanPart = 'system' | 'tag' | 'text' | 'image' | 'stop' | 'separator';
+
+/** One character range of a formatted prompt. Spans are contiguous and cover the whole text. */
+export interface TextSpan {
+  start: number;
+  end: number;
+  role: SpanRole;
+  part: SpanPart;
+  /** True for the ranges the loss is computed on: each answer and its stop string. */
+  trained: boolean;
+  /** Index of the source turn in `record.conversations` (-1 for template text outside any turn). */
+  turn: number;
+}
+
+/** Appends text piece by piece and records a span for each piece. */
+export class SpanBuilder {
+  text = '';
+  readonly spans: TextSpan[] = [];
+
+  push(piece: string, role: SpanRole, part: SpanPart, trained: boolean, turn: number): void {
+    if (piece.length === 0) return;
+    const start = this.text.length;
+    this.text += piece;
+    this.spans.push({ start, end: this.text.length, role, part, trained, turn });
+  }
+}

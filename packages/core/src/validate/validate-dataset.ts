@@ -1,0 +1,112 @@
+import { IMAGE_TOKEN } from '../constants';
+import { recordSchemaIssues, type DatasetIssue, type LlavaRecord } from '../schema/llava-record';
+import { resolveImagePath } from './image-paths';
+
+/** Answers whether an image file exists; `@vlm/core/node` has one for the local file system. */
+export type ImageExists = (resolvedPath: string) => boolean | Promise<boolean>;
+
+/** Options of `validateDataset`. */
+export interface ValidateOptions {
+  /** Folder the `image` paths are relative to; needed for the path and existence checks. */
+  imageRoot?: string;
+  /** File existence check (Node: `nodeImageExists` from `@vlm/core/node`). Without it files are not checked. */
+  imageExists?: ImageExists;
+  /** File name for the issues. */
+  file?: string;
+  /** Allow a `system` turn first (default true). */
+  allowSystemTurn?: boolean;
+  /** Require `<image>` in the first human turn (default true, as upstream). */
+  imageInFirstTurn?: boolean;
+}
+
+/** The outcome of `validateDataset`: every problem, never only the first. */
+export interface ValidationReport {
+  records: number;
+  validRecords: number;
+  issues: DatasetIssue[];
+  /** Issue count per reason code. */
+  counts: Record<string, number>;
+}
+
+function countImages(text: string): number {
+  return text.split(IMAGE_TOKEN).length - 1;
+}
+
+/**
+ * Checks a LLaVA dataset and lists every bad row with its index, id, field and reason: schema errors,
+ * missing or extra `<image>`, roles out of order, empty answers, image paths escaping the image root,
+ * missing image files and duplicate ids.
+ */
+export async function validateDataset(records: readonly unknown[], options: ValidateOptions = {}): Promise<ValidationReport> {
+  const issues: DatasetIssue[] = [];
+  const counts: Record<string, number> = {};
+  const seen = new Map<string, number>();
+  const bad = new Set<number>();
+  const add = (row: number, id: string | undefined, field: string, code: string, reason: string) => {
+    issues.push({ file: options.file, row, id, field, reason: `${code}: ${reason}` });
+    counts[code] = (counts[code] ?? 0) + 1;
+    bad.add(row);
+  };
+  const checks: Promise<void>[] = [];
+
+  records.forEach((value, row) => {
+    const schema = recordSchemaIssues(value, row);
+    if (schema.length > 0) {
+      for (const s of schema) add(row, s.id, s.field ?? 'record', 'schema', s.reason);
+      return;
+    }
+    const record = value as LlavaRecord;
+    const id = String(record.id);
+    const first = seen.get(id);
+    if (first !== undefined) add(row, id, 'id', 'duplicate_id', `id also used by row ${first}`);
+    else seen.set(id, row);
+
+    const images = record.image === undefined ? [] : Array.isArray(record.image) ? record.image : [record.image];
+    let expected: 'human' | 'gpt' = 'human';
+    let placeholders = 0;
+    let firstHuman = -1;
+    record.conversations.forEach((turn, i) => {
+      const field = `conversations[${i}]`;
+      const n = countImages(turn.value);
+      placeholders += n;
+      if (turn.from === 'system') {
+        if (i !== 0 || options.allowSystemTurn === false) add(row, id, `${field}.from`, 'roles_out_of_order', 'a system turn may only come first');
+        return;
+      }
+      if (turn.from !== expected) add(row, id, `${field}.from`, 'roles_out_of_order', `expected "${expected}", got "${turn.from}"`);
+      expected = turn.from === 'human' ? 'gpt' : 'human';
+      if (turn.from === 'human' && firstHuman < 0) firstHuman = i;
+      if (turn.from === 'gpt' && turn.value.trim().length === 0) add(row, id, `${field}.value`, 'empty_answer', 'the answer is empty');
+      if (turn.from === 'human' && turn.value.replaceAll(IMAGE_TOKEN, '').trim().length === 0 && images.length === 0) {
+        add(row, id, `${field}.value`, 'empty_question', 'the question is empty');
+      }
+      if (n > 0 && turn.from === 'gpt') add(row, id, `${field}.value`, 'image_in_answer', '<image> inside an answer');
+      if (n > 0 && turn.from === 'human' && i !== firstHuman && options.imageInFirstTurn !== false) {
+        add(row, id, `${field}.value`, 'image_not_in_first_turn', '<image> outside the first human turn');
+      }
+    });
+    if (!record.conversations.some((t) => t.from === 'gpt')) add(row, id, 'conversations', 'no_answer', 'no gpt turn');
+    if (placeholders < images.length) add(row, id, 'conversations', 'missing_image_token', `${images.length} image(s) but ${placeholders} <image> placeholder(s)`);
+    if (placeholders > images.length) add(row, id, images.length === 0 ? 'image' : 'conversations', 'extra_image_token', `${placeholders} <image> placeholder(s) but ${images.length} image(s)`);
+
+    images.forEach((path, k) => {
+      const field = Array.isArray(record.image) ? `image[${k}]` : 'image';
+      if (options.imageRoot === undefined) return;
+      const resolved = resolveImagePath(options.imageRoot, path);
+      if (resolved === undefined) {
+        add(row, id, field, 'image_path_escapes_root', `${JSON.stringify(path)} is outside the image root`);
+        return;
+      }
+      const exists = options.imageExists;
+      if (!exists) return;
+      checks.push(
+        Promise.resolve(exists(resolved)).then((ok) => {
+          if (!ok) add(row, id, field, 'image_missing', `no file at ${resolved}`);
+        }),
+      );
+    });
+  });
+  await Promise.all(checks);
+  issues.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+  return { records: records.length, validRecords: records.length - bad.size, issues, counts };
+}
