@@ -1,0 +1,86 @@
+import * as tf from '@tensorflow/tfjs';
+import { IGNORE_INDEX, VlmError } from '@vlm/core';
+
+/** Options of {@link maskedCrossEntropy}. */
+export interface MaskedCrossEntropyOptions {
+  /**
+   * Trained tokens in the WHOLE global batch (every micro-batch of the optimizer step), so that
+   * accumulated micro-batch losses add up to the per-token mean of the global batch. Defaults to
+   * this micro-batch's own count.
+   */
+  globalTrainedTokens?: number;
+  /** Labels are aligned with the inputs and shifted here (HF causal LM convention). Default true. */
+  shift?: boolean;
+}
+
+/**
+ * Sum over trained positions of -log p(label), divided by the global trained-token count.
+ * logits `[b, s, vocab]`, labels `[b, s]` int32 with IGNORE_INDEX (-100) for untrained positions.
+ * Returns a scalar; 0 when nothing is trained.
+ */
+export function maskedCrossEntropy(logits: tf.Tensor3D, labels: tf.Tensor2D, options: MaskedCrossEntropyOptions = {}): tf.Scalar {
+  const [b, s, vocab] = logits.shape;
+  if (labels.shape[0] !== b || labels.shape[1] !== s) {
+    throw new VlmError('shape_mismatch', `labels ${JSON.stringify(labels.shape)} do not match logits ${JSON.stringify(logits.shape)}`, {
+      hint: 'labels must have one entry per input position ([batch, seq])',
+    });
+  }
+  const shift = options.shift ?? true;
+  const denominator = options.globalTrainedTokens ?? Math.max(1, countTrainedTokensSync(labels, shift));
+  if (!(denominator > 0)) {
+    throw new VlmError('loss_invalid', `globalTrainedTokens must be positive, got ${denominator}`, {
+      hint: 'count trained tokens over every micro-batch of the step with countTrainedTokens()',
+    });
+  }
+  // Shift the (small) labels rather than the (large) logits: position t is scored against label t+1,
+  // and the last position gets IGNORE_INDEX.
+  const [targets, weights] = tf.tidy(() => {
+    const shifted = shift ? tf.concat([tf.slice(labels, [0, 1], [b, s - 1]), tf.fill([b, 1], IGNORE_INDEX, 'int32')], 1) : labels;
+    const flat = tf.reshape(shifted, [-1]).toInt();
+    const trained = tf.notEqual(flat, IGNORE_INDEX);
+    return [tf.where(trained, flat, tf.zerosLike(flat)), tf.div(tf.cast(trained, 'float32'), denominator)];
+  });
+  const loss = tf.tidy(() => crossEntropy(tf.reshape(logits, [b * s, vocab]), targets, weights) as tf.Scalar);
+  targets.dispose();
+  weights.dispose();
+  return loss;
+}
+
+/**
+ * sum_i w_i · (logsumexp(x_i) − x_i[t_i]) with the analytic gradient w_i · (softmax(x_i) − onehot(t_i)).
+ * The custom gradient avoids tfjs' Max/Equal gradient of logSumExp, which dominated backward time
+ * on wasm (broadcast Equal over [tokens, vocab]).
+ */
+const crossEntropy = tf.customGrad(((x: tf.Tensor, t: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+  const vocab = x.shape[1] as number;
+  const max = tf.max(x, -1, true); // [N, 1]
+  const lse = tf.add(tf.log(tf.sum(tf.exp(tf.sub(x, max)), -1, true)), max); // [N, 1]
+  const picked = tf.sum(tf.mul(x, tf.oneHot(t as tf.Tensor1D, vocab)), -1, true); // [N, 1]
+  const value = tf.sum(tf.mul(tf.reshape(tf.sub(lse, picked), [-1]), w));
+  save([x, t, w, lse]);
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, st, sw, slse] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      const probs = tf.exp(tf.sub(sx, slse)); // softmax [N, V]
+      const grad = tf.mul(tf.sub(probs, tf.oneHot(st as tf.Tensor1D, vocab)), tf.mul(tf.reshape(sw, [-1, 1]), dy));
+      return [grad, tf.zerosLike(st), tf.zerosLike(sw)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
+
+/** Trained (non -100) labels of a micro-batch, after the causal shift by default. */
+export function countTrainedTokens(labels: tf.Tensor2D | number[][], shift = true): number {
+  const rows = Array.isArray(labels) ? labels : (labels.arraySync() as number[][]);
+  let n = 0;
+  for (const row of rows) for (let i = shift ? 1 : 0; i < row.length; i++) if (row[i] !== IGNORE_INDEX) n++;
+  return n;
+}
+
+function countTrainedTokensSync(labels: tf.Tensor2D, shift: boolean): number {
+  const [b, s] = labels.shape;
+  const data = labels.dataSync();
+  let n = 0;
+  for (let i = 0; i < b; i++) for (let j = shift ? 1 : 0; j < s; j++) if (data[i * s + j] !== IGNORE_INDEX) n++;
+  return n;
+}

@@ -1,0 +1,45 @@
+import * as tf from '@tensorflow/tfjs';
+import { attentionFused } from './fused';
+
+/** Additive value for a blocked logit: large but finite so fully masked rows stay NaN-free. */
+export const MASKED = -1e9;
+
+/**
+ * Scaled dot-product attention with grouped-query support (a fused op: see nn/fused).
+ * q: `[b, heads, s, d]`; k, v: `[b, kvHeads, t, d]` with heads % kvHeads == 0;
+ * mask: additive, broadcastable to `[b, heads, s, t]`. Returns `[b, heads, s, d]`.
+ */
+export function scaledDotProductAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask?: tf.Tensor): tf.Tensor {
+  return attentionFused(q, k, v, mask ?? tf.zeros([1, 1, 1, 1]));
+}
+
+/**
+ * Causal mask for `s` new queries after `past` cached keys, combined with an optional key padding
+ * mask `[b, past + s]` (1 = real, 0 = padding). Returns additive `[b|1, 1, s, past + s]`.
+ */
+export function causalMask(s: number, past: number, keyMask?: tf.Tensor2D): tf.Tensor {
+  const t = past + s;
+  const qPos = tf.reshape(tf.range(past, t, 1, 'int32'), [s, 1]);
+  const kPos = tf.reshape(tf.range(0, t, 1, 'int32'), [1, t]);
+  let allowed = tf.lessEqual(kPos, qPos); // [s, t]
+  let shaped = tf.reshape(allowed, [1, 1, s, t]);
+  if (keyMask) {
+    const b = keyMask.shape[0];
+    const keys = tf.reshape(tf.greater(keyMask, 0), [b, 1, 1, t]);
+    shaped = tf.logicalAnd(shaped, keys);
+  }
+  allowed = shaped as tf.Tensor2D;
+  return tf.mul(tf.sub(1, tf.cast(allowed, 'float32')), MASKED);
+}
+
+/** `[b, s, heads·d]` -> `[b, heads, s, d]`. */
+export function splitHeads(x: tf.Tensor, heads: number): tf.Tensor {
+  const [b, s, width] = x.shape as [number, number, number];
+  return tf.transpose(tf.reshape(x, [b, s, heads, width / heads]), [0, 2, 1, 3]);
+}
+
+/** `[b, heads, s, d]` -> `[b, s, heads·d]`. */
+export function mergeHeads(x: tf.Tensor): tf.Tensor {
+  const [b, h, s, d] = x.shape as [number, number, number, number];
+  return tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [b, s, h * d]);
+}

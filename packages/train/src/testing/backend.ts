@@ -1,0 +1,7 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** Test-only: run on the plain cpu backend (deterministic, no wasm start-up). */
+export async function useCpuBackend(): Promise<void> {
+  if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
+  await tf.ready();
+}
