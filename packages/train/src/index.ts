@@ -94,5 +94,3 @@ export { pretrainVisionContrastive, type ContrastiveOptions, type ImageTextPair 
 export { type TypeAccuracy, type EvaluatedQuestion } from './demo/evaluate';
 /** LLaVA JSON and pre-tokenised JSONL shards (with a manifest) for other trainers. */
 export { exportTrainingData, type ExportOptions, type ExportResult } from './data/export-shards';
-/** wasm Identity as a reference-counted alias (halves training memory on wasm); registered by the models on first use. */
-export { registerZeroCopyWasmIdentity } from './kernels/wasm-identity';

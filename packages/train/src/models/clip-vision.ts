@@ -1,6 +1,5 @@
 // CLIP vision transformer (ViT, pre-LN), top to bottom: config -> parameters -> layers -> forward.
 import * as tf from '@tensorflow/tfjs';
-import { registerZeroCopyWasmIdentity } from '../kernels/wasm-identity';
 import { VlmError, createRng } from '@vlm/core';
 import { type Activation, activate } from '../nn/activations';
 import { mergeHeads, scaledDotProductAttention, splitHeads } from '../nn/attention';
@@ -105,7 +104,6 @@ export class ClipVisionModel {
 
   /** Hidden states 0..`layers` (embeddings, then layer outputs); later layers are not computed. */
   private hiddenStatesUpTo(pixelValues: tf.Tensor4D, layers: number): tf.Tensor3D[] {
-    registerZeroCopyWasmIdentity();
     const c = this.config;
     const [b, C, H, W] = pixelValues.shape;
     if (C !== c.numChannels || H !== c.imageSize || W !== c.imageSize) {

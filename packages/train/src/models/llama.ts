@@ -1,7 +1,6 @@
 // LLaMA-family decoder (LLaMA, TinyLlama, SmolLM, Vicuna), top to bottom:
 // config -> parameters (upstream names) -> attention / MLP blocks -> model forward.
 import * as tf from '@tensorflow/tfjs';
-import { registerZeroCopyWasmIdentity } from '../kernels/wasm-identity';
 import { createRng } from '@vlm/core';
 import { causalMask, mergeHeads, scaledDotProductAttention, splitHeads } from '../nn/attention';
 import { embed } from '../nn/embedding';
@@ -114,7 +113,6 @@ export class LlamaModel {
   }
 
   forward(input: LlamaForwardInput): LlamaOutput {
-    registerZeroCopyWasmIdentity();
     const c = this.config;
     let x = input.inputsEmbeds ?? this.embedTokens(input.inputIds as tf.Tensor2D); // [b, s, D]
     const [b, s] = x.shape;

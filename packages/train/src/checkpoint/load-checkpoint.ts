@@ -1,0 +1,77 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Tokenizer } from '@vlm/core';
+import { VlmError } from '@vlm/core';
+import { type Connector, loadModuleStateDict, readSafetensorsFile } from '@vlm/connectors';
+import type { LlavaModel } from '../compose/llava';
+import { assignParams } from '../weights/load-params';
+import type { AdamW, AdamWSlot } from '../trainer/adamw';
+import { CHECKPOINT_FILES, type CheckpointMeta, checkpointMetaSchema } from './checkpoint-meta';
+import { type LlavaModelSpec, buildLlavaModel, modelSpecFromJson } from './model-spec';
+import { VISION_PREFIX } from './save-checkpoint';
+import { createTokenizer } from './tokenizer-spec';
+
+/** A checkpoint read back: its metadata, the rebuilt model and tokenizer. */
+export interface LoadedCheckpoint {
+  dir: string;
+  meta: CheckpointMeta;
+  spec: LlavaModelSpec;
+  model: LlavaModel;
+  tokenizer: Tokenizer;
+}
+
+/** Reads and validates `checkpoint.json`; errors name the file and field. */
+export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
+  const file = join(dir, CHECKPOINT_FILES.meta);
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (cause) {
+    throw new VlmError('checkpoint_unreadable', `cannot read ${file}: ${(cause as Error).message}`, {
+      location: { file },
+      hint: 'pass a checkpoint folder written by vlm-train (it holds checkpoint.json and model.safetensors)',
+      cause,
+    });
+  }
+  const parsed = checkpointMetaSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new VlmError('checkpoint_invalid', `${file}: ${issue?.message ?? 'invalid'}`, { location: { file, field: issue?.path.join('.') } });
+  }
+  return parsed.data;
+}
+
+/** Copies a checkpoint's weights into an existing model of the same spec. */
+export async function loadCheckpointWeights(model: LlavaModel, dir: string): Promise<void> {
+  const path = join(dir, CHECKPOINT_FILES.weights);
+  const file = await readSafetensorsFile(path);
+  assignParams(model.lm.params, file.tensors, { source: path });
+  assignParams(model.vision.params, file.tensors, { source: path, prefix: VISION_PREFIX });
+  loadModuleStateDict(model.connector as unknown as Connector, file, { format: 'llava', allowUnexpected: true, source: path });
+}
+
+/** Rebuilds model and tokenizer from a checkpoint folder (config, template and tokenizer come from it). */
+export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
+  const meta = await readCheckpointMeta(dir);
+  const spec = modelSpecFromJson(meta.model, join(dir, CHECKPOINT_FILES.meta));
+  const model = buildLlavaModel(spec, 'zeros');
+  await loadCheckpointWeights(model, dir);
+  const tokenizer = await createTokenizer(meta.tokenizer, dir);
+  return { dir, meta, spec, model, tokenizer };
+}
+
+/** Restores AdamW moments and step from a checkpoint. */
+export async function loadOptimizerState(optimizer: AdamW, dir: string, meta: CheckpointMeta): Promise<void> {
+  if (!meta.optimizer) {
+    throw new VlmError('checkpoint_optimizer', `${dir} holds no optimizer state`, { location: { file: dir }, hint: 'resume from a checkpoint written during training' });
+  }
+  const path = join(dir, meta.optimizer.file);
+  const file = await readSafetensorsFile(path);
+  const slots = new Map<string, AdamWSlot>();
+  for (const p of optimizer.params) {
+    const m = file.tensors.get(`${p.key}.exp_avg`);
+    const v = file.tensors.get(`${p.key}.exp_avg_sq`);
+    if (m && v) slots.set(p.key, { expAvg: m.data as Float32Array, expAvgSq: v.data as Float32Array, shape: [...m.shape] });
+  }
+  optimizer.importState(meta.optimizer.step, slots, path);
+}

@@ -1,0 +1,50 @@
+import type { InstructionMix } from './records';
+
+/** Sizes and schedules of a demo run. */
+export interface DemoPreset {
+  imageSize: number;
+  patchSize: number;
+  trainScenes: number;
+  testScenes: number;
+  maxObjects: number;
+  vision: { hiddenSize: number; layers: number; heads: number; intermediateSize: number };
+  lm: { hiddenSize: number; layers: number; heads: number; intermediateSize: number };
+  contrastive: { steps: number; batchSize: number; learningRate: number };
+  lmPretrain: { steps: number; batchSize: number; learningRate: number };
+  align: { steps: number; batchSize: number; learningRate: number };
+  instruct: { steps: number; batchSize: number; connectorLr: number; lmLr: number };
+  mix: InstructionMix;
+  systemMessage: string;
+}
+
+/** The default demo: tiny towers, 32 px images, byte-level tokenizer; sized for 2 CPU cores. */
+export const fullDemoPreset: DemoPreset = {
+  imageSize: 32,
+  patchSize: 8,
+  trainScenes: 1000,
+  testScenes: 30,
+  maxObjects: 3,
+  vision: { hiddenSize: 64, layers: 3, heads: 4, intermediateSize: 128 },
+  lm: { hiddenSize: 96, layers: 2, heads: 4, intermediateSize: 256 },
+  contrastive: { steps: 400, batchSize: 64, learningRate: 2e-3 },
+  lmPretrain: { steps: 30, batchSize: 32, learningRate: 3e-3 },
+  align: { steps: 60, batchSize: 32, learningRate: 2e-3 },
+  instruct: { steps: 420, batchSize: 16, connectorLr: 2e-3, lmLr: 1e-3 },
+  mix: { turns: 3, teacherShare: { conversation: 0.06, detail: 0.02, reasoning: 0.02 }, textOnlyCopies: 6 },
+  systemMessage: 'A chat about an image.',
+};
+
+/** A seconds-long run of the same pipeline, for tests. */
+export const tinyDemoPreset: DemoPreset = {
+  ...fullDemoPreset,
+  imageSize: 16,
+  trainScenes: 16,
+  testScenes: 2,
+  vision: { hiddenSize: 16, layers: 2, heads: 2, intermediateSize: 32 },
+  lm: { hiddenSize: 32, layers: 1, heads: 2, intermediateSize: 64 },
+  contrastive: { steps: 3, batchSize: 8, learningRate: 1e-3 },
+  lmPretrain: { steps: 3, batchSize: 8, learningRate: 3e-3 },
+  align: { steps: 3, batchSize: 8, learningRate: 2e-3 },
+  instruct: { steps: 3, batchSize: 8, connectorLr: 1e-3, lmLr: 1e-3 },
+  mix: { turns: 2, teacherShare: { conversation: 0.2, detail: 0.1, reasoning: 0.1 }, textOnlyCopies: 1 },
+};

@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs';
+import { createRng } from '@vlm/core';
+import type { CaptionedScene } from '@vlm/datagen';
+import { type ChatModel, answer } from '../checkpoint/chat';
+import type { ImageStore } from '../data/image-store';
+import { type QuestionType, answerSpace, askQuestion, normaliseAnswer, questionTypes } from './questions';
+
+/** One held-out question and what the model answered with and without the image. */
+export interface EvaluatedQuestion {
+  scene: string;
+  image: string;
+  type: QuestionType;
+  question: string;
+  expected: string;
+  withImage: string;
+  textOnly: string;
+}
+
+/** Exact-match accuracy of one question type. */
+export interface TypeAccuracy {
+  type: QuestionType;
+  n: number;
+  /** The model with the image. */
+  model: number;
+  /** The same model without the image (text-only baseline). */
+  textOnly: number;
+  /** One over the number of possible answers. */
+  chance: number;
+}
+
+/**
+ * Asks one question of every type about each unseen scene, with the image and without it, and
+ * scores exact match after normalisation (case, surrounding space, final full stop).
+ */
+export async function evaluateHeldOut(chat: ChatModel, scenes: readonly CaptionedScene[], images: ImageStore, seed: number, maxObjects: number): Promise<{ accuracy: TypeAccuracy[]; questions: EvaluatedQuestion[] }> {
+  const questions: EvaluatedQuestion[] = [];
+  for (const scene of scenes) {
+    const rng = createRng(seed).fork(`eval-${scene.id}`);
+    const pixels = (await images.batch([scene.image])) as tf.Tensor4D;
+    for (const type of questionTypes) {
+      const q = askQuestion(scene, type, rng);
+      if (!q) continue;
+      const withImage = await answer(chat, [{ from: 'human', value: `<image>\n${q.question}` }], { pixelValues: pixels, maxNewTokens: 16 });
+      const textOnly = await answer(chat, [{ from: 'human', value: q.question }], { maxNewTokens: 16 });
+      questions.push({ scene: scene.id, image: scene.image, type, question: q.question, expected: q.answer, withImage, textOnly });
+    }
+    pixels.dispose();
+  }
+  const accuracy = questionTypes.map((type) => {
+    const qs = questions.filter((q) => q.type === type);
+    const hit = (a: string, b: string) => (normaliseAnswer(a) === normaliseAnswer(b) ? 1 : 0);
+    const n = qs.length;
+    return {
+      type,
+      n,
+      model: n ? qs.reduce((s, q) => s + hit(q.withImage, q.expected), 0) / n : 0,
+      textOnly: n ? qs.reduce((s, q) => s + hit(q.textOnly, q.expected), 0) / n : 0,
+      chance: 1 / answerSpace(type, maxObjects).length,
+    };
+  });
+  return { accuracy, questions };
+}

@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EvaluatedQuestion, TypeAccuracy } from './evaluate';
+
+/** What the demo report shows. */
+export interface DemoReportInput {
+  accuracy: TypeAccuracy[];
+  questions: EvaluatedQuestion[];
+  /** Seconds per phase, in order. */
+  phases: [string, number][];
+  totalSeconds: number;
+  lossCurvePng: string;
+  imageRoot: string;
+  backend: string;
+  settings: Record<string, string | number>;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+
+/** The accuracy table for a terminal. */
+export function accuracyTable(accuracy: readonly TypeAccuracy[]): string[] {
+  const rows = accuracy.map((a) => [a.type, String(a.n), pct(a.model), pct(a.textOnly), pct(a.chance)]);
+  const header = ['question type', 'n', 'with image', 'text only', 'chance'];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] as string).length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] as number) : cell.padStart(widths[c] as number))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+}
+
+/** The terminal report: timings, accuracy table and a few sample answers. */
+export function terminalReport(input: DemoReportInput): string[] {
+  const out = [`demo finished in ${input.totalSeconds.toFixed(1)} s on ${input.backend}`];
+  for (const [name, s] of input.phases) out.push(`  ${name.padEnd(28)} ${s.toFixed(1).padStart(7)} s`);
+  out.push('', ...accuracyTable(input.accuracy), '');
+  for (const q of input.questions.slice(0, 6)) {
+    out.push(`${q.scene} · ${q.question}`);
+    out.push(`  expected ${JSON.stringify(q.expected)} · with image ${JSON.stringify(q.withImage)} · text only ${JSON.stringify(q.textOnly)}`);
+  }
+  return out;
+}
+
+function esc(text: string): string {
+  return text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] as string);
+}
+
+/** A self-contained HTML report: accuracy table, loss curves, sample conversations with their images. */
+export async function htmlReport(input: DemoReportInput): Promise<string> {
+  const curve = (await readFile(input.lossCurvePng)).toString('base64');
+  const rows = input.accuracy
+    .map((a) => `<tr><td>${a.type}</td><td>${a.n}</td><td><b>${pct(a.model)}</b></td><td>${pct(a.textOnly)}</td><td>${pct(a.chance)}</td></tr>`)
+    .join('\n');
+  const byScene = new Map<string, EvaluatedQuestion[]>();
+  for (const q of input.questions) byScene.set(q.scene, [...(byScene.get(q.scene) ?? []), q]);
+  const samples: string[] = [];
+  for (const [scene, qs] of [...byScene].slice(0, 8)) {
+    const png = (await readFile(join(input.imageRoot, (qs[0] as EvaluatedQuestion).image))).toString('base64');
+    const turns = qs
+      .map((q) => {
+        const ok = q.withImage.trim().toLowerCase().replace(/\.$/, '') === q.expected.toLowerCase();
+        return `<p><b>USER:</b> ${esc(q.question)}<br><b>ASSISTANT:</b> <span class="${ok ? 'ok' : 'bad'}">${esc(q.withImage)}</span> <small>(expected ${esc(q.expected)}; text only: ${esc(q.textOnly)})</small></p>`;
+      })
+      .join('');
+    samples.push(`<div class="sample"><img src="data:image/png;base64,${png}" alt="${esc(scene)}"><div><h3>${esc(scene)}</h3>${turns}</div></div>`);
+  }
+  const phases = input.phases.map(([n, s]) => `<tr><td>${esc(n)}</td><td>${s.toFixed(1)} s</td></tr>`).join('');
+  const settings = Object.entries(input.settings)
+    .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(String(v))}</td></tr>`)
+    .join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>vlm-train demo report</title>
+<style>
+body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;color:#222}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}td:first-child,th:first-child{text-align:left}
+.sample{display:flex;gap:1em;align-items:flex-start;border-top:1px solid #ddd;padding:0.8em 0}
+.sample img{width:128px;height:128px;image-rendering:pixelated;border:1px solid #999}
+.ok{color:#080;font-weight:bold}.bad{color:#b00;font-weight:bold}
+</style></head><body>
+<h1>vlm-train demo: a tiny LLaVA learns a world of shapes</h1>
+<p>Finished in <b>${input.totalSeconds.toFixed(1)} s</b> on ${esc(input.backend)}. Held-out questions about unseen images, exact match.</p>
+<h2>Accuracy per question type</h2>
+<table><tr><th>question type</th><th>n</th><th>with image</th><th>text only (same model, no image)</th><th>chance</th></tr>
+${rows}</table>
+<h2>Loss curves</h2>
+<img src="data:image/png;base64,${curve}" alt="loss curves" style="max-width:100%">
+<h2>Sample conversations (unseen images)</h2>
+${samples.join('\n')}
+<h2>Time per phase</h2><table>${phases}</table>
+<h2>Settings</h2><table>${settings}</table>
+</body></html>
+`;
+}

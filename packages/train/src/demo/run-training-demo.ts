@@ -1,0 +1,207 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { createRng } from '@vlm/core';
+import { selectBackend } from '@vlm/connectors';
+import { loadCheckpoint } from '../checkpoint/load-checkpoint';
+import { exportConnector } from '../checkpoint/export-connector';
+import { type LlavaModelSpec, buildLlavaModel, imageTokensOf } from '../checkpoint/model-spec';
+import { createTokenizer } from '../checkpoint/tokenizer-spec';
+import { ImageStore } from '../data/image-store';
+import { loadLlavaDataset } from '../data/llava-dataset';
+import { prepareSamples } from '../data/prepare-samples';
+import { writeLossCurvePng } from '../trainer/loss-curve';
+import { type StageResult, trainStage } from '../trainer/train-stage';
+import { pretrainVisionContrastive } from './contrastive-pretrain';
+import { type DemoPreset, fullDemoPreset } from './demo-preset';
+import { type EvaluatedQuestion, type TypeAccuracy, evaluateHeldOut } from './evaluate';
+import { captionRecords, instructionRecords, pretrainingText } from './records';
+import { htmlReport, terminalReport } from './report';
+import { buildWorld } from './world';
+
+/** Options of {@link runTrainingDemo}. */
+export interface TrainingDemoOptions {
+  /** Where data, checkpoints, metrics and the report go. */
+  outDir: string;
+  seed?: number;
+  preset?: DemoPreset;
+  /** Pick the TF.js backend first (default true). */
+  selectBackend?: boolean;
+  log?: (line: string) => void;
+  progress?: (line: string) => void;
+}
+
+/** What the demo measured. */
+export interface TrainingDemoResult {
+  accuracy: TypeAccuracy[];
+  questions: EvaluatedQuestion[];
+  totalSeconds: number;
+  phases: [string, number][];
+  stages: StageResult[];
+  reportHtml: string;
+  lossCurvePng: string;
+  checkpoint: string;
+  connectorFile: string;
+  terminal: string[];
+}
+
+/**
+ * The built-in demo, end to end: synthetic shape scenes (PNG + captions + boxes) -> symbolic-teacher
+ * and short-answer instructions -> contrastive pretraining of a small CLIP-style vision tower and
+ * language-model pretraining on the text -> stage 1 (connector only, plain) -> stage 2 (connector +
+ * LM, vicuna_v1) -> held-out questions about unseen images with and without the image -> report.
+ */
+export async function runTrainingDemo(options: TrainingDemoOptions): Promise<TrainingDemoResult> {
+  const p = options.preset ?? fullDemoPreset;
+  const seed = options.seed ?? 0;
+  const log = options.log ?? (() => {});
+  const t0 = performance.now();
+  const phases: [string, number][] = [];
+  let mark = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases.push([name, (now - mark) / 1000]);
+    mark = now;
+  };
+  let backend = tf.getBackend();
+  if (options.selectBackend ?? true) {
+    const choice = await selectBackend({ log });
+    backend = `${choice.tfBackend}${choice.fastKernels ? ' (toolkit kernels)' : ''}`;
+  }
+  await mkdir(options.outDir, { recursive: true });
+  const rng = createRng(seed);
+
+  log(`1/7 world: ${p.trainScenes} training and ${p.testScenes} unseen scenes, ${p.imageSize} px`);
+  const world = await buildWorld(join(options.outDir, 'world'), { trainScenes: p.trainScenes, testScenes: p.testScenes, size: p.imageSize, maxObjects: p.maxObjects, seed });
+  const images = new ImageStore({ root: world.imageRoot, size: p.imageSize, mode: 'pad' });
+  phase('synthetic world');
+
+  const tokenizerSpec = { kind: 'bytes' as const };
+  const tokenizer = await createTokenizer(tokenizerSpec);
+  const spec: LlavaModelSpec = {
+    vision: {
+      hiddenSize: p.vision.hiddenSize, intermediateSize: p.vision.intermediateSize, numHiddenLayers: p.vision.layers, numAttentionHeads: p.vision.heads,
+      imageSize: p.imageSize, patchSize: p.patchSize, numChannels: 3, layerNormEps: 1e-5, hiddenAct: 'quick_gelu', initializerRange: 0.05,
+    },
+    lm: {
+      vocabSize: tokenizer.vocabSize, hiddenSize: p.lm.hiddenSize, intermediateSize: p.lm.intermediateSize, numHiddenLayers: p.lm.layers,
+      numAttentionHeads: p.lm.heads, numKeyValueHeads: p.lm.heads, maxPositionEmbeddings: 1024, rmsNormEps: 1e-6, ropeTheta: 10000,
+      tieWordEmbeddings: true, initializerRange: 0.05, bosTokenId: tokenizer.bosId, eosTokenId: tokenizer.eosId,
+    },
+    connector: { type: 'mlp2x_gelu', inputDim: p.vision.hiddenSize, outputDim: p.lm.hiddenSize },
+    image: { mode: 'pad' },
+  };
+  const model = buildLlavaModel(spec, seed);
+
+  log(`2/7 contrastive pretraining of the vision tower (${p.contrastive.steps} steps)`);
+  const pairs = [];
+  for (const s of world.train) pairs.push({ pixels: await images.pixelsOf(s.image), caption: s.captions.join(' ') });
+  const contrastive = pretrainVisionContrastive(model.vision, pairs, {
+    ...p.contrastive,
+    seed,
+    progress: (step, loss) => options.progress?.(`vision-clip  ${step}/${p.contrastive.steps}  loss ${loss.toFixed(4)}`),
+  });
+  log(`vision tower: contrastive loss ${contrastive[0]?.toFixed(3)} -> ${contrastive.at(-1)?.toFixed(3)}`);
+  phase('vision pretraining (contrastive)');
+
+  const common = { model, spec, tokenizer, tokenizerSpec, seed, outDir: options.outDir, log, progress: options.progress };
+  log('3/7 language-model pretraining on the text');
+  const lmStage = await trainStage({
+    ...common,
+    stageIndex: 0,
+    samples: pretrainingText(world.train, tokenizer, seed),
+    stage: { name: 'lm-pretrain', template: 'plain', train: { lm: p.lmPretrain.learningRate }, steps: p.lmPretrain.steps, globalBatchSize: p.lmPretrain.batchSize, warmupRatio: 0.05, minLrRatio: 0.1 },
+  });
+  phase('LM pretraining');
+
+  // Stage data goes through the real path: LLaVA JSON on disk, validated, formatted, tokenized.
+  const dataDir = join(options.outDir, 'data');
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(join(dataDir, 'align.json'), JSON.stringify(captionRecords(world.train, rng.fork('captions')), null, 1));
+  await writeFile(join(dataDir, 'instruct.json'), JSON.stringify(instructionRecords(world.train, p.mix, seed, rng.fork('instruct')), null, 1));
+  const perImage = imageTokensOf(spec);
+
+  log('4/7 stage 1: align the connector (plain template, connector only)');
+  const align = await loadLlavaDataset(join(dataDir, 'align.json'), world.imageRoot);
+  const alignStage = await trainStage({
+    ...common,
+    stageIndex: 1,
+    samples: prepareSamples(align.records, { tokenizer, template: 'plain', imageTokens: perImage, seed }),
+    images,
+    stage: { name: 'align', template: 'plain', train: { connector: p.align.learningRate }, steps: p.align.steps, globalBatchSize: p.align.batchSize, warmupRatio: 0.05 },
+  });
+  const connectorFile = join(options.outDir, 'mm_projector.safetensors');
+  await exportConnector(model, connectorFile);
+  phase('stage 1 (connector)');
+
+  log('5/7 stage 2: instruction tuning (vicuna_v1, connector + LM)');
+  const instruct = await loadLlavaDataset(join(dataDir, 'instruct.json'), world.imageRoot);
+  const instructStage = await trainStage({
+    ...common,
+    stageIndex: 2,
+    samples: prepareSamples(instruct.records, { tokenizer, template: 'vicuna_v1', systemMessage: p.systemMessage, imageTokens: perImage, seed }),
+    images,
+    stage: {
+      name: 'instruct', template: 'vicuna_v1', systemMessage: p.systemMessage, train: { connector: p.instruct.connectorLr, lm: p.instruct.lmLr },
+      steps: p.instruct.steps, globalBatchSize: p.instruct.batchSize, warmupRatio: 0.05, minLrRatio: 0.05,
+    },
+  });
+  phase('stage 2 (connector + LM)');
+
+  log(`6/7 held-out questions on ${world.test.length} unseen images (with and without the image)`);
+  const loaded = await loadCheckpoint(instructStage.checkpoint as string);
+  const evaluation = await evaluateHeldOut(
+    { model: loaded.model, tokenizer: loaded.tokenizer, template: loaded.meta.template, systemMessage: loaded.meta.systemMessage },
+    world.test,
+    images,
+    seed,
+    p.maxObjects,
+  );
+  phase('evaluation');
+
+  log('7/7 report');
+  const lossCurvePng = join(options.outDir, 'loss-curves.png');
+  const series = [
+    { name: 'vision (contrastive)', points: contrastive.map((l, i) => [i + 1, l] as const) },
+    ...[lmStage, alignStage, instructStage].map((s) => ({ name: s.stage, points: s.losses.map((l, i) => [i + 1, l] as const) })),
+  ];
+  await writeLossCurvePng(lossCurvePng, series, { title: 'loss per step: vision pretraining, LM pretraining, stage 1, stage 2' });
+  const totalSeconds = (performance.now() - t0) / 1000;
+  const reportInput = {
+    accuracy: evaluation.accuracy,
+    questions: evaluation.questions,
+    phases,
+    totalSeconds,
+    lossCurvePng,
+    imageRoot: world.imageRoot,
+    backend,
+    settings: {
+      seed,
+      'images': `${p.imageSize} px, patch ${p.patchSize} (${perImage} image tokens)`,
+      'vision tower': `${p.vision.layers} layers, width ${p.vision.hiddenSize}`,
+      'language model': `${p.lm.layers} layers, width ${p.lm.hiddenSize}, byte-level vocabulary ${tokenizer.vocabSize}`,
+      connector: 'mlp2x_gelu',
+      'training scenes': p.trainScenes,
+      'unseen test scenes': p.testScenes,
+      'stage 1': `${p.align.steps} steps x ${p.align.batchSize}`,
+      'stage 2': `${p.instruct.steps} steps x ${p.instruct.batchSize}`,
+    },
+  };
+  const reportHtml = join(options.outDir, 'report.html');
+  await writeFile(reportHtml, await htmlReport(reportInput));
+  const terminal = terminalReport(reportInput);
+  loaded.model.vision.params.dispose();
+  loaded.model.lm.params.dispose();
+  return {
+    accuracy: evaluation.accuracy,
+    questions: evaluation.questions,
+    totalSeconds,
+    phases,
+    stages: [lmStage, alignStage, instructStage],
+    reportHtml,
+    lossCurvePng,
+    checkpoint: instructStage.checkpoint as string,
+    connectorFile,
+    terminal,
+  };
+}

@@ -1,0 +1,33 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type CaptionedScene, createScenes, renderScenePng } from '@vlm/datagen';
+
+/** The demo's synthetic world: scenes written as PNG files, split into training and unseen test images. */
+export interface DemoWorld {
+  imageRoot: string;
+  train: CaptionedScene[];
+  test: CaptionedScene[];
+  maxObjects: number;
+}
+
+/** Options of {@link buildWorld}. */
+export interface WorldOptions {
+  trainScenes: number;
+  testScenes: number;
+  /** Image side in pixels (the vision encoder's input size). */
+  size: number;
+  maxObjects: number;
+  seed: number;
+}
+
+/**
+ * Generates scenes of coloured shapes with @vlm/datagen (captions and boxes), writes each as a PNG
+ * under `<dir>/images`, and keeps the last `testScenes` apart: they are never trained on.
+ */
+export async function buildWorld(dir: string, o: WorldOptions): Promise<DemoWorld> {
+  const scenes = createScenes({ count: o.trainScenes + o.testScenes, seed: o.seed, size: o.size, minObjects: 1, maxObjects: o.maxObjects, objectScale: [0.28, 0.42] });
+  const imageRoot = join(dir, 'images');
+  await mkdir(imageRoot, { recursive: true });
+  for (const s of scenes) await writeFile(join(imageRoot, s.image), await renderScenePng(s));
+  return { imageRoot, train: scenes.slice(0, o.trainScenes), test: scenes.slice(o.trainScenes), maxObjects: o.maxObjects };
+}

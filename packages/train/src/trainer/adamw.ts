@@ -1,0 +1,128 @@
+import * as tf from '@tensorflow/tfjs';
+import { VlmError } from '@vlm/core';
+
+/** A parameter the optimizer updates, with the module (learning-rate group) it belongs to. */
+export interface OptimizedParam {
+  /** Stable key (`module.parameter`), used to save and restore the moments. */
+  key: string;
+  group: string;
+  variable: tf.Variable;
+}
+
+/** AdamW hyper-parameters (PyTorch defaults except the learning rates, which come per group). */
+export interface AdamWOptions {
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  weightDecay?: number;
+}
+
+/** Moments of one parameter, for checkpoints. */
+export interface AdamWSlot {
+  expAvg: Float32Array;
+  expAvgSq: Float32Array;
+  shape: number[];
+}
+
+/**
+ * AdamW with decoupled weight decay and one learning rate per group (module), computed exactly as
+ * `torch.optim.AdamW`: `p ← p·(1 − lr·wd)`, then `p ← p − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + ε)`.
+ */
+export class AdamW {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly weightDecay: number;
+  /** Optimizer steps taken (t in the bias corrections). */
+  step = 0;
+  private readonly m = new Map<string, tf.Variable>();
+  private readonly v = new Map<string, tf.Variable>();
+
+  constructor(readonly params: readonly OptimizedParam[], options: AdamWOptions = {}) {
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.999;
+    this.epsilon = options.epsilon ?? 1e-8;
+    this.weightDecay = options.weightDecay ?? 0;
+    for (const p of params) {
+      this.m.set(p.key, tf.variable(tf.zerosLike(p.variable), false));
+      this.v.set(p.key, tf.variable(tf.zerosLike(p.variable), false));
+    }
+  }
+
+  /** Applies one update from gradients keyed like the params; `lr` gives each group's rate. */
+  apply(grads: ReadonlyMap<string, tf.Tensor>, lr: (group: string) => number): void {
+    this.step++;
+    const t = this.step;
+    const bias1 = 1 - this.beta1 ** t;
+    const bias2 = 1 - this.beta2 ** t;
+    tf.tidy(() => {
+      for (const p of this.params) {
+        const g = grads.get(p.key);
+        if (!g) continue;
+        const rate = lr(p.group);
+        const m = this.m.get(p.key) as tf.Variable;
+        const v = this.v.get(p.key) as tf.Variable;
+        m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1)));
+        v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2)));
+        const decayed = this.weightDecay > 0 ? tf.mul(p.variable, 1 - rate * this.weightDecay) : p.variable;
+        const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(bias2)), this.epsilon);
+        p.variable.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), rate / bias1)));
+      }
+    });
+  }
+
+  /** The moments of every parameter (copies), for a checkpoint. */
+  exportState(): Map<string, AdamWSlot> {
+    const out = new Map<string, AdamWSlot>();
+    for (const p of this.params) {
+      out.set(p.key, {
+        expAvg: (this.m.get(p.key) as tf.Variable).dataSync() as Float32Array,
+        expAvgSq: (this.v.get(p.key) as tf.Variable).dataSync() as Float32Array,
+        shape: [...p.variable.shape],
+      });
+    }
+    return out;
+  }
+
+  /** Restores moments and the step count; every parameter must be present with its shape. */
+  importState(step: number, slots: ReadonlyMap<string, AdamWSlot>, source?: string): void {
+    for (const p of this.params) {
+      const s = slots.get(p.key);
+      if (!s || s.shape.join(',') !== p.variable.shape.join(',')) {
+        throw new VlmError('checkpoint_optimizer', `optimizer state for ${p.key} is ${s ? `shaped [${s.shape}]` : 'missing'}, expected [${p.variable.shape}]`, {
+          location: { file: source, field: p.key },
+          hint: 'resume with the same model config and the same trained modules as the checkpoint',
+        });
+      }
+    }
+    for (const p of this.params) {
+      const s = slots.get(p.key) as AdamWSlot;
+      (this.m.get(p.key) as tf.Variable).assign(tf.tensor(s.expAvg, s.shape, 'float32'));
+      (this.v.get(p.key) as tf.Variable).assign(tf.tensor(s.expAvgSq, s.shape, 'float32'));
+    }
+    this.step = step;
+  }
+
+  dispose(): void {
+    for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
+    this.m.clear();
+    this.v.clear();
+  }
+}
+
+/**
+ * Scales gradients in place (returns new tensors) so their global L2 norm is at most `maxNorm`, as
+ * `torch.nn.utils.clip_grad_norm_`. Returns the norm before clipping.
+ */
+export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, maxNorm: number): number {
+  if (grads.size === 0) return 0;
+  const norm = tf.tidy(() => tf.sqrt(tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))))).dataSync()[0] as number;
+  if (maxNorm > 0 && Number.isFinite(norm) && norm > maxNorm) {
+    const coef = maxNorm / (norm + 1e-6);
+    for (const [k, g] of grads) {
+      grads.set(k, tf.mul(g, coef));
+      g.dispose();
+    }
+  }
+  return norm;
+}

@@ -1,0 +1,259 @@
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { VlmError, type Tokenizer } from '@vlm/core';
+import type { LlavaModel } from '../compose/llava';
+import { LLAVA_FEATURE_SELECTION } from '../models/clip-vision';
+import { maskedCrossEntropy } from '../loss/masked-cross-entropy';
+import { type LlavaModelSpec, imageTokensOf, modelSpecToJson } from '../checkpoint/model-spec';
+import type { TokenizerSpec } from '../checkpoint/tokenizer-spec';
+import { saveCheckpoint } from '../checkpoint/save-checkpoint';
+import { loadCheckpointWeights, loadOptimizerState, readCheckpointMeta } from '../checkpoint/load-checkpoint';
+import type { ImageStore } from '../data/image-store';
+import type { TrainSample } from '../data/prepare-samples';
+import { type DataPosition, batchesPerEpoch, epochOrder, positionOfStep } from '../data/epoch-order';
+import { AdamW, type OptimizedParam, clipByGlobalNorm } from './adamw';
+import { MetricsLog, type StepMetrics } from './metrics-log';
+import { planBatches } from './micro-batches';
+import { spliceBatch } from './splice-batch';
+import { parameterTable, stageMemoryEstimate } from './parameter-table';
+import { formatProgress } from './progress-line';
+import { learningRateAt, warmupStepsFor } from './schedule';
+import { type ModuleName, type StageSpec, type StageSpecInput, moduleNames, stageSchema } from './stage';
+
+/** Options of {@link trainStage}. */
+export interface TrainStageOptions {
+  model: LlavaModel;
+  spec: LlavaModelSpec;
+  tokenizer: Tokenizer;
+  /** Saved in checkpoints so chat and eval rebuild the same tokenizer. */
+  tokenizerSpec: TokenizerSpec;
+  /** A tokenizer.json to copy into checkpoints (hf tokenizers). */
+  tokenizerFile?: string;
+  stage: StageSpecInput | StageSpec;
+  stageIndex?: number;
+  samples: readonly TrainSample[];
+  /** Pixels of the samples' images (required when any sample has one). */
+  images?: ImageStore;
+  /** One seed for the data order (init was seeded when the model was built). */
+  seed: number;
+  /** Checkpoints go to `<outDir>/checkpoints/<index>-<stage>`, metrics to `<outDir>/metrics.jsonl`. */
+  outDir?: string;
+  /** Resume this stage from a checkpoint folder it wrote. */
+  resumeFrom?: string;
+  /** Stop (with a checkpoint) once this many optimizer steps of the stage are done. */
+  stopAfterStep?: number;
+  /** Stage header, table and summary lines. */
+  log?: (line: string) => void;
+  /** The progress line, rewritten every step. */
+  progress?: (line: string) => void;
+  /** Called after every step (metrics already written). */
+  onStep?: (metrics: StepMetrics) => void;
+}
+
+/** What a stage did. */
+export interface StageResult {
+  stage: string;
+  /** Loss of every step of the stage (including steps before a resume). */
+  losses: number[];
+  stepsDone: number;
+  totalSteps: number;
+  seconds: number;
+  tokens: number;
+  trainedTokens: number;
+  checkpoint?: string;
+}
+
+/** Parses a stage spec; every error names its field (`stages[1].train.lm` style paths). */
+export function parseStage(input: StageSpecInput | StageSpec, path = 'stage'): StageSpec {
+  const parsed = stageSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = [path, ...(issue?.path ?? []).map(String)].join('.');
+  throw new VlmError('config_invalid', `${field}: ${issue?.message ?? 'invalid'}`, { location: { field }, hint: 'see StageSpec in the @vlm/train README' });
+}
+
+/** Folder of a stage's checkpoint inside a run's output folder. */
+export function stageCheckpointDir(outDir: string, stageIndex: number, name: string): string {
+  return join(outDir, 'checkpoints', `${stageIndex}-${name}`);
+}
+
+function sampleTokens(s: TrainSample, perImage: number): number {
+  return s.inputIds.length + s.images.length * (perImage - 1);
+}
+
+/**
+ * Trains one stage: freezes every module the stage does not list, runs AdamW with warmup + cosine
+ * and gradient clipping over global batches (micro-batches accumulated), logs progress and metrics,
+ * and writes checkpoints. A non-finite loss stops the run before the update, leaving the last
+ * checkpoint untouched. Resuming from a checkpoint reproduces the uninterrupted losses exactly.
+ */
+export async function trainStage(options: TrainStageOptions): Promise<StageResult> {
+  const stage = parseStage(options.stage);
+  const stageIndex = options.stageIndex ?? 0;
+  const { model, samples } = options;
+  const log = options.log ?? (() => {});
+  const perImage = imageTokensOf(options.spec);
+  const plan = planBatches(stage.globalBatchSize, stage.maxMicroBatchSize);
+  const perEpoch = batchesPerEpoch(samples.length, plan.globalBatchSize);
+  if (perEpoch === 0) {
+    throw new VlmError('dataset_too_small', `stage ${stage.name} has ${samples.length} samples, fewer than one global batch of ${plan.globalBatchSize}`, {
+      location: { field: 'globalBatchSize' },
+      hint: 'lower globalBatchSize or add data',
+    });
+  }
+  const totalSteps = stage.steps ?? (stage.epochs as number) * perEpoch;
+  const warmupSteps = warmupStepsFor(totalSteps, stage.warmupRatio);
+  if (samples.some((s) => s.images.length > 0) && !options.images) {
+    throw new VlmError('config_invalid', `stage ${stage.name} has image samples but no image store`, { hint: 'pass images: new ImageStore({ root, size })' });
+  }
+
+  // Freeze what the stage does not train; collect the rest with their learning-rate group.
+  const trained = moduleNames.filter((n) => stage.train[n] !== undefined);
+  for (const n of moduleNames) model.modules[n].setTrainable(stage.train[n] !== undefined);
+  const params: OptimizedParam[] = [];
+  for (const n of trained) for (const [name, variable] of model.modules[n].namedVariables()) params.push({ key: `${n}.${name}`, group: n, variable });
+  const keyOf = new Map(params.map((p) => [p.variable.name, p.key]));
+  const variables = params.map((p) => p.variable);
+  const optimizer = new AdamW(params, { beta1: stage.beta1, beta2: stage.beta2, weightDecay: stage.weightDecay });
+  const lrAt = (step: number, group: string) =>
+    learningRateAt(step, { peak: stage.train[group as ModuleName] as number, totalSteps, warmupSteps, minLrRatio: stage.minLrRatio });
+
+  const checkpointDir = options.outDir ? stageCheckpointDir(options.outDir, stageIndex, stage.name) : undefined;
+  const metrics = options.outDir ? new MetricsLog(join(options.outDir, 'metrics.jsonl')) : undefined;
+  let startStep = 0;
+  const losses: number[] = [];
+  if (options.resumeFrom) {
+    const meta = await readCheckpointMeta(options.resumeFrom);
+    if (meta.stage.index !== stageIndex || meta.stage.name !== stage.name) {
+      throw new VlmError('checkpoint_stage', `${options.resumeFrom} was written by stage ${meta.stage.index} (${meta.stage.name}), not ${stageIndex} (${stage.name})`, {
+        location: { file: options.resumeFrom, field: 'stage' },
+        hint: 'resume each stage from its own checkpoint',
+      });
+    }
+    await loadCheckpointWeights(model, options.resumeFrom);
+    await loadOptimizerState(optimizer, options.resumeFrom, meta);
+    startStep = meta.step;
+    losses.push(...meta.losses);
+    metrics?.truncateAfter(stageIndex, startStep);
+    log(`resumed ${stage.name} from ${options.resumeFrom} at step ${startStep}/${totalSteps}`);
+  }
+
+  const meanLength = samples.reduce((s, x) => s + sampleTokens(x, perImage), 0) / Math.max(1, samples.length);
+  const memory = stageMemoryEstimate(model, options.spec, stage, plan.microBatchSize, Math.ceil(meanLength));
+  log(`stage ${stageIndex} ${stage.name}: template ${stage.template}, ${samples.length} samples, ${totalSteps} steps (${perEpoch}/epoch), global batch ${plan.globalBatchSize} = ${plan.accumulation} x ${plan.microBatchSize}, warmup ${warmupSteps}`);
+  for (const line of parameterTable(model, stage, memory)) log(line);
+
+  const orders = new Map<number, number[]>();
+  const orderOf = (epoch: number) => {
+    let o = orders.get(epoch);
+    if (!o) orders.set(epoch, (o = epochOrder(samples.length, options.seed, epoch)));
+    return o;
+  };
+  const selection = model.options.featureSelection ?? LLAVA_FEATURE_SELECTION;
+  const visionTrains = stage.train.vision !== undefined;
+
+  let saved = options.resumeFrom !== undefined;
+  const save = async (stepsDone: number) => {
+    if (!checkpointDir) return;
+    saved = true;
+    const next: DataPosition = positionOfStep(stepsDone, perEpoch);
+    await saveCheckpoint(checkpointDir, {
+      model,
+      optimizer,
+      tokenizerFile: options.tokenizerFile,
+      meta: {
+        model: modelSpecToJson(options.spec),
+        tokenizer: { ...options.tokenizerSpec, name: options.tokenizer.name, vocabSize: options.tokenizer.vocabSize },
+        template: stage.template,
+        systemMessage: stage.systemMessage,
+        seed: options.seed,
+        stage: { index: stageIndex, name: stage.name, spec: stage as unknown as Record<string, unknown> },
+        step: stepsDone,
+        totalSteps,
+        dataPosition: next,
+        losses: losses.slice(),
+      },
+    });
+  };
+
+  const started = performance.now();
+  let tokensAll = 0;
+  let trainedAll = 0;
+  const endStep = Math.min(totalSteps, options.stopAfterStep ?? totalSteps);
+  for (let step = startStep; step < endStep; step++) {
+    const t0 = performance.now();
+    const { epoch, batch } = positionOfStep(step, perEpoch);
+    const indices = orderOf(epoch).slice(batch * plan.globalBatchSize, (batch + 1) * plan.globalBatchSize);
+    const globalBatch = indices.map((i) => samples[i] as TrainSample);
+    const globalTrained = globalBatch.reduce((s, x) => s + x.trainedTokens, 0);
+    const tokens = globalBatch.reduce((s, x) => s + sampleTokens(x, perImage), 0);
+    const acc = new Map<string, tf.Tensor>();
+    let loss = 0;
+    for (let m = 0; m < plan.accumulation; m++) {
+      const micro = globalBatch.slice(m * plan.microBatchSize, (m + 1) * plan.microBatchSize);
+      const pixels = await options.images?.batch(micro.flatMap((s) => s.images));
+      const features = pixels && !visionTrains ? tf.tidy(() => model.vision.features(pixels, selection)) : undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const imageTokens = model.encodeImages(visionTrains ? pixels : undefined, features, true);
+        const spliced = spliceBatch(model.lm, micro, imageTokens);
+        // Right padding under a causal mask: real positions never see the padding, so no padding
+        // mask is needed (and positions 0..n-1 are already the real ones).
+        const { logits } = model.lm.forward({ inputsEmbeds: spliced.inputsEmbeds });
+        return maskedCrossEntropy(logits, spliced.labels, { globalTrainedTokens: Math.max(1, globalTrained) });
+      }, variables);
+      loss += (await value.data())[0] as number;
+      value.dispose();
+      pixels?.dispose();
+      features?.dispose();
+      for (const [name, g] of Object.entries(grads)) {
+        const key = keyOf.get(name) as string;
+        const prev = acc.get(key);
+        if (prev) {
+          acc.set(key, tf.add(prev, g));
+          prev.dispose();
+          g.dispose();
+        } else acc.set(key, g);
+      }
+    }
+    if (!Number.isFinite(loss)) {
+      tf.dispose([...acc.values()]);
+      optimizer.dispose();
+      const kept = checkpointDir && saved ? ` The last good checkpoint is kept at ${checkpointDir}.` : ' No checkpoint of this stage was written yet.';
+      throw new VlmError('loss_not_finite', `The loss became ${loss} at step ${step + 1} of stage ${stage.name}; training stopped before the update.${kept}`, {
+        location: { field: `stages[${stageIndex}]` },
+        hint: 'lower the learning rate, raise warmup, keep gradient clipping on (maxGradNorm), and check the data of this batch',
+      });
+    }
+    const gradNorm = clipByGlobalNorm(acc, stage.maxGradNorm);
+    optimizer.apply(acc, (group) => lrAt(step, group));
+    tf.dispose([...acc.values()]);
+    losses.push(loss);
+
+    const seconds = (performance.now() - t0) / 1000;
+    tokensAll += tokens;
+    trainedAll += globalTrained;
+    const lr = Object.fromEntries(trained.map((n) => [n, lrAt(step, n)]));
+    const stepMetrics: StepMetrics = { stage: stage.name, stageIndex, step: step + 1, loss, lr, gradNorm, tokens, trainedTokens: globalTrained, seconds, tokensPerSecond: tokens / seconds };
+    metrics?.append(stepMetrics);
+    const elapsed = (performance.now() - started) / 1000;
+    const done = step + 1 - startStep;
+    options.progress?.(
+      formatProgress({
+        stage: stage.name,
+        step: step + 1,
+        totalSteps,
+        loss,
+        lr: lrAt(step, trained[trained.length - 1] as string),
+        tokensPerSecond: tokensAll / elapsed,
+        etaSeconds: (elapsed / done) * (totalSteps - step - 1),
+      }),
+    );
+    if (checkpointDir && stage.checkpointEvery && (step + 1) % stage.checkpointEvery === 0 && step + 1 < endStep) await save(step + 1);
+    options.onStep?.(stepMetrics);
+  }
+  await save(endStep);
+  optimizer.dispose();
+  const seconds = (performance.now() - started) / 1000;
+  log(`stage ${stage.name} done: ${endStep - startStep} steps in ${seconds.toFixed(1)} s, final loss ${losses.at(-1)?.toFixed(4) ?? '-'}, ${Math.round(tokensAll / Math.max(1e-9, seconds))} tok/s`);
+  return { stage: stage.name, losses, stepsDone: endStep, totalSteps, seconds, tokens: tokensAll, trainedTokens: trainedAll, checkpoint: checkpointDir };
+}
