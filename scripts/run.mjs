@@ -57,7 +57,8 @@ switch (task) {
     break;
   case 'test':
     p('install', ...frozen);
-    p('exec', 'turbo', 'run', 'build', '--output-logs=errors-only');
+    // build every package, then publint each published one (what `npm publish` would ship must resolve)
+    p('exec', 'turbo', 'run', 'build', 'lint', '--output-logs=errors-only');
     p('exec', 'vitest', 'run', ...extra);
     break;
   case 'demo':

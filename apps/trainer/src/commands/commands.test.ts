@@ -64,10 +64,10 @@ describe('vlm-train masks', () => {
   });
 });
 
-describe('vlm-train demo', () => {
+describe('vlm-train format-demo', () => {
   it('formats the sample dataset with every template and prints statistics', async () => {
     const io = capture();
-    expect(await commands.demo!([], io)).toBe(0);
+    expect(await commands['format-demo']!([], io)).toBe(0);
     const text = io.lines.join('\n');
     for (const name of BUILT_IN_TEMPLATE_NAMES) expect(text).toContain(`── ${name} · row 0`);
     expect(text).toMatch(/vicuna_v1\s+4\s+\d+\s+\d+\s+[\d.]+ %/);

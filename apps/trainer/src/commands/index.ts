@@ -1,6 +1,6 @@
 // One line per command; each command lives in its own file.
 import { chatCommand } from './chat';
-import { demoCommand } from './demo';
+import { demoCommand as formatDemoCommand } from './demo';
 import { exportCommand } from './export';
 import type { Command } from './io';
 import { masksCommand } from './masks';
@@ -9,11 +9,13 @@ import { trainDemoCommand } from './train-demo';
 import { validateCommand } from './validate';
 
 export const commands: Record<string, Command> = {
-  demo: demoCommand,
+  // the main job: two-stage training on synthetic shapes, with a report (what `npm run demo` runs)
+  demo: trainDemoCommand,
+  // formats a built-in sample dataset with every template and shows the masks and statistics
+  'format-demo': formatDemoCommand,
   validate: validateCommand,
   masks: masksCommand,
   train: trainCommand,
   chat: chatCommand,
   export: exportCommand,
-  'train-demo': trainDemoCommand,
 };

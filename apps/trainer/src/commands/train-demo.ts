@@ -3,10 +3,10 @@ import { fullDemoPreset, runTrainingDemo, tinyDemoPreset } from '@vlm/train';
 import { processIo, type Command } from './io';
 import { progressWriter } from './progress-writer';
 
-const USAGE = 'usage: vlm-train train-demo [--out dir] [--seed n] [--quick]';
+const USAGE = 'usage: vlm-train demo [--out dir] [--seed n] [--quick]';
 
 /**
- * `vlm-train train-demo`: the built-in demo that really learns (synthetic shapes, two-stage training,
+ * `vlm-train demo`: the built-in demo that really learns (synthetic shapes, two-stage training,
  * held-out accuracy next to a text-only baseline and chance); writes an HTML report.
  */
 export const trainDemoCommand: Command = async (args, io = processIo) => {

@@ -102,7 +102,7 @@ describe('vlm-train train / chat / export', () => {
 
   it('runs the quick training demo and points at its report', async () => {
     const io = capture();
-    expect(await commands['train-demo']!(['--quick', '--out', join(dir, 'demo')], io)).toBe(0);
+    expect(await commands.demo!(['--quick', '--out', join(dir, 'demo')], io)).toBe(0);
     const text = io.lines.join('\n');
     expect(text).toMatch(/question type\s+n\s+with image\s+text only\s+chance/);
     expect(text).toContain(`report: ${join(dir, 'demo', 'report.html')}`);
