@@ -2,7 +2,7 @@
 
 /** Starts an OpenAI-compatible server on 127.0.0.1 scripted by a handler; records every request. */
 export { startOpenAIServer, echoHandler } from './openai-server/server';
-/** Runs the test server for another process (the `vlm-openai-testserver` bin). */
+/** Runs the test server for another process (`node --import tsx packages/testkit/src/bin/serve.ts`). */
 export { serveFromCli, parseServeArgs, type ServeCliOptions } from './openai-server/serve-cli';
 /** Helpers for handlers: message text, last user text, a rough token count. */
 export { messageText, lastUserText, approxTokens } from './openai-server/responses';
