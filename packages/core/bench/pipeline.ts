@@ -1,6 +1,6 @@
 // Benchmark: validate + format + tokenize + mask on 10,000 generated LLaVA-Instruct-like records with the
 // LLaMA-2 tokenizer, next to the raw tokenizer library alone on the same prompt texts, in the same run.
-// Run: pnpm --filter @vlm/core bench   (options: --records N --reps R --template name)
+// Run: pnpm --filter @vlm/core bench   (options: --records N --reps R --template name --hold-formatted)
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -11,7 +11,8 @@ import { loadLlama2Tokenizer } from '../src/tokenizers/llama2-tokenizer';
 import { validateDataset } from '../src/validate/validate-dataset';
 import { generateLlavaRecords } from './generate-records';
 
-const { values } = parseArgs({ options: { records: { type: 'string', default: '10000' }, reps: { type: 'string', default: '3' }, template: { type: 'string', default: 'vicuna_v1' } } });
+const { values } = parseArgs({ options: { records: { type: 'string', default: '10000' }, reps: { type: 'string', default: '7' }, template: { type: 'string', default: 'vicuna_v1' }, 'hold-formatted': { type: 'boolean', default: false } } });
+const holdFormatted = values['hold-formatted'];
 const count = Number(values.records);
 const reps = Number(values.reps);
 const template = values.template;
@@ -44,6 +45,8 @@ const cpu = () => {
   const c = process.cpuUsage();
   return (c.user + c.system) / 1000;
 };
+// Records stream through format and tokenize one at a time, as a data loader feeds a trainer (holding
+// all 10,000 formatted records first would only add garbage-collector work that no loader does).
 const pipeline = () => {
   let tokens = 0;
   const t0 = cpu();
@@ -51,13 +54,31 @@ const pipeline = () => {
   let report: Awaited<ReturnType<typeof validateDataset>> | undefined;
   void validateDataset(records).then((r) => (report = r));
   const t1 = cpu();
-  const formatted: FormattedConversation[] = records.map((r, row) => formatConversation(r, { template, row }));
-  const t2 = cpu();
-  for (const f of formatted) tokens += tokenizeConversation(f, fresh).inputIds.length;
+  // per-stage split by the monotonic clock (cheap enough to call per record), scaled to the CPU total
+  let formatWall = 0;
+  let tokenizeWall = 0;
+  if (holdFormatted) {
+    // the previous structure: format every record first, keep them all, then tokenize
+    const a = performance.now();
+    const all = records.map((r, row) => formatConversation(r, { template, row }));
+    const b = performance.now();
+    for (const f of all) tokens += tokenizeConversation(f, fresh).inputIds.length;
+    formatWall += b - a;
+    tokenizeWall += performance.now() - b;
+  }
+  for (let row = 0; row < (holdFormatted ? 0 : records.length); row++) {
+    const a = performance.now();
+    const formatted: FormattedConversation = formatConversation(records[row]!, { template, row });
+    const b = performance.now();
+    tokens += tokenizeConversation(formatted, fresh).inputIds.length;
+    formatWall += b - a;
+    tokenizeWall += performance.now() - b;
+  }
   const t3 = cpu();
   validateSeconds += (t1 - t0) / 1000;
-  formatSeconds += (t2 - t1) / 1000;
-  tokenizeSeconds += (t3 - t2) / 1000;
+  const rest = (t3 - t1) / 1000;
+  formatSeconds += (rest * formatWall) / (formatWall + tokenizeWall);
+  tokenizeSeconds += (rest * tokenizeWall) / (formatWall + tokenizeWall);
   void report;
   return tokens;
 };
@@ -78,17 +99,18 @@ for (let i = 0; i < reps; i++) {
   // interleaved, so load from other processes hits every variant alike
   // the library alone is slow on whole prompts (superlinear BPE), so it runs once to keep the bench short
   if (i === 0) record('raw', time(raw));
-  fresh = await loadLlama2Tokenizer();
-  record('wrapped', time(wrapped));
-  fresh = await loadLlama2Tokenizer();
-  const p = record('pipeline', time(pipeline));
-  tokens = p.tokens;
+  // alternate which of the two goes first, so neither always runs on a heap the other has just churned
+  for (const name of i % 2 === 0 ? (['wrapped', 'pipeline'] as const) : (['pipeline', 'wrapped'] as const)) {
+    fresh = await loadLlama2Tokenizer();
+    const r = record(name, time(name === 'wrapped' ? wrapped : pipeline));
+    if (name === 'pipeline') tokens = r.tokens;
+  }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const rawS = median(results.raw!);
 
 console.log(`${count} records (1-3 rounds = 2-6 turns), template ${template}, ${chars.toLocaleString('en')} characters, ${tokens.toLocaleString('en')} tokens`);
-console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}; median of ${reps} interleaved runs (the library row: 1 run)\n`);
+console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}; median of ${reps} interleaved runs (the library row: 1 run)${holdFormatted ? '; all records formatted first and held' : '; records streamed through format + tokenize'}\n`);
 const baseS = median(results.wrapped!);
 console.log('| what | CPU seconds | wall seconds | records/s (CPU) | tokens/s (CPU) | vs library | vs Tokenizer.encode |');
 console.log('|---|---|---|---|---|---|---|');
@@ -101,4 +123,9 @@ for (const [name, label] of [
   const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
   console.log(`| ${label} | ${s.toFixed(2)} | ${median(walls[name]!).toFixed(2)} | ${Math.round(count / s).toLocaleString('en')} | ${Math.round(tokens / s).toLocaleString('en')} | ${name === 'raw' ? '-' : pct(s / rawS - 1)} | ${name === 'pipeline' ? pct(s / baseS - 1) : '-'} |`);
 }
-console.log(`\npipeline breakdown, CPU seconds summed over ${reps} runs: validate ${validateSeconds.toFixed(2)} s, format ${formatSeconds.toFixed(2)} s, tokenize + labels ${tokenizeSeconds.toFixed(2)} s`);
+// Load from other processes drifts during a run; each pipeline run sits next to one encode run, so the
+// median of the per-pair ratios is steadier than the ratio of the two medians.
+const ratios = results.pipeline!.map((p, k) => p / results.wrapped![k]! - 1);
+console.log(`\nper-pair overhead of the pipeline over Tokenizer.encode (adjacent runs): ${ratios.map((r) => `${(r * 100).toFixed(1)} %`).join(', ')}; median ${(median(ratios) * 100).toFixed(1)} %`);
+console.log(`CPU seconds of each run: Tokenizer.encode ${results.wrapped!.map((x) => x.toFixed(2)).join(', ')}; pipeline ${results.pipeline!.map((x) => x.toFixed(2)).join(', ')}`);
+console.log(`pipeline breakdown (format/tokenize split of their CPU time by wall-clock share), CPU seconds summed over ${reps} runs: validate ${validateSeconds.toFixed(2)} s, format ${formatSeconds.toFixed(2)} s, tokenize + labels ${tokenizeSeconds.toFixed(2)} s`);

@@ -21,6 +21,10 @@ export interface AssemblyInput {
 
 /** Writes message text, turning every `<image>` into its own untrained `image` span. */
 function pushContent(b: SpanBuilder, value: string, role: SpanRole, trained: boolean, turn: number, wrap: boolean): void {
+  if (!value.includes(IMAGE_TOKEN)) {
+    b.push(value, role, 'text', trained, turn);
+    return;
+  }
   const pieces = value.split(IMAGE_TOKEN);
   pieces.forEach((piece, i) => {
     if (i > 0) b.push(wrap ? IMAGE_START_TOKEN + IMAGE_TOKEN + IMAGE_END_TOKEN : IMAGE_TOKEN, role, 'image', false, turn);
@@ -28,8 +32,14 @@ function pushContent(b: SpanBuilder, value: string, role: SpanRole, trained: boo
   });
 }
 
+// Every record of a dataset usually has the same system message: remember the last one built.
+let lastSystem = { format: '', system: '', text: '' };
+
 function systemText(spec: TemplateSpec, system: string): string {
-  return spec.systemFormat.split('{system}').join(system);
+  if (lastSystem.format !== spec.systemFormat || lastSystem.system !== system) {
+    lastSystem = { format: spec.systemFormat, system, text: spec.systemFormat.split('{system}').join(system) };
+  }
+  return lastSystem.text;
 }
 
 function single(b: SpanBuilder, x: AssemblyInput): void {

@@ -46,6 +46,9 @@ export interface FormattedConversation {
   generation: boolean;
 }
 
+// `front` and `keep` never draw, so they share one generator instead of deriving a stream per record.
+const UNUSED_RNG = createRng(0);
+
 function recordImagesOf(record: ConversationRecord): string[] {
   if (record.image === undefined) return [];
   return Array.isArray(record.image) ? [...record.image] : [record.image];
@@ -61,7 +64,10 @@ export function formatConversation(record: ConversationRecord, options: FormatOp
   const recordId = record.id === undefined ? undefined : String(record.id);
   const where = { row: options.row, id: recordId };
   const placement = options.imagePlacement ?? 'front';
-  const rng = options.rng ?? createRng(options.seed ?? 0).fork(recordId ?? String(options.row ?? 0));
+  // Only `random` placement draws; the per-record stream is derived on first use, so the other
+  // placements do not pay for hashing the id.
+  let rng = options.rng;
+  const recordRng = (): Rng => (rng ??= createRng(options.seed ?? 0).fork(recordId ?? String(options.row ?? 0)));
 
   let system = spec.system;
   let systemTurn = -1;
@@ -86,7 +92,7 @@ export function formatConversation(record: ConversationRecord, options: FormatOp
         hint: 'Conversations alternate human, gpt, human, gpt ... and start with human.',
       });
     }
-    messages.push({ role, value: role === 'user' ? placeImages(turn.value, placement, rng) : turn.value, turn: index });
+    messages.push({ role, value: role === 'user' ? placeImages(turn.value, placement, placement === 'random' ? recordRng() : UNUSED_RNG) : turn.value, turn: index });
   });
   if (messages.length === 0) {
     throw new VlmError('conversation_empty', 'The record has no human or gpt turn.', { location: { ...where, field: 'conversations' } });

@@ -1,6 +1,7 @@
 import { IGNORE_INDEX, IMAGE_TOKEN, IMAGE_TOKEN_INDEX } from '../constants';
-import { VlmError } from '../errors/vlm-error';
+import { VlmError, type ErrorLocation } from '../errors/vlm-error';
 import type { FormattedConversation } from '../format/format-conversation';
+import { encodeIntoOf, TokenSink } from '../tokenizers/token-sink';
 import type { Tokenizer } from '../tokenizers/tokenizer';
 import { alignSegment } from './align-tokens';
 import { truncateTokens, type TruncationMode, type TruncationReport } from './truncate';
@@ -46,24 +47,89 @@ export interface TokenizedConversation {
   row?: number;
 }
 
-type Piece = { kind: 'text'; start: number; end: number } | { kind: 'special'; id: number; start: number; end: number } | { kind: 'image'; start: number; end: number };
-
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-const patterns = new WeakMap<Tokenizer, RegExp>();
+/** Special strings found in one piece of template text: start offsets and the strings, in order. */
+interface SpecialMatches {
+  at: number[];
+  strings: string[];
+}
+
+interface SpecialScanner {
+  pattern: RegExp;
+  /** 1 at the UTF-16 code of each special string's first character. */
+  firstChars: Uint8Array;
+  // Template text (role tags, separators, system messages) repeats across records, so its special
+  // strings are found once per distinct string.
+  cache: Map<string, SpecialMatches>;
+}
+
+const scanners = new WeakMap<Tokenizer, SpecialScanner>();
+const SCAN_CACHE_LIMIT = 4096;
 
 // `<image>` and every special string of the tokenizer, longest first, compiled once per tokenizer.
-function specialPattern(tokenizer: Tokenizer): RegExp {
-  let pattern = patterns.get(tokenizer);
-  if (!pattern) {
+function scannerOf(tokenizer: Tokenizer): SpecialScanner {
+  let scanner = scanners.get(tokenizer);
+  if (!scanner) {
     const specials = [...tokenizer.specialTokens.keys()].filter((s) => s !== IMAGE_TOKEN).sort((a, b) => b.length - a.length);
-    pattern = new RegExp([IMAGE_TOKEN, ...specials].map(escapeRegExp).join('|'), 'g');
-    patterns.set(tokenizer, pattern);
+    const firstChars = new Uint8Array(65536);
+    for (const s of [IMAGE_TOKEN, ...specials]) if (s.length > 0) firstChars[s.charCodeAt(0)] = 1;
+    scanner = { pattern: new RegExp([IMAGE_TOKEN, ...specials].map(escapeRegExp).join('|'), 'g'), firstChars, cache: new Map() };
+    scanners.set(tokenizer, scanner);
   }
-  return pattern;
+  return scanner;
 }
+
+// Whether text[start, end) has a character that starts a special string (else it holds none).
+function mayHoldSpecial(scanner: SpecialScanner, text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (scanner.firstChars[text.charCodeAt(i)] === 1) return true;
+  return false;
+}
+
+function specialMatches(scanner: SpecialScanner, slice: string): SpecialMatches {
+  let found = scanner.cache.get(slice);
+  if (found === undefined) {
+    found = { at: [], strings: [] };
+    const pattern = scanner.pattern;
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(slice); m !== null; m = pattern.exec(slice)) {
+      found.at.push(m.index);
+      found.strings.push(m[0]);
+    }
+    if (scanner.cache.size >= SCAN_CACHE_LIMIT) scanner.cache.clear();
+    scanner.cache.set(slice, found);
+  }
+  return found;
+}
+
+// Engines without the fast path: encode the segment through the public methods and align its tokens.
+function encodeAligned(text: string, start: number, end: number, prefix: boolean, tokenizer: Tokenizer, where: ErrorLocation): void {
+  const segment = text.slice(start, end);
+  const withOffsets = tokenizer.encodeTextAligned(segment, { prefix });
+  const ids = withOffsets ? withOffsets.ids : tokenizer.encodeText(segment, { prefix });
+  sink.reserve(ids.length);
+  const n = sink.length;
+  if (withOffsets) for (let k = 0; k < 2 * ids.length; k++) sink.offsets[2 * n + k] = withOffsets.offsets[k]! + start;
+  else alignSegment(segment, ids, tokenizer, prefix, start, sink.offsets, n, where);
+  sink.ids.set(ids, n);
+  sink.length = n + ids.length;
+}
+
+const TEMPLATE_RUN_MAX = 4096;
+const TEMPLATE_RUN_LIMIT = 1024;
+const templateRunCaches = new WeakMap<Tokenizer, Map<string, { ids: Int32Array; offsets: Int32Array }>>();
+
+// Tokens of template-only text runs (prefix flag + text), offsets relative to the run start.
+function templateRuns(tokenizer: Tokenizer): Map<string, { ids: Int32Array; offsets: Int32Array }> {
+  let cache = templateRunCaches.get(tokenizer);
+  if (!cache) templateRunCaches.set(tokenizer, (cache = new Map()));
+  return cache;
+}
+
+// Reused by every call (the function is synchronous); each result copies the part it filled.
+const sink = new TokenSink();
 
 /**
  * Tokenizes a formatted conversation and derives labels from its spans: a token is trained exactly when
@@ -83,89 +149,90 @@ export function tokenizeConversation(formatted: FormattedConversation, tokenizer
     }
   }
 
-  // 1. Cut the text into plain-text pieces and single-id pieces (specials in template text, images).
-  const pattern = specialPattern(tokenizer);
-  const pieces: Piece[] = [];
-  const pushText = (start: number, end: number) => {
-    if (end <= start) return;
-    const last = pieces[pieces.length - 1];
-    if (last && last.kind === 'text' && last.end === start) last.end = end;
-    else pieces.push({ kind: 'text', start, end });
-  };
-  for (const span of spans) {
-    if (span.part === 'text') {
-      pushText(span.start, span.end);
-      continue;
-    }
-    const slice = text.slice(span.start, span.end);
-    let last = 0;
-    pattern.lastIndex = 0;
-    for (let m = pattern.exec(slice); m !== null; m = pattern.exec(slice)) {
-      pushText(span.start + last, span.start + m.index);
-      const start = span.start + m.index;
-      const end = start + m[0].length;
-      if (m[0] === IMAGE_TOKEN && span.part === 'image') pieces.push({ kind: 'image', start, end });
-      else if (m[0] === IMAGE_TOKEN && !tokenizer.specialTokens.has(IMAGE_TOKEN)) pushText(start, end);
-      else pieces.push({ kind: 'special', id: tokenizer.specialTokens.get(m[0])!, start, end });
-      last = m.index + m[0].length;
-    }
-    pushText(span.start + last, span.end);
-  }
-
-  // 2. Encode each text piece and find each token's characters.
+  // 1-2. Cut the text into plain-text runs and single-id pieces (specials in template text, images) and
+  // append the tokens of each, with their character offsets, to the reusable sink.
   const imageWidth = options.imageTokens ?? 1;
   const imageId = options.imageTokenId ?? IMAGE_TOKEN_INDEX;
   const chunkwise = options.chunkwise ?? true;
   const addBos = (options.addBos ?? tokenizer.addBos) && tokenizer.bosId !== undefined;
-  const encoded: number[][] = [];
-  const aligned: (Int32Array | undefined)[] = [];
-  const segments: string[] = [];
-  let total = addBos ? 1 : 0;
-  let previous: Piece['kind'] | undefined;
-  for (const p of pieces) {
-    if (p.kind === 'text') {
-      const prefix = previous === undefined || previous === 'special' || (previous === 'image' && chunkwise);
-      const segment = text.slice(p.start, p.end);
-      const withOffsets = tokenizer.encodeTextAligned(segment, { prefix });
-      const ids = withOffsets ? withOffsets.ids : tokenizer.encodeText(segment, { prefix });
-      segments.push(segment);
-      encoded.push(ids);
-      aligned.push(withOffsets?.offsets);
-      total += ids.length;
-    } else total += p.kind === 'image' ? imageWidth : 1;
-    previous = p.kind;
-  }
-  const inputIds = new Int32Array(total);
-  const offsets = new Int32Array(2 * total);
+  const fast = encodeIntoOf(tokenizer);
+  const scanner = scannerOf(tokenizer);
   const imagePositions: number[] = [];
-  let n = 0;
-  if (addBos) inputIds[n++] = tokenizer.bosId!;
-  let e = 0;
-  previous = undefined;
-  for (const p of pieces) {
-    if (p.kind === 'text') {
-      const ids = encoded[e]!;
-      const prefix = previous === undefined || previous === 'special' || (previous === 'image' && chunkwise);
-      const known = aligned[e];
-      if (known) for (let k = 0; k < known.length; k++) offsets[2 * n + k] = known[k]! + p.start;
-      else alignSegment(segments[e]!, ids, tokenizer, prefix, p.start, offsets, n, where);
-      inputIds.set(ids, n);
-      n += ids.length;
-      e++;
-    } else if (p.kind === 'image') {
-      imagePositions.push(n);
-      for (let k = 0; k < imageWidth; k++) {
-        offsets[2 * n] = p.start;
-        offsets[2 * n + 1] = p.start; // empty: an image position is never trained
-        inputIds[n++] = imageId;
+  sink.length = 0;
+  if (addBos) sink.push(tokenizer.bosId!, 0, 0);
+  // A text run is pending until a special or an image (or the end) closes it, so adjacent text spans
+  // are encoded as one segment; `previous` is the kind of piece before it.
+  let runStart = -1;
+  let runEnd = -1;
+  let previous: 'text' | 'special' | 'image' | undefined;
+  // Whether the pending run holds template text only (system message, role tags, separators): such runs
+  // repeat across records and their tokens are kept per tokenizer.
+  let templateOnly = true;
+  const flush = () => {
+    if (runStart < 0) return;
+    const prefix = previous === undefined || previous === 'special' || (previous === 'image' && chunkwise);
+    const cache = templateOnly && runEnd - runStart <= TEMPLATE_RUN_MAX ? templateRuns(tokenizer) : undefined;
+    const key = cache ? (prefix ? '1' : '0') + text.slice(runStart, runEnd) : '';
+    const cached = cache?.get(key);
+    if (cached) sink.append(cached.ids, cached.offsets, runStart);
+    else {
+      const mark = sink.length;
+      if (!fast || !fast(text, runStart, runEnd, prefix, sink)) encodeAligned(text, runStart, runEnd, prefix, tokenizer, where);
+      if (cache) {
+        if (cache.size >= TEMPLATE_RUN_LIMIT) cache.clear();
+        const offsets = sink.offsets.slice(2 * mark, 2 * sink.length);
+        for (let k = 0; k < offsets.length; k++) offsets[k] = offsets[k]! - runStart;
+        cache.set(key, { ids: sink.ids.slice(mark, sink.length), offsets });
       }
-    } else {
-      offsets[2 * n] = p.start;
-      offsets[2 * n + 1] = p.end;
-      inputIds[n++] = p.id;
     }
-    previous = p.kind;
+    runStart = -1;
+    previous = 'text';
+  };
+  const pushText = (start: number, end: number, template: boolean) => {
+    if (end <= start) return;
+    if (runStart >= 0 && runEnd === start) runEnd = end;
+    else {
+      flush();
+      runStart = start;
+      runEnd = end;
+      templateOnly = true;
+    }
+    if (!template) templateOnly = false;
+  };
+  for (const span of spans) {
+    if (span.part === 'text') {
+      pushText(span.start, span.end, false);
+      continue;
+    }
+    if (!mayHoldSpecial(scanner, text, span.start, span.end)) {
+      pushText(span.start, span.end, true);
+      continue;
+    }
+    const found = specialMatches(scanner, text.slice(span.start, span.end));
+    let last = span.start;
+    for (let k = 0; k < found.at.length; k++) {
+      const match = found.strings[k]!;
+      const start = span.start + found.at[k]!;
+      const end = start + match.length;
+      pushText(last, start, true);
+      last = end;
+      if (match === IMAGE_TOKEN && span.part === 'image') {
+        flush();
+        imagePositions.push(sink.length);
+        // empty offsets: an image position is never trained
+        for (let w = 0; w < imageWidth; w++) sink.push(imageId, start, start);
+        previous = 'image';
+      } else if (match === IMAGE_TOKEN && !tokenizer.specialTokens.has(IMAGE_TOKEN)) pushText(start, end, true);
+      else {
+        flush();
+        sink.push(tokenizer.specialTokens.get(match)!, start, end);
+        previous = 'special';
+      }
+    }
+    pushText(last, span.end, true);
   }
+  flush();
+  const total = sink.length;
 
   // 3. Labels from spans. Spans are merged into alternating trained/untrained runs; tokens and runs are
   // both in text order, so one walk decides each token: trained when its characters lie in a trained run,
@@ -183,15 +250,25 @@ export function tokenizeConversation(formatted: FormattedConversation, tokenizer
       runTrained.push(trained);
     }
   }
-  const labels = new Int32Array(total).fill(IGNORE_INDEX);
+  // The same pass copies ids and offsets out of the reusable sink.
+  const sinkIds = sink.ids;
+  const sinkOffsets = sink.offsets;
+  const inputIds = new Int32Array(total);
+  const offsets = new Int32Array(2 * total);
+  const labels = new Int32Array(total);
   let trainedTokens = 0;
   let run = 0;
   let coveredUpTo = 0;
   let coveredTrained = 0;
-  for (let i = addBos ? 1 : 0; i < total; i++) {
-    const s = offsets[2 * i]!;
-    const end = offsets[2 * i + 1]!;
-    if (end === s && inputIds[i] === imageId) continue;
+  const first = addBos ? 1 : 0;
+  for (let i = 0; i < total; i++) {
+    const s = sinkOffsets[2 * i]!;
+    const end = sinkOffsets[2 * i + 1]!;
+    inputIds[i] = sinkIds[i]!;
+    offsets[2 * i] = s;
+    offsets[2 * i + 1] = end;
+    labels[i] = IGNORE_INDEX;
+    if (i < first || (end === s && inputIds[i] === imageId)) continue;
     while (run < runEnds.length - 1 && runEnds[run]! <= s) run++;
     if (end > runEnds[run]!) {
       throw new VlmError('token_span_mismatch', `Token ${JSON.stringify(tokenizer.idToToken(inputIds[i]!))} covers both trained and untrained text: ${JSON.stringify(text.slice(s, end))}.`, {

@@ -1,4 +1,5 @@
 import type { TokenizerJson } from './hf-tokenizer';
+import { ENCODE_INTO, TokenSink, type EncodeInto, type MaybeEncodeInto } from './token-sink';
 import { createSegmentTokenizer, type Tokenizer, type TokenizerEngine } from './tokenizer';
 
 interface LlamaTokenizerJs {
@@ -24,112 +25,180 @@ function loadEngine(): Promise<LlamaTokenizerJs> {
 const utf8 = new TextEncoder();
 
 const CACHE_LIMIT = 200_000;
-// Reused between calls; each call returns a copy of the part it filled.
-let spanBuffer = new Int32Array(4096);
 const utf8Words = new TextEncoder();
 
-/** One cached word: its ids and the character end of each token inside the word (-1: not aligned). */
-interface WordEntry {
-  ids: number[];
-  ends: Int32Array | null;
+/**
+ * One cached word as a single typed array (one object per word, so a lookup touches little memory):
+ * `count` ids, then the character start of each token inside the word, then its character end. Starts
+ * and ends are filled on first aligned use (ends are 0 until then: a token's end is at least 1); the
+ * first end is -1 when the tokens do not spell the word.
+ */
+type WordEntry = Int32Array;
+
+// Fills the starts and ends of an entry; false when the tokens do not spell the word. Tokens whose text
+// is a plain string (`surface`) are compared as strings; a word with a non-ASCII byte-fallback token
+// takes the byte path.
+function fillSpans(word: string, entry: WordEntry, surface: (id: number) => string | null, tokenBytes: (id: number) => Uint8Array | undefined): boolean {
+  const count = (entry.length / 3) | 0;
+  let pos = 0;
+  let t = 0;
+  for (; t < count; t++) {
+    const s = surface(entry[t]!);
+    if (s === null || !word.startsWith(s, pos)) break;
+    entry[count + t] = pos;
+    pos += s.length;
+    entry[2 * count + t] = pos;
+  }
+  if (t === count && pos === word.length && count > 0) return true;
+  if (count > 0 && !byteSpans(word, entry, count, tokenBytes)) {
+    entry[2 * count] = -1;
+    return false;
+  }
+  return count > 0;
 }
 
-// Spells the tokens' bytes against the word's bytes; returns each token's end (in UTF-16 units of the
-// word) or null when they disagree. A token ending inside a character ends at that character's end.
-function wordEnds(word: string, ids: number[], tokenBytes: (id: number) => Uint8Array | undefined): Int32Array | null {
-  const ends = new Int32Array(ids.length);
-  if (/^[\x00-\x7f]*$/.test(word)) {
-    // ASCII: one byte per character, compare directly
-    let pos = 0;
-    for (let t = 0; t < ids.length; t++) {
-      const tb = tokenBytes(ids[t]!);
-      if (!tb) return null;
-      for (let k = 0; k < tb.length; k++) if (word.charCodeAt(pos++) !== tb[k]) return null;
-      ends[t] = pos;
-    }
-    return pos === word.length ? ends : null;
-  }
+// Spells the tokens' bytes against the word's bytes and writes each token's characters (UTF-16 units of
+// the word) into the entry: a byte-fallback token inside a character covers that whole character, as
+// `alignSegment` does. False when they disagree.
+function byteSpans(word: string, entry: WordEntry, count: number, tokenBytes: (id: number) => Uint8Array | undefined): boolean {
   const bytes = utf8Words.encode(word);
+  const byteToStart = new Int32Array(bytes.length + 1);
   const byteToEnd = new Int32Array(bytes.length + 1);
   let b = 0;
   for (let c = 0; c < word.length; ) {
     const cp = word.codePointAt(c)!;
     const units = cp > 0xffff ? 2 : 1;
     const n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    for (let k = 1; k <= n; k++) byteToEnd[b + k] = c + units;
+    for (let k = 0; k < n; k++) {
+      byteToStart[b + k] = c;
+      byteToEnd[b + k + 1] = c + units;
+    }
     b += n;
     c += units;
   }
   let pos = 0;
-  for (let t = 0; t < ids.length; t++) {
-    const tb = tokenBytes(ids[t]!);
-    if (!tb) return null;
-    for (let k = 0; k < tb.length; k++) if (bytes[pos++] !== tb[k]) return null;
-    ends[t] = byteToEnd[pos]!;
+  for (let t = 0; t < count; t++) {
+    const tb = tokenBytes(entry[t]!);
+    if (!tb || tb.length === 0) return false;
+    const first = pos;
+    for (let k = 0; k < tb.length; k++) if (bytes[pos++] !== tb[k]) return false;
+    entry[count + t] = byteToStart[first]!;
+    entry[2 * count + t] = byteToEnd[pos]!;
   }
-  return pos === bytes.length ? ends : null;
+  return pos === bytes.length;
 }
 
 /**
  * No LLaMA piece has a space (`▁`) after another character, so no merge crosses the start of a
- * space-led word and each word can be encoded on its own with identical ids. The library's BPE is
- * superlinear in the text length, so this (plus a word cache) is what makes long prompts fast.
+ * space-led word and each word (`/ *[^ ]+| +/` over the text with its dummy-prefix space) can be encoded
+ * on its own with identical ids. The library's BPE is superlinear in the text length, so this (plus a
+ * word cache holding typed ids and per-token ends) is what makes long prompts fast.
  */
-function encodeByWords(
-  tok: LlamaTokenizerJs,
-  cache: Map<string, WordEntry>,
-  text: string,
-  prefix: boolean,
-  tokenBytes: ((id: number) => Uint8Array | undefined) | undefined,
-): { ids: number[]; offsets: Int32Array | undefined } | undefined {
-  const full = prefix ? ` ${text}` : text;
-  const shift = prefix ? 1 : 0; // the dummy-prefix space has no character in `text`
-  const ids: number[] = [];
-  const spans = tokenBytes !== undefined;
-  let n = 0;
-  const words = / *[^ ]+| +/g;
-  for (let m = words.exec(full); m !== null; m = words.exec(full)) {
-    const word = m[0];
+function llamaEngine(tok: LlamaTokenizerJs): TokenizerEngine & MaybeEncodeInto {
+  const cache = new Map<string, WordEntry>();
+  // dense arrays (filled lazily), so lookups stay fast element loads
+  const bytesById: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(tok.vocabById.length).fill(undefined);
+  const cachedBytes = (id: number) => (bytesById[id] ??= engine.tokenBytes(id));
+  const surfaces: (string | null | undefined)[] = new Array<string | null | undefined>(tok.vocabById.length).fill(undefined);
+  // The characters a token stands for, or null for a byte-fallback token of a non-ASCII byte.
+  const surface = (id: number): string | null => {
+    let s = surfaces[id];
+    if (s === undefined) {
+      const piece = tok.vocabById[id];
+      const hex = piece === undefined ? null : /^<0x([0-9A-F]{2})>$/.exec(piece);
+      const byte = hex ? parseInt(hex[1]!, 16) : -1;
+      s = piece === undefined ? null : hex ? (byte < 0x80 ? String.fromCharCode(byte) : null) : piece.replaceAll('\u2581', ' ');
+      surfaces[id] = s;
+    }
+    return s;
+  };
+  const lookup = (word: string): WordEntry => {
     let entry = cache.get(word);
     if (entry === undefined) {
-      entry = { ids: tok.encode(word, false, false), ends: null };
+      const ids = tok.encode(word, false, false);
+      entry = new Int32Array(3 * ids.length);
+      entry.set(ids);
       if (cache.size >= CACHE_LIMIT) cache.clear();
       cache.set(word, entry);
     }
-    const wordIds = entry.ids;
-    if (spans) {
-      entry.ends ??= wordEnds(word, wordIds, tokenBytes!);
-      if (entry.ends === null) return undefined;
-      if (spanBuffer.length < n + 2 * wordIds.length) {
-        const grown = new Int32Array(2 * (n + 2 * wordIds.length));
-        grown.set(spanBuffer.subarray(0, n));
-        spanBuffer = grown;
-      }
-      let start = m.index;
-      for (let k = 0; k < wordIds.length; k++) {
-        const end = m.index + entry.ends[k]!;
-        spanBuffer[n++] = start > shift ? start - shift : 0;
-        spanBuffer[n++] = end > shift ? end - shift : 0;
-        start = end;
-      }
-    }
-    for (let k = 0; k < wordIds.length; k++) ids.push(wordIds[k]!);
-  }
-  return { ids, offsets: spans ? spanBuffer.slice(0, n) : undefined };
-}
+    return entry;
+  };
 
-function llamaEngine(tok: LlamaTokenizerJs): TokenizerEngine {
-  const cache = new Map<string, WordEntry>();
-  const bytesById: (Uint8Array | undefined)[] = [];
-  const cachedBytes = (id: number) => (bytesById[id] ??= engine.tokenBytes(id));
-  const engine: TokenizerEngine = {
+  // Words are scanned by hand (no regex match objects); the dummy-prefix space is prepended to the first
+  // word's key only, so the text itself is never copied.
+  const encodeText = (text: string, prefix: boolean): number[] => {
+    const ids: number[] = [];
+    const end = text.length;
+    if (end === 0) return prefix ? Array.from(lookup(' ').subarray(0, 1)) : ids;
+    let i = 0;
+    let first = prefix;
+    while (i < end) {
+      const ws = i;
+      while (i < end && text.charCodeAt(i) === 32) i++;
+      while (i < end && text.charCodeAt(i) !== 32) i++;
+      const word = first ? ` ${text.slice(ws, i)}` : text.slice(ws, i);
+      first = false;
+      const entry = lookup(word);
+      const count = (entry.length / 3) | 0;
+      for (let k = 0; k < count; k++) ids.push(entry[k]!);
+    }
+    return ids;
+  };
+
+  const encodeInto: EncodeInto = (text, start, end, prefix, sink) => {
+    const mark = sink.length;
+    let i = start;
+    let first = prefix;
+    while (i < end) {
+      const ws = i;
+      while (i < end && text.charCodeAt(i) === 32) i++;
+      while (i < end && text.charCodeAt(i) !== 32) i++;
+      // `shift` maps a position in the word key to a position in `text`; the prefix space maps before
+      // `start` and is clamped to it (it has no character).
+      const word = first ? ` ${text.slice(ws, i)}` : text.slice(ws, i);
+      const shift = first ? ws - 1 : ws;
+      first = false;
+      const entry = lookup(word);
+      const count = (entry.length / 3) | 0;
+      if (!(entry[2 * count]! > 0) && (entry[2 * count] === -1 || !fillSpans(word, entry, surface, cachedBytes))) {
+        sink.length = mark;
+        return false;
+      }
+      let n = sink.length;
+      if (n + count > sink.ids.length) sink.reserve(count);
+      const outIds = sink.ids;
+      const outOffsets = sink.offsets;
+      if (shift < start) {
+        // the prefixed first word: its dummy-prefix space has no character, so clamp to `start`
+        for (let k = 0; k < count; k++) {
+          outIds[n] = entry[k]!;
+          outOffsets[2 * n] = Math.max(shift + entry[count + k]!, start);
+          outOffsets[2 * n + 1] = Math.max(shift + entry[2 * count + k]!, start);
+          n++;
+        }
+      } else {
+        for (let k = 0; k < count; k++) {
+          outIds[n] = entry[k]!;
+          outOffsets[2 * n] = shift + entry[count + k]!;
+          outOffsets[2 * n + 1] = shift + entry[2 * count + k]!;
+          n++;
+        }
+      }
+      sink.length = n;
+    }
+    return true;
+  };
+
+  const ownSink = new TokenSink();
+  const engine: TokenizerEngine & MaybeEncodeInto = {
     name: 'llama-2',
     vocabSize: tok.vocabById.length,
     prefixSpace: true,
-    encodeText: (text, prefix) => encodeByWords(tok, cache, text, prefix, undefined)!.ids,
+    encodeText,
     encodeTextAligned(text, prefix) {
-      const r = encodeByWords(tok, cache, text, prefix, cachedBytes);
-      return r && r.offsets ? { ids: r.ids, offsets: r.offsets } : undefined;
+      ownSink.length = 0;
+      if (!encodeInto(text, 0, text.length, prefix, ownSink)) return undefined;
+      return { ids: Array.from(ownSink.ids.subarray(0, ownSink.length)), offsets: ownSink.offsets.slice(0, 2 * ownSink.length) };
     },
     idToToken: (id) => tok.vocabById[id],
     tokenToId: (token) => tok.vocabByString.get(token),
@@ -140,6 +209,7 @@ function llamaEngine(tok: LlamaTokenizerJs): TokenizerEngine {
       if (hex) return Uint8Array.of(parseInt(hex[1]!, 16));
       return utf8.encode(piece.replaceAll('\u2581', ' '));
     },
+    [ENCODE_INTO]: encodeInto,
   };
   return engine;
 }

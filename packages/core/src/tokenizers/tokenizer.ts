@@ -1,4 +1,5 @@
 import { VlmError } from '../errors/vlm-error';
+import { registerEncodeInto } from './token-sink';
 
 /**
  * A text tokenizer as the toolkit sees it. Special strings (`<s>`, `</s>`, `<|im_end|>`, `<image>` ...)
@@ -172,5 +173,6 @@ export function createSegmentTokenizer(engine: TokenizerEngine, options: Special
       return createSegmentTokenizer({ ...engine, vocabSize: Math.max(engine.vocabSize, vocabSize) }, { ...options, specials: next });
     },
   };
+  registerEncodeInto(tokenizer, engine);
   return tokenizer;
 }

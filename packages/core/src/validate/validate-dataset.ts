@@ -1,5 +1,6 @@
 import { IMAGE_TOKEN } from '../constants';
 import { recordSchemaIssues, type DatasetIssue, type LlavaRecord } from '../schema/llava-record';
+import { countImages } from '../format/image-placement';
 import { resolveImagePath } from './image-paths';
 
 /** Answers whether an image file exists; `@vlm/core/node` has one for the local file system. */
@@ -28,8 +29,26 @@ export interface ValidationReport {
   counts: Record<string, number>;
 }
 
-function countImages(text: string): number {
-  return text.split(IMAGE_TOKEN).length - 1;
+const ROLES = new Set(['human', 'gpt', 'system']);
+const nonEmptyString = (v: unknown): boolean => typeof v === 'string' && v.length > 0;
+const plainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * True when a record plainly satisfies `llavaRecordSchema` (checked field by field, at least as strictly
+ * as the schema), so the schema parse, which is what reports issues, only runs for suspect records.
+ */
+function plainlyValid(value: unknown): boolean {
+  if (!plainObject(value)) return false;
+  const id = value.id;
+  if (!nonEmptyString(id) && !(typeof id === 'number' && Number.isFinite(id))) return false;
+  const image = value.image;
+  if (image !== undefined && !nonEmptyString(image) && !(Array.isArray(image) && image.length > 0 && image.every(nonEmptyString))) return false;
+  const turns = value.conversations;
+  if (!Array.isArray(turns) || turns.length === 0) return false;
+  for (const turn of turns) {
+    if (!plainObject(turn) || typeof turn.value !== 'string' || !ROLES.has(turn.from as string)) return false;
+  }
+  return true;
 }
 
 /**
@@ -50,7 +69,7 @@ export async function validateDataset(records: readonly unknown[], options: Vali
   const checks: Promise<void>[] = [];
 
   records.forEach((value, row) => {
-    const schema = recordSchemaIssues(value, row);
+    const schema = plainlyValid(value) ? [] : recordSchemaIssues(value, row);
     if (schema.length > 0) {
       for (const s of schema) add(row, s.id, s.field ?? 'record', 'schema', s.reason);
       return;
