@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 
-import { VlmError } from '@vlm/core';
+import { byteLevelEncoder, VlmError } from '@vlm/core';
 
 /** A CLIP text tokenizer: byte-level BPE with `</w>` word ends, as in openai/CLIP's simple_tokenizer. */
 export interface ClipTokenizer {
@@ -16,26 +16,7 @@ export interface ClipTokenizer {
 }
 
 // GPT-2's reversible map from bytes to printable unicode characters, which CLIP reuses.
-function bytesToUnicode(): string[] {
-  const bytes: number[] = [];
-  for (let b = 33; b <= 126; b++) bytes.push(b);
-  for (let b = 161; b <= 172; b++) bytes.push(b);
-  for (let b = 174; b <= 255; b++) bytes.push(b);
-  const chars = bytes.slice();
-  let n = 0;
-  for (let b = 0; b < 256; b++) {
-    if (!bytes.includes(b)) {
-      bytes.push(b);
-      chars.push(256 + n);
-      n++;
-    }
-  }
-  const table = new Array<string>(256);
-  bytes.forEach((b, i) => (table[b] = String.fromCharCode(chars[i]!)));
-  return table;
-}
-
-const BYTE_ENCODER = bytesToUnicode();
+const BYTE_ENCODER = byteLevelEncoder();
 // openai/CLIP's pre-tokenisation pattern (it lower-cases first, so IGNORECASE changes nothing).
 const PATTERN = /<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|\p{L}+|\p{N}|[^\s\p{L}\p{N}]+/gu;
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };
