@@ -65,3 +65,6 @@ export async function readDatasetFile(path: string): Promise<unknown[]> {
     }
   });
 }
+
+/** The command dispatch every CLI of the toolkit shares: usage, exit codes, errors without stacks. */
+export { runCommandLine, runMain, type CliCommand } from './run-command-line';
