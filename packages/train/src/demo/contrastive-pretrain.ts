@@ -7,6 +7,8 @@ import { normalValues } from '../nn/params';
 export interface ImageTextPair {
   pixels: Float32Array;
   caption: string;
+  /** Optional: per patch (row-major), the index of its text in {@link ContrastiveOptions.patchTexts}. */
+  patchLabels?: Int32Array;
 }
 
 /** Options of {@link pretrainVisionContrastive}. */
@@ -19,6 +21,14 @@ export interface ContrastiveOptions {
   embedDim?: number;
   /** Fixed logit scale (CLIP learns it; a constant is enough at this size). */
   logitScale?: number;
+  /**
+   * Region-text prompts (e.g. `red circle top left`, `background`). With them, every patch token of the
+   * layer the connector reads is also contrasted against all prompts (CLIP zero-shot style, per patch),
+   * so the patch features themselves say what is where, not only the pooled class token.
+   */
+  patchTexts?: readonly string[];
+  /** Hidden-state index of the patch tokens (default -2, LLaVA's feature layer). */
+  patchLayer?: number;
   progress?: (step: number, loss: number) => void;
 }
 
@@ -36,7 +46,9 @@ function words(text: string): string[] {
  */
 export function pretrainVisionContrastive(vision: ClipVisionModel, pairs: readonly ImageTextPair[], o: ContrastiveOptions): number[] {
   const rng = createRng(o.seed).fork('contrastive');
-  const vocab = [...new Set(pairs.flatMap((p) => words(p.caption)))].sort();
+  const patchTexts = o.patchTexts ?? [];
+  const dense = patchTexts.length > 0 && pairs.every((p) => p.patchLabels !== undefined);
+  const vocab = [...new Set([...pairs.flatMap((p) => words(p.caption)), ...patchTexts.flatMap(words)])].sort();
   const index = new Map(vocab.map((w, i) => [w, i]));
   const E = o.embedDim ?? 64;
   const D = vision.config.hiddenSize;
@@ -45,40 +57,60 @@ export function pretrainVisionContrastive(vision: ClipVisionModel, pairs: readon
   const wordEmb = tf.variable(tf.tensor2d(normalValues(rng.fork('words'), vocab.length * E, 0.1), [vocab.length, E]));
   const imageProj = tf.variable(tf.tensor2d(normalValues(rng.fork('image-proj'), D * E, 1 / Math.sqrt(D)), [D, E]));
   const textProj = tf.variable(tf.tensor2d(normalValues(rng.fork('text-proj'), E * E, 1 / Math.sqrt(E)), [E, E]));
-  const variables = [...vision.params.variables(), wordEmb, imageProj, textProj];
+  const patchProj = tf.variable(tf.tensor2d(normalValues(rng.fork('patch-proj'), D * E, 1 / Math.sqrt(D)), [D, E]));
+  const variables = [...vision.params.variables(), wordEmb, imageProj, textProj, ...(dense ? [patchProj] : [])];
+  const bagOf = (text: string) => {
+    const row = new Float32Array(vocab.length);
+    const ws = words(text);
+    for (const w of ws) row[index.get(w) as number]! += 1 / Math.max(1, ws.length);
+    return row;
+  };
+  const promptBows = tf.tensor2d(patchTexts.length ? patchTexts.flatMap((t) => [...bagOf(t)]) : [0], [Math.max(1, patchTexts.length), patchTexts.length ? vocab.length : 1]);
+  const grid = (size / vision.config.patchSize) ** 2;
+  const layers = vision.config.numHiddenLayers + 1;
+  const patchLayer = (o.patchLayer ?? -2) < 0 ? layers + (o.patchLayer ?? -2) : (o.patchLayer as number);
   const optimizer = tf.train.adam(o.learningRate);
   const scale = o.logitScale ?? 10;
   const losses: number[] = [];
   // Bag-of-words matrix of each caption (row-normalised counts).
-  const bows = pairs.map((p) => {
-    const row = new Float32Array(vocab.length);
-    const ws = words(p.caption);
-    for (const w of ws) row[index.get(w) as number]! += 1 / Math.max(1, ws.length);
-    return row;
-  });
+  const bows = pairs.map((p) => bagOf(p.caption));
   let order: number[] = [];
   for (let step = 0; step < o.steps; step++) {
     if (order.length < o.batchSize) order = order.concat(rng.fork(`epoch-${step}`).shuffle(pairs.map((_, i) => i)));
     const batch = order.splice(0, o.batchSize);
     const px = new Float32Array(batch.length * plane);
     const bow = new Float32Array(batch.length * vocab.length);
+    const patchLabels = new Int32Array(dense ? batch.length * grid : 0);
     batch.forEach((i, k) => {
       px.set((pairs[i] as ImageTextPair).pixels, k * plane);
       bow.set(bows[i] as Float32Array, k * vocab.length);
+      if (dense) patchLabels.set((pairs[i] as ImageTextPair).patchLabels as Int32Array, k * grid);
     });
     const loss = tf.tidy(() => {
       const pixels = tf.tensor4d(px, [batch.length, 3, size, size]);
       const bowT = tf.tensor2d(bow, [batch.length, vocab.length]);
       const labels = tf.oneHot(tf.range(0, batch.length, 1, 'int32'), batch.length);
+      const patchOneHot = dense ? tf.oneHot(tf.tensor1d(patchLabels, 'int32'), patchTexts.length) : undefined;
+      const encodeText = (b: tf.Tensor2D) => {
+        const t = tf.matMul(tf.tanh(tf.matMul(b, wordEmb)), textProj);
+        return tf.div(t, tf.norm(t, 2, 1, true)) as tf.Tensor2D;
+      };
       return optimizer.minimize(() => {
-        const img = tf.matMul(vision.forward(pixels).pooled, imageProj);
-        const txt = tf.matMul(tf.tanh(tf.matMul(bowT, wordEmb)), textProj);
+        const out = vision.forward(pixels);
+        const img = tf.matMul(out.pooled, imageProj);
         const ni = tf.div(img, tf.norm(img, 2, 1, true));
-        const nt = tf.div(txt, tf.norm(txt, 2, 1, true));
+        const nt = encodeText(bowT);
         const logits = tf.mul(tf.matMul(ni, nt, false, true), scale);
         const a = tf.losses.softmaxCrossEntropy(labels, logits);
         const b = tf.losses.softmaxCrossEntropy(labels, tf.transpose(logits));
-        return tf.div(tf.add(a, b), 2) as tf.Scalar;
+        const global = tf.div(tf.add(a, b), 2) as tf.Scalar;
+        if (!patchOneHot) return global;
+        const h = out.hiddenStates[patchLayer] as tf.Tensor3D;
+        const patches = tf.reshape(tf.slice(h, [0, 1, 0], [batch.length, grid, D]), [batch.length * grid, D]);
+        const pe = tf.matMul(patches, patchProj);
+        const np = tf.div(pe, tf.norm(pe, 2, 1, true));
+        const local = tf.losses.softmaxCrossEntropy(patchOneHot, tf.mul(tf.matMul(np, encodeText(promptBows), false, true), scale));
+        return tf.add(global, local) as tf.Scalar;
       }, true, variables) as tf.Scalar;
     });
     const value = loss.dataSync()[0] as number;
@@ -87,6 +119,6 @@ export function pretrainVisionContrastive(vision: ClipVisionModel, pairs: readon
     o.progress?.(step + 1, value);
   }
   optimizer.dispose();
-  tf.dispose([wordEmb, imageProj, textProj]);
+  tf.dispose([wordEmb, imageProj, textProj, patchProj, promptBows]);
   return losses;
 }

@@ -7,6 +7,8 @@ export interface DemoPreset {
   trainScenes: number;
   testScenes: number;
   maxObjects: number;
+  /** Hidden state the connector reads (and the per-patch contrastive term trains); -1 = last layer. */
+  featureLayer: number;
   vision: { hiddenSize: number; layers: number; heads: number; intermediateSize: number };
   lm: { hiddenSize: number; layers: number; heads: number; intermediateSize: number };
   contrastive: { steps: number; batchSize: number; learningRate: number };
@@ -22,15 +24,16 @@ export const fullDemoPreset: DemoPreset = {
   imageSize: 32,
   patchSize: 8,
   trainScenes: 1000,
-  testScenes: 30,
+  testScenes: 60,
   maxObjects: 3,
+  featureLayer: -1,
   vision: { hiddenSize: 64, layers: 3, heads: 4, intermediateSize: 128 },
   lm: { hiddenSize: 96, layers: 2, heads: 4, intermediateSize: 256 },
-  contrastive: { steps: 400, batchSize: 64, learningRate: 2e-3 },
+  contrastive: { steps: 800, batchSize: 64, learningRate: 3e-3 },
   lmPretrain: { steps: 30, batchSize: 32, learningRate: 3e-3 },
   align: { steps: 60, batchSize: 32, learningRate: 2e-3 },
-  instruct: { steps: 420, batchSize: 16, connectorLr: 2e-3, lmLr: 1e-3 },
-  mix: { turns: 3, teacherShare: { conversation: 0.06, detail: 0.02, reasoning: 0.02 }, textOnlyCopies: 6 },
+  instruct: { steps: 340, batchSize: 16, connectorLr: 2e-3, lmLr: 1e-3 },
+  mix: { turns: 4, teacherShare: { conversation: 0.06, detail: 0.02, reasoning: 0.02 }, textOnlyCopies: 6 },
   systemMessage: 'A chat about an image.',
 };
 

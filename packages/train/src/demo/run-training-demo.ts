@@ -15,6 +15,7 @@ import { type StageResult, trainStage } from '../trainer/train-stage';
 import { pretrainVisionContrastive } from './contrastive-pretrain';
 import { type DemoPreset, fullDemoPreset } from './demo-preset';
 import { type EvaluatedQuestion, type TypeAccuracy, evaluateHeldOut } from './evaluate';
+import { patchLabelsOf, patchPrompts } from './patch-labels';
 import { captionRecords, instructionRecords, pretrainingText } from './records';
 import { htmlReport, terminalReport } from './report';
 import { buildWorld } from './world';
@@ -90,14 +91,18 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
     },
     connector: { type: 'mlp2x_gelu', inputDim: p.vision.hiddenSize, outputDim: p.lm.hiddenSize },
     image: { mode: 'pad' },
+    featureSelection: { layer: p.featureLayer, select: 'patch' },
   };
   const model = buildLlavaModel(spec, seed);
 
   log(`2/7 contrastive pretraining of the vision tower (${p.contrastive.steps} steps)`);
+  const prompts = patchPrompts();
   const pairs = [];
-  for (const s of world.train) pairs.push({ pixels: await images.pixelsOf(s.image), caption: s.captions.join(' ') });
+  for (const s of world.train) pairs.push({ pixels: await images.pixelsOf(s.image), caption: s.captions.join(' '), patchLabels: patchLabelsOf(s, p.imageSize, p.patchSize, prompts) });
   const contrastive = pretrainVisionContrastive(model.vision, pairs, {
     ...p.contrastive,
+    patchTexts: prompts,
+    patchLayer: p.featureLayer,
     seed,
     progress: (step, loss) => options.progress?.(`vision-clip  ${step}/${p.contrastive.steps}  loss ${loss.toFixed(4)}`),
   });
@@ -177,7 +182,7 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
     backend,
     settings: {
       seed,
-      'images': `${p.imageSize} px, patch ${p.patchSize} (${perImage} image tokens)`,
+      'images': `${p.imageSize} px, patch ${p.patchSize} (${perImage} image tokens, vision layer ${p.featureLayer})`,
       'vision tower': `${p.vision.layers} layers, width ${p.vision.hiddenSize}`,
       'language model': `${p.lm.layers} layers, width ${p.lm.hiddenSize}, byte-level vocabulary ${tokenizer.vocabSize}`,
       connector: 'mlp2x_gelu',
