@@ -1,27 +1,12 @@
 // End to end: the real CLI entry in a child process, on dataset fixtures in their published layouts.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { repoRoot, vlmDatagen } from '../testing/run-vlm-datagen';
 import { parseLlavaDataset } from '@vlm/core';
 
-const run = promisify(execFile);
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const cli = join(root, 'apps/datagen/src/cli.ts');
-const fixtures = join(root, 'packages/datagen/src/convert/sources/__fixtures__');
-
-async function vlmDatagen(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--conditions=@vlm/source', '--import', 'tsx', cli, ...args], { cwd: root });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const fixtures = join(repoRoot, 'packages/datagen/src/convert/sources/__fixtures__');
 
 describe('vlm-datagen convert and mix', () => {
   it('converts two datasets, reports their bad rows, and mixes them with statistics', async () => {

@@ -1,28 +1,12 @@
 // End to end: the real CLI entry in a child process — the offline Quilt demo, and argument errors.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 
 import { parseLlavaDataset } from '@vlm/core';
 import { describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const cli = join(root, 'apps/datagen/src/cli.ts');
-
-async function vlmDatagen(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--conditions=@vlm/source', '--import', 'tsx', cli, ...args], { cwd: root });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { vlmDatagen } from '../testing/run-vlm-datagen';
 
 describe('vlm-datagen quilt and pathgen', () => {
   it('runs the Quilt demo offline and reports the cursor error', async () => {
