@@ -42,7 +42,9 @@ function systemText(spec: TemplateSpec, system: string): string {
   return lastSystem.text;
 }
 
-function single(b: SpanBuilder, x: AssemblyInput): void {
+// SINGLE and TWO are the same `Role: message<stop>` layout; they differ only in what ends an assistant
+// turn (SINGLE: sep, TWO: sep2).
+function roleColon(b: SpanBuilder, x: AssemblyInput, assistantStop: string): void {
   const { spec } = x;
   b.push(systemText(spec, x.system), 'system', 'system', false, x.systemTurn);
   b.push(spec.sep, 'system', 'separator', false, x.systemTurn);
@@ -54,29 +56,18 @@ function single(b: SpanBuilder, x: AssemblyInput): void {
     } else {
       b.push(`${spec.roles.assistant}:`, 'assistant', 'tag', false, m.turn);
       pushContent(b, ` ${m.value}`, 'assistant', true, m.turn, x.mmUseImStartEnd);
-      b.push(spec.sep, 'assistant', 'stop', true, m.turn);
+      b.push(assistantStop, 'assistant', 'stop', true, m.turn);
     }
   }
   if (x.generation) b.push(`${spec.roles.assistant}:`, 'assistant', 'tag', false, -1);
 }
 
+function single(b: SpanBuilder, x: AssemblyInput): void {
+  roleColon(b, x, x.spec.sep);
+}
+
 function two(b: SpanBuilder, x: AssemblyInput): void {
-  const { spec } = x;
-  const sep2 = spec.sep2 ?? spec.sep;
-  b.push(systemText(spec, x.system), 'system', 'system', false, x.systemTurn);
-  b.push(spec.sep, 'system', 'separator', false, x.systemTurn);
-  for (const m of x.messages) {
-    if (m.role === 'user') {
-      b.push(`${spec.roles.user}: `, 'user', 'tag', false, m.turn);
-      pushContent(b, m.value, 'user', false, m.turn, x.mmUseImStartEnd);
-      b.push(spec.sep, 'user', 'separator', false, m.turn);
-    } else {
-      b.push(`${spec.roles.assistant}:`, 'assistant', 'tag', false, m.turn);
-      pushContent(b, ` ${m.value}`, 'assistant', true, m.turn, x.mmUseImStartEnd);
-      b.push(sep2, 'assistant', 'stop', true, m.turn);
-    }
-  }
-  if (x.generation) b.push(`${spec.roles.assistant}:`, 'assistant', 'tag', false, -1);
+  roleColon(b, x, x.spec.sep2 ?? x.spec.sep);
 }
 
 function mpt(b: SpanBuilder, x: AssemblyInput): void {
