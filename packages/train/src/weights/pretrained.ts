@@ -5,6 +5,7 @@ import { writeSafetensorsFile } from '@vlm/connectors';
 import { ClipVisionModel } from '../models/clip-vision';
 import { clipVisionConfigFromHf, clipVisionConfigToHf, llamaConfigFromHf, llamaConfigToHf } from '../models/hf-config';
 import { LlamaModel } from '../models/llama';
+import type { ParamSet } from '../nn/params';
 import { loadParamsFromDir, paramsToStateDict } from './load-params';
 
 /** Reads and parses `config.json` of a model directory; errors name the file. */
@@ -29,10 +30,8 @@ export interface LoadPretrainedOptions {
   prefix?: string;
 }
 
-/** Loads a LLaMA-family model (TinyLlama, SmolLM, Vicuna ...) from a Hugging Face directory. */
-export async function loadLlama(dir: string, options: LoadPretrainedOptions = {}): Promise<LlamaModel> {
-  const config = llamaConfigFromHf(await readHfConfig(dir), { file: join(dir, 'config.json') });
-  const model = new LlamaModel(config, 'zeros');
+// Loads a freshly built model's weights; on any failure its tensors are freed before rethrowing.
+async function fillFromDir<M extends { params: ParamSet }>(model: M, dir: string, options: LoadPretrainedOptions): Promise<M> {
   try {
     await loadParamsFromDir(model.params, dir, options);
   } catch (error) {
@@ -42,17 +41,16 @@ export async function loadLlama(dir: string, options: LoadPretrainedOptions = {}
   return model;
 }
 
+/** Loads a LLaMA-family model (TinyLlama, SmolLM, Vicuna ...) from a Hugging Face directory. */
+export async function loadLlama(dir: string, options: LoadPretrainedOptions = {}): Promise<LlamaModel> {
+  const config = llamaConfigFromHf(await readHfConfig(dir), { file: join(dir, 'config.json') });
+  return fillFromDir(new LlamaModel(config, 'zeros'), dir, options);
+}
+
 /** Loads a CLIP vision tower (`vision_model.*` keys; full CLIP checkpoints work too). */
 export async function loadClipVision(dir: string, options: LoadPretrainedOptions = {}): Promise<ClipVisionModel> {
   const config = clipVisionConfigFromHf(await readHfConfig(dir), { file: join(dir, 'config.json') });
-  const model = new ClipVisionModel(config, 'zeros');
-  try {
-    await loadParamsFromDir(model.params, dir, options);
-  } catch (error) {
-    model.params.dispose();
-    throw error;
-  }
-  return model;
+  return fillFromDir(new ClipVisionModel(config, 'zeros'), dir, options);
 }
 
 /** Writes `config.json` + `model.safetensors` in the Hugging Face layout (upstream names). */
