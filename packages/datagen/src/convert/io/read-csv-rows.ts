@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { VlmError } from '@vlm/core';
+import { readFailed } from './read-failed';
 
 /** One data row of a CSV file, keyed by the header's column names. */
 export interface CsvRow {
@@ -97,11 +98,7 @@ export async function* readCsvRows(file: string): AsyncGenerator<CsvRow> {
       yield* out;
     }
   } catch (error) {
-    throw new VlmError('read_failed', `Could not read ${file}: ${(error as Error).message}`, {
-      location: { file },
-      hint: 'Check the path and that the file is readable.',
-      cause: error,
-    });
+    throw readFailed(file, error);
   } finally {
     stream.destroy();
   }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { VlmError } from '@vlm/core';
 
 import { JsonElementScanner, type JsonElementEvent } from './json-element-scanner';
+import { readFailed } from './read-failed';
 
 /** Options of {@link readJsonElements}. */
 export interface ReadJsonElementsOptions {
@@ -28,11 +29,7 @@ export async function* readJsonElements(
     for await (const chunk of stream) yield* scanner.write(chunk as string);
   } catch (error) {
     if (error instanceof VlmError) throw error;
-    throw new VlmError('read_failed', `Could not read ${file}: ${(error as Error).message}`, {
-      location: { file },
-      hint: 'Check the path and that the file is readable.',
-      cause: error,
-    });
+    throw readFailed(file, error);
   } finally {
     stream.destroy();
   }
@@ -54,11 +51,7 @@ export async function readSmallJson(file: string): Promise<unknown> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new VlmError('read_failed', `Could not read ${file}: ${(error as Error).message}`, {
-      location: { file },
-      hint: 'Check the path and that the file is readable.',
-      cause: error,
-    });
+    throw readFailed(file, error);
   }
   try {
     return JSON.parse(text);
@@ -80,11 +73,7 @@ export async function firstJsonChar(file: string): Promise<string | undefined> {
     }
     return undefined;
   } catch (error) {
-    throw new VlmError('read_failed', `Could not read ${file}: ${(error as Error).message}`, {
-      location: { file },
-      hint: 'Check the path and that the file is readable.',
-      cause: error,
-    });
+    throw readFailed(file, error);
   } finally {
     stream.destroy();
   }

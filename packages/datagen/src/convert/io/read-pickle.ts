@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { VlmError } from '@vlm/core';
+import { readFailed } from './read-failed';
 
 // A reader for the plain-data pickles datasets publish (RefCOCO's refs(*).p from Python 2, PathVQA's
 // *_qa.pkl): lists, dicts, tuples, strings, numbers, booleans and None, pickle protocols 0 to 5.
@@ -301,7 +302,7 @@ export async function readPickle(file: string): Promise<unknown> {
   try {
     data = await readFile(file);
   } catch (error) {
-    throw new VlmError('read_failed', `Could not read ${file}: ${(error as Error).message}`, { location: { file }, hint: 'Check the path and that the file is readable.', cause: error });
+    throw readFailed(file, error);
   }
   return parsePickle(data, file);
 }

@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { VlmError } from '@vlm/core';
 
 import type { JsonElementEvent } from './json-element-scanner';
 import { readJsonElements } from './read-json-elements';
+import { readFailed } from './read-failed';
 
 /**
  * Streams the records of a LLaVA dataset file: a JSON array, or JSON Lines when the name ends in `.jsonl`.
@@ -31,11 +31,7 @@ export async function* readRecordFile(file: string): AsyncGenerator<JsonElementE
       yield event;
     }
   } catch (error) {
-    throw new VlmError('read_failed', `Could not read ${file}: ${(error as Error).message}`, {
-      location: { file },
-      hint: 'Check the path and that the file is readable.',
-      cause: error,
-    });
+    throw readFailed(file, error);
   } finally {
     lines.close();
     stream.destroy();
