@@ -50,6 +50,8 @@ export { createHfTokenizer, type TokenizerJson, type HfTokenizerOptions } from '
 export { loadLlama2Tokenizer, llama2TokenizerJson } from './tokenizers/llama2-tokenizer';
 /** A byte-level tokenizer for tiny models. */
 export { createByteTokenizer } from './tokenizers/byte-tokenizer';
+/** Train a small LLaMA-style BPE tokenizer.json on a domain corpus. */
+export { trainBpeTokenizer, type TrainBpeOptions } from './tokenizers/train-bpe';
 /** GPT-2's byte <-> unicode table of ByteLevel BPE vocabularies (also CLIP's). */
 export { byteLevelEncoder, byteLevelDecoder } from './tokenizers/byte-level-table';
 /** Tokenizes a formatted conversation into input ids, labels (from spans) and attention mask. */
