@@ -55,6 +55,11 @@ export interface LlamaForwardInput {
   beforeLayer?: (layer: number, x: tf.Tensor3D) => tf.Tensor3D;
   /** Only compute logits of the last position (generation). */
   lastLogitsOnly?: boolean;
+  /**
+   * Only compute logits at these flat positions (`row · s + t`), returned as `[1, n, vocab]`: training
+   * needs the head only where a label is trained, and the head is a large share of a small model's step.
+   */
+  logitPositions?: tf.Tensor1D;
 }
 
 /** Outputs of {@link LlamaModel.forward}. */
@@ -137,6 +142,10 @@ export class LlamaModel {
     x = rmsNorm(x, this.params.get('model.norm.weight'), c.rmsNormEps) as tf.Tensor3D;
     if (hidden) hidden.push(x);
     if (input.lastLogitsOnly) x = tf.slice(x, [0, s - 1, 0], [b, 1, c.hiddenSize]);
+    else if (input.logitPositions) {
+      const n = input.logitPositions.shape[0];
+      x = tf.reshape(tf.gather(tf.reshape(x, [b * s, c.hiddenSize]), input.logitPositions), [1, n, c.hiddenSize]);
+    }
     return { logits: this.head(x), hiddenStates: hidden };
   }
 

@@ -12,6 +12,11 @@ export interface SplicedBatch {
   labels: tf.Tensor2D;
   /** Spliced length of each sample. */
   lengths: number[];
+  /**
+   * Flat positions (`row · L + t`) whose next token is trained, and that next token: the only rows of
+   * the LM head the loss reads (pass them as `logitPositions`, score with `shift: false`).
+   */
+  trained: { positions: Int32Array; targets: Int32Array };
 }
 
 /**
@@ -61,6 +66,18 @@ export function spliceBatch(
       }
     });
   });
+  const positions: number[] = [];
+  const targets: number[] = [];
+  for (let row = 0; row < b; row++) {
+    for (let t = 0; t + 1 < L; t++) {
+      const next = labels[row * L + t + 1] as number;
+      if (next !== IGNORE_INDEX) {
+        positions.push(row * L + t);
+        targets.push(next);
+      }
+    }
+  }
+  const trained = { positions: Int32Array.from(positions), targets: Int32Array.from(targets) };
   return tf.tidy(() => {
     const textEmb = tf.reshape(lm.embedTokens(tf.tensor2d(text, [1, text.length], 'int32')), [text.length, -1]) as tf.Tensor2D;
     const D = textEmb.shape[1];
@@ -74,6 +91,7 @@ export function spliceBatch(
       attentionMask: tf.tensor2d(mask, [b, L], 'int32'),
       labels: tf.tensor2d(labels, [b, L], 'int32'),
       lengths,
+      trained,
     };
   }) as SplicedBatch;
 }

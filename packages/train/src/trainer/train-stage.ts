@@ -198,8 +198,15 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
         const spliced = spliceBatch(model.lm, micro, imageTokens);
         // Right padding under a causal mask: real positions never see the padding, so no padding
         // mask is needed (and positions 0..n-1 are already the real ones).
-        const { logits } = model.lm.forward({ inputsEmbeds: spliced.inputsEmbeds });
-        return maskedCrossEntropy(logits, spliced.labels, { globalTrainedTokens: Math.max(1, globalTrained) });
+        const globalTrainedTokens = Math.max(1, globalTrained);
+        const { positions, targets } = spliced.trained;
+        if (positions.length === 0) {
+          const { logits } = model.lm.forward({ inputsEmbeds: spliced.inputsEmbeds });
+          return maskedCrossEntropy(logits, spliced.labels, { globalTrainedTokens });
+        }
+        // The head runs only where a label is trained (same loss and gradients, far fewer FLOPs).
+        const { logits } = model.lm.forward({ inputsEmbeds: spliced.inputsEmbeds, logitPositions: tf.tensor1d(positions, 'int32') });
+        return maskedCrossEntropy(logits, tf.tensor2d(targets, [1, targets.length], 'int32'), { globalTrainedTokens, shift: false });
       }, variables);
       loss += (await value.data())[0] as number;
       value.dispose();
