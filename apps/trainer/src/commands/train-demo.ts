@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { VlmError } from '@vlm/core';
 import { fullDemoPreset, runTrainingDemo, tinyDemoPreset } from '@vlm/train';
 import { processIo, type Command } from './io';
 import { progressWriter } from './progress-writer';
@@ -15,10 +16,14 @@ export const trainDemoCommand: Command = async (args, io = processIo) => {
     io.out(USAGE);
     return 0;
   }
+  const seed = Number(values.seed);
+  if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(seed)) {
+    throw new VlmError('option_invalid', `--seed ${JSON.stringify(values.seed)} is not a whole number.`, { location: { field: '--seed' }, hint: 'Use a non-negative integer, e.g. --seed 1.' });
+  }
   const progress = progressWriter(io, 20);
   const result = await runTrainingDemo({
     outDir: values.out,
-    seed: Number(values.seed),
+    seed,
     preset: values.quick ? tinyDemoPreset : fullDemoPreset,
     log: (line) => {
       progress.done();

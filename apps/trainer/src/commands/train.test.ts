@@ -107,5 +107,14 @@ describe('vlm-train train / chat / export', () => {
     expect(text).toMatch(/question type\s+n\s+with image\s+text only\s+chance/);
     expect(text).toContain(`report: ${join(dir, 'demo', 'report.html')}`);
     expect(existsSync(join(dir, 'demo', 'report.html'))).toBe(true);
+    // The demo LM's own BPE vocabulary travels with the checkpoint, so chat can load it.
+    expect(existsSync(join(dir, 'demo', 'checkpoints', '2-instruct', 'tokenizer.json'))).toBe(true);
+    const chat = capture();
+    expect(await commands.chat!(['--checkpoint', join(dir, 'demo', 'checkpoints', '2-instruct'), '--prompt', 'How many shapes are there? Answer briefly.', '--max-tokens', '4'], chat)).toBe(0);
+  });
+
+  it('rejects a demo seed that is not a whole number', async () => {
+    await expect(commands.demo!(['--quick', '--seed', 'abc', '--out', join(dir, 'demo-bad')], capture())).rejects.toMatchObject({ code: 'option_invalid', location: { field: '--seed' } });
+    expect(existsSync(join(dir, 'demo-bad'))).toBe(false);
   });
 });

@@ -7,10 +7,14 @@ export interface DemoPreset {
   trainScenes: number;
   testScenes: number;
   maxObjects: number;
+  /** Object side as a share of the image side (min, max). */
+  objectScale: [number, number];
   /** Hidden state the connector reads (and the per-patch contrastive term trains); -1 = last layer. */
   featureLayer: number;
   vision: { hiddenSize: number; layers: number; heads: number; intermediateSize: number };
   lm: { hiddenSize: number; layers: number; heads: number; intermediateSize: number };
+  /** The LM's vocabulary: BPE learned from the demo's training text, or raw bytes. */
+  tokenizer: { kind: 'bpe'; vocabSize: number } | { kind: 'bytes' };
   contrastive: { steps: number; batchSize: number; learningRate: number };
   lmPretrain: { steps: number; batchSize: number; learningRate: number };
   align: { steps: number; batchSize: number; learningRate: number };
@@ -19,20 +23,22 @@ export interface DemoPreset {
   systemMessage: string;
 }
 
-/** The default demo: tiny towers, 32 px images, byte-level tokenizer; sized for 2 CPU cores. */
+/** The default demo: tiny towers, 32 px images, a BPE vocabulary learned from the demo text; sized for 2 CPU cores. */
 export const fullDemoPreset: DemoPreset = {
   imageSize: 32,
   patchSize: 8,
-  trainScenes: 1000,
-  testScenes: 60,
+  trainScenes: 5000,
+  testScenes: 200,
   maxObjects: 3,
+  objectScale: [0.36, 0.5],
   featureLayer: -1,
   vision: { hiddenSize: 64, layers: 3, heads: 4, intermediateSize: 128 },
   lm: { hiddenSize: 96, layers: 2, heads: 4, intermediateSize: 256 },
-  contrastive: { steps: 800, batchSize: 64, learningRate: 3e-3 },
-  lmPretrain: { steps: 30, batchSize: 32, learningRate: 3e-3 },
+  tokenizer: { kind: 'bpe', vocabSize: 1024 },
+  contrastive: { steps: 2000, batchSize: 16, learningRate: 3e-3 },
+  lmPretrain: { steps: 100, batchSize: 32, learningRate: 3e-3 },
   align: { steps: 60, batchSize: 32, learningRate: 2e-3 },
-  instruct: { steps: 340, batchSize: 16, connectorLr: 2e-3, lmLr: 1e-3 },
+  instruct: { steps: 1800, batchSize: 16, connectorLr: 2e-3, lmLr: 1e-3 },
   mix: { turns: 4, teacherShare: { conversation: 0.06, detail: 0.02, reasoning: 0.02 }, textOnlyCopies: 6 },
   systemMessage: 'A chat about an image.',
 };

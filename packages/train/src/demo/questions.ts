@@ -13,7 +13,7 @@ export interface ShortQuestion {
   answer: string;
 }
 
-/** The instruction that asks for a short answer (LLaVA-1.5 style, shortened for a byte-level LM). */
+/** The instruction that asks for a short answer (LLaVA-1.5 style, shortened for a tiny LM). */
 export const SHORT_ANSWER_SUFFIX = ' Answer briefly.';
 
 const POSITIONS = ['top left', 'top', 'top right', 'left', 'center', 'right', 'bottom left', 'bottom', 'bottom right'];

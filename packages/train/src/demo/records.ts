@@ -68,14 +68,19 @@ export function instructionRecords(scenes: readonly CaptionedScene[], mix: Instr
   return out;
 }
 
-/** LM pretraining text: captions and the answers of the teacher, one raw-text sample each (all trained). */
-export function pretrainingText(scenes: readonly CaptionedScene[], tokenizer: Tokenizer, seed: number): TrainSample[] {
+/** LM pretraining text: the captions and the answers of the teacher, one line each. */
+export function pretrainingLines(scenes: readonly CaptionedScene[], seed: number): string[] {
   const lines = new Set<string>();
   for (const s of scenes) for (const c of s.captions) lines.add(c);
   for (const r of symbolicTeacher(scenes.map(symbolicSceneFromScene), { seed, kinds: ['conversation'], placement: 'none' })) {
     for (const t of r.conversations) lines.add(t.value.replace('<image>', '').trim());
   }
-  return [...lines].map((text, i) => {
+  return [...lines];
+}
+
+/** The pretraining lines as raw-text samples (BOS, text, EOS; every token trained). */
+export function pretrainingText(lines: readonly string[], tokenizer: Tokenizer): TrainSample[] {
+  return lines.map((text, i) => {
     const ids = [...tokenizer.encode(text), tokenizer.eosId as number];
     return { id: `text-${i}`, inputIds: ids, labels: ids.slice(), images: [], trainedTokens: ids.length - 1 };
   });

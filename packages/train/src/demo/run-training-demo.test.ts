@@ -30,6 +30,11 @@ describe('runTrainingDemo (tiny preset)', () => {
     expect(existsSync(r.lossCurvePng)).toBe(true);
     expect([...(await readSafetensorsFile(r.connectorFile)).tensors.keys()].sort()).toEqual(['model.mm_projector.0.bias', 'model.mm_projector.0.weight', 'model.mm_projector.2.bias', 'model.mm_projector.2.weight']);
     expect(lines.join('\n')).toMatch(/stage 2 instruct: template vicuna_v1/);
+    // The LM's vocabulary is learned from the demo text: whole words are single pieces.
+    expect(lines.join('\n')).toMatch(/tokenizer: BPE learned from the training text, \d+ pieces/);
+    const vocab = (JSON.parse(readFileSync(join(dir, 'tokenizer.json'), 'utf8')) as { model: { vocab: Record<string, number> } }).model.vocab;
+    expect(vocab['\u2581color']).toBeDefined();
+    expect(existsSync(join(r.checkpoint, 'tokenizer.json'))).toBe(true);
     expect(r.terminal.join('\n')).toMatch(/question type\s+n\s+with image\s+text only\s+chance/);
     const data = JSON.parse(readFileSync(join(dir, 'data', 'instruct.json'), 'utf8')) as { image?: string }[];
     expect(data.some((d) => d.image === undefined) && data.some((d) => d.image !== undefined)).toBe(true);

@@ -6,7 +6,7 @@ import { selectBackend } from '@vlm/connectors';
 import { loadCheckpoint } from '../checkpoint/load-checkpoint';
 import { exportConnector } from '../checkpoint/export-connector';
 import { type LlavaModelSpec, buildLlavaModel, imageTokensOf } from '../checkpoint/model-spec';
-import { createTokenizer } from '../checkpoint/tokenizer-spec';
+import { type TokenizerSpec, createTokenizer } from '../checkpoint/tokenizer-spec';
 import { ImageStore } from '../data/image-store';
 import { loadLlavaDataset } from '../data/llava-dataset';
 import { prepareSamples } from '../data/prepare-samples';
@@ -16,7 +16,8 @@ import { pretrainVisionContrastive } from './contrastive-pretrain';
 import { type DemoPreset, fullDemoPreset } from './demo-preset';
 import { type EvaluatedQuestion, type TypeAccuracy, evaluateHeldOut } from './evaluate';
 import { patchLabelsOf, patchPrompts } from './patch-labels';
-import { captionRecords, instructionRecords, pretrainingText } from './records';
+import { tokenizerCorpus, writeDemoTokenizer } from './demo-tokenizer';
+import { captionRecords, instructionRecords, pretrainingLines, pretrainingText } from './records';
 import { htmlReport, terminalReport } from './report';
 import { buildWorld } from './world';
 
@@ -73,12 +74,34 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
   const rng = createRng(seed);
 
   log(`1/7 world: ${p.trainScenes} training and ${p.testScenes} unseen scenes, ${p.imageSize} px`);
-  const world = await buildWorld(join(options.outDir, 'world'), { trainScenes: p.trainScenes, testScenes: p.testScenes, size: p.imageSize, maxObjects: p.maxObjects, seed });
+  const world = await buildWorld(join(options.outDir, 'world'), { trainScenes: p.trainScenes, testScenes: p.testScenes, size: p.imageSize, maxObjects: p.maxObjects, objectScale: p.objectScale, seed });
   const images = new ImageStore({ root: world.imageRoot, size: p.imageSize, mode: 'pad' });
   phase('synthetic world');
 
-  const tokenizerSpec = { kind: 'bytes' as const };
+  // Stage data goes through the real path: LLaVA JSON on disk, validated, formatted, tokenized.
+  const dataDir = join(options.outDir, 'data');
+  await mkdir(dataDir, { recursive: true });
+  const alignRecords = captionRecords(world.train, rng.fork('captions'));
+  const instructRecords = instructionRecords(world.train, p.mix, seed, rng.fork('instruct'));
+  await writeFile(join(dataDir, 'align.json'), JSON.stringify(alignRecords, null, 1));
+  await writeFile(join(dataDir, 'instruct.json'), JSON.stringify(instructRecords, null, 1));
+  const lines = pretrainingLines(world.train, seed);
+
+  // A from-scratch LM gets its own vocabulary, learned from the text it will be trained on.
+  let tokenizerSpec: TokenizerSpec = { kind: 'bytes' };
+  let tokenizerFile: string | undefined;
+  if (p.tokenizer.kind === 'bpe') {
+    tokenizerFile = join(options.outDir, 'tokenizer.json');
+    const corpus = tokenizerCorpus(lines, [
+      { records: alignRecords, template: 'plain' },
+      { records: instructRecords, template: 'vicuna_v1', systemMessage: p.systemMessage },
+    ]);
+    await writeDemoTokenizer(tokenizerFile, corpus, p.tokenizer.vocabSize);
+    tokenizerSpec = { kind: 'hf', file: tokenizerFile };
+  }
   const tokenizer = await createTokenizer(tokenizerSpec);
+  phase('records and tokenizer');
+  log(`tokenizer: ${p.tokenizer.kind === 'bpe' ? `BPE learned from the training text, ${tokenizer.vocabSize} pieces` : 'byte-level'}`);
   const spec: LlavaModelSpec = {
     vision: {
       hiddenSize: p.vision.hiddenSize, intermediateSize: p.vision.intermediateSize, numHiddenLayers: p.vision.layers, numAttentionHeads: p.vision.heads,
@@ -109,21 +132,16 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
   log(`vision tower: contrastive loss ${contrastive[0]?.toFixed(3)} -> ${contrastive.at(-1)?.toFixed(3)}`);
   phase('vision pretraining (contrastive)');
 
-  const common = { model, spec, tokenizer, tokenizerSpec, seed, outDir: options.outDir, log, progress: options.progress };
+  const common = { model, spec, tokenizer, tokenizerSpec, tokenizerFile, seed, outDir: options.outDir, log, progress: options.progress };
   log('3/7 language-model pretraining on the text');
   const lmStage = await trainStage({
     ...common,
     stageIndex: 0,
-    samples: pretrainingText(world.train, tokenizer, seed),
+    samples: pretrainingText(lines, tokenizer),
     stage: { name: 'lm-pretrain', template: 'plain', train: { lm: p.lmPretrain.learningRate }, steps: p.lmPretrain.steps, globalBatchSize: p.lmPretrain.batchSize, warmupRatio: 0.05, minLrRatio: 0.1 },
   });
   phase('LM pretraining');
 
-  // Stage data goes through the real path: LLaVA JSON on disk, validated, formatted, tokenized.
-  const dataDir = join(options.outDir, 'data');
-  await mkdir(dataDir, { recursive: true });
-  await writeFile(join(dataDir, 'align.json'), JSON.stringify(captionRecords(world.train, rng.fork('captions')), null, 1));
-  await writeFile(join(dataDir, 'instruct.json'), JSON.stringify(instructionRecords(world.train, p.mix, seed, rng.fork('instruct')), null, 1));
   const perImage = imageTokensOf(spec);
 
   log('4/7 stage 1: align the connector (plain template, connector only)');
@@ -184,7 +202,7 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
       seed,
       'images': `${p.imageSize} px, patch ${p.patchSize} (${perImage} image tokens, vision layer ${p.featureLayer})`,
       'vision tower': `${p.vision.layers} layers, width ${p.vision.hiddenSize}`,
-      'language model': `${p.lm.layers} layers, width ${p.lm.hiddenSize}, byte-level vocabulary ${tokenizer.vocabSize}`,
+      'language model': `${p.lm.layers} layers, width ${p.lm.hiddenSize}, ${p.tokenizer.kind === 'bpe' ? 'BPE' : 'byte-level'} vocabulary ${tokenizer.vocabSize}`,
       connector: 'mlp2x_gelu',
       'training scenes': p.trainScenes,
       'unseen test scenes': p.testScenes,

@@ -17,6 +17,8 @@ export interface WorldOptions {
   /** Image side in pixels (the vision encoder's input size). */
   size: number;
   maxObjects: number;
+  /** Object side as a share of the image side (min, max). */
+  objectScale: [number, number];
   seed: number;
 }
 
@@ -25,7 +27,7 @@ export interface WorldOptions {
  * under `<dir>/images`, and keeps the last `testScenes` apart: they are never trained on.
  */
 export async function buildWorld(dir: string, o: WorldOptions): Promise<DemoWorld> {
-  const scenes = createScenes({ count: o.trainScenes + o.testScenes, seed: o.seed, size: o.size, minObjects: 1, maxObjects: o.maxObjects, objectScale: [0.28, 0.42] });
+  const scenes = createScenes({ count: o.trainScenes + o.testScenes, seed: o.seed, size: o.size, minObjects: 1, maxObjects: o.maxObjects, objectScale: o.objectScale });
   const imageRoot = join(dir, 'images');
   await mkdir(imageRoot, { recursive: true });
   for (const s of scenes) await writeFile(join(imageRoot, s.image), await renderScenePng(s));
