@@ -1,5 +1,6 @@
 import { VlmError, type ErrorLocation } from '../errors/vlm-error';
 import type { Tokenizer } from '../tokenizers/tokenizer';
+import { utf8CharOffsets } from '../tokenizers/utf8-offsets';
 
 /** Thrown when the tokens of a text do not spell that text (a normaliser changed it, an unknown token...). */
 export class TokenAlignmentError extends VlmError {
@@ -76,22 +77,7 @@ export function alignSegment(
   let endChar: Int32Array | undefined;
   if (!ascii) {
     // byte position -> UTF-16 index of the character containing it (start) / ending at or after it (end)
-    startChar = new Int32Array(bytes.length + 1);
-    endChar = new Int32Array(bytes.length + 1);
-    let b = 0;
-    for (let c = 0; c < segment.length; ) {
-      const cp = segment.codePointAt(c)!;
-      const units = cp > 0xffff ? 2 : 1;
-      const n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-      for (let k = 0; k < n; k++) {
-        startChar[b + k] = c;
-        endChar[b + k] = k === 0 ? c : c + units;
-      }
-      b += n;
-      c += units;
-    }
-    startChar[bytes.length] = segment.length;
-    endChar[bytes.length] = segment.length;
+    ({ start: startChar, end: endChar } = utf8CharOffsets(segment, bytes.length));
   }
   let pos = prefix && tokenizer.prefixSpace ? -1 : 0;
   for (let t = 0; t < ids.length; t++) {

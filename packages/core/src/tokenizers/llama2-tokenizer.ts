@@ -1,6 +1,7 @@
 import type { TokenizerJson } from './hf-tokenizer';
 import { ENCODE_INTO, TokenSink, type EncodeInto, type MaybeEncodeInto } from './token-sink';
 import { createSegmentTokenizer, type Tokenizer, type TokenizerEngine } from './tokenizer';
+import { utf8CharOffsets } from './utf8-offsets';
 
 interface LlamaTokenizerJs {
   vocabById: string[];
@@ -62,20 +63,7 @@ function fillSpans(word: string, entry: WordEntry, surface: (id: number) => stri
 // `alignSegment` does. False when they disagree.
 function byteSpans(word: string, entry: WordEntry, count: number, tokenBytes: (id: number) => Uint8Array | undefined): boolean {
   const bytes = utf8Words.encode(word);
-  const byteToStart = new Int32Array(bytes.length + 1);
-  const byteToEnd = new Int32Array(bytes.length + 1);
-  let b = 0;
-  for (let c = 0; c < word.length; ) {
-    const cp = word.codePointAt(c)!;
-    const units = cp > 0xffff ? 2 : 1;
-    const n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-    for (let k = 0; k < n; k++) {
-      byteToStart[b + k] = c;
-      byteToEnd[b + k + 1] = c + units;
-    }
-    b += n;
-    c += units;
-  }
+  const { start: byteToStart, end: byteToEnd } = utf8CharOffsets(word, bytes.length);
   let pos = 0;
   for (let t = 0; t < count; t++) {
     const tb = tokenBytes(entry[t]!);
