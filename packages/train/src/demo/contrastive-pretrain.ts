@@ -95,7 +95,7 @@ export function pretrainVisionContrastive(vision: ClipVisionModel, pairs: readon
       const captionBags = bagTensors(batch.map((i) => bags[i] as Int32Array));
       const labels = tf.oneHot(tf.range(0, batch.length, 1, 'int32'), batch.length);
       const patchOneHot = dense ? tf.oneHot(tf.tensor1d(patchLabels, 'int32'), patchTexts.length) : undefined;
-      const encodeText = (b: { ids: tf.Tensor2D; weights: tf.Tensor3D }) => {
+      const encodeText = (b: ReturnType<typeof bagTensors>) => {
         const bag = tf.sum(tf.mul(tf.gather(wordEmb, b.ids), b.weights), 1) as tf.Tensor2D;
         const t = tf.matMul(tf.tanh(bag), textProj);
         return tf.div(t, tf.norm(t, 2, 1, true)) as tf.Tensor2D;
@@ -109,12 +109,12 @@ export function pretrainVisionContrastive(vision: ClipVisionModel, pairs: readon
         const a = tf.losses.softmaxCrossEntropy(labels, logits);
         const b = tf.losses.softmaxCrossEntropy(labels, tf.transpose(logits));
         const global = tf.div(tf.add(a, b), 2) as tf.Scalar;
-        if (!patchOneHot) return global;
+        if (!patchOneHot || !promptBags) return global;
         const h = out.hiddenStates[patchLayer] as tf.Tensor3D;
         const patches = tf.reshape(tf.slice(h, [0, 1, 0], [batch.length, grid, D]), [batch.length * grid, D]);
         const pe = tf.matMul(patches, patchProj);
         const np = tf.div(pe, tf.norm(pe, 2, 1, true));
-        const local = tf.losses.softmaxCrossEntropy(patchOneHot, tf.mul(tf.matMul(np, encodeText(promptBags as { ids: tf.Tensor2D; weights: tf.Tensor3D }), false, true), scale));
+        const local = tf.losses.softmaxCrossEntropy(patchOneHot, tf.mul(tf.matMul(np, encodeText(promptBags), false, true), scale));
         return tf.add(global, local) as tf.Scalar;
       }, true, variables) as tf.Scalar;
     });
