@@ -33,7 +33,7 @@ export { Connector, type ApplyOptions } from './connectors/connector';
 /** LLaVA projectors: linear, mlp{N}x_gelu, identity. */
 export { Projector, projectorConfigSchema, projectorDepth, type ProjectorConfig } from './connectors/projector';
 /** BLIP-2 Q-Former connector. */
-export { QFormer, qFormerConfigSchema, type QFormerConfig } from './connectors/q-former';
+export { QFormer, qFormerConfigSchema, type QFormerConfig, type QFormerJointInput } from './connectors/q-former';
 /** Flamingo Perceiver resampler. */
 export { PerceiverResampler, perceiverConfigSchema, type PerceiverConfig } from './connectors/perceiver-resampler';
 /** Flamingo gated cross-attention block with media-location masking, for interleaving into a language model. */

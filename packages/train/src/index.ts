@@ -34,14 +34,36 @@ export { LlavaModel, type LlavaModelOptions, type LlavaForwardInput, type LlavaF
 /** Flamingo-style composition: gated cross-attention interleaved into a (frozen) LLaMA. */
 export { FlamingoModel, type FlamingoModelOptions, type FlamingoForwardInput } from './compose/flamingo';
 /** BLIP-2-style composition: Q-Former queries prepended to the text. */
-export { Blip2Model, type Blip2ModelOptions, type Blip2ForwardInput } from './compose/blip2';
+export { Blip2Model, imagesFirst, type Blip2ModelOptions, type Blip2ForwardInput } from './compose/blip2';
+/** Any model the trainer builds (llava, blip2 or flamingo), told apart by `architecture`. */
+export { type VisionLanguageModel } from './compose/vision-language-model';
+/** BLIP-2 stage 1: the Q-Former's text side (embeddings, text FFNs, ITC/ITM/ITG heads). */
+export { QFormerTextHeads, type QFormerTextHeadsConfig } from './compose/qformer-text-heads';
+/** BLIP-2 stage-1 objectives: uni-modal, bi-modal and UniLM masks; ITC, ITM (hard negatives) and ITG losses. */
+export {
+  uniModalMask,
+  biModalMask,
+  uniLmMask,
+  maskToBias,
+  smoothedCrossEntropy,
+  itcLoss,
+  itmLoss,
+  itgLoss,
+  hardNegatives,
+  hardNegativeWeights,
+  type AttentionMask,
+  type ItcResult,
+} from './loss/qformer-objectives';
+/** One micro-batch of BLIP-2 stage 1 (ITC + ITM + ITG) and of any architecture's LM loss. */
+export { qformerStageLoss, type QFormerStageLoss } from './trainer/qformer-stage-loss';
+export { lmBatchLoss, type BatchSample, type BatchImages } from './trainer/batch-loss';
 /** Cross-entropy ignoring -100, normalised by the global batch's trained-token count. */
 export { maskedCrossEntropy, countTrainedTokens, type MaskedCrossEntropyOptions } from './loss/masked-cross-entropy';
 /** Generation: sessions with or without a KV cache, greedy/temperature/top-p, stop ids and strings. */
 export { generate, type GenerateOptions, type GenerateResult } from './generate/generate';
 export { sampleToken, argmax, type SamplingOptions } from './generate/sample';
 export { embeddingsSession, tokensSession, type DecodeSession, type SessionOptions } from './generate/session';
-export { llavaSession, blip2Session, flamingoSession, type ImagePrompt } from './generate/model-sessions';
+export { llavaSession, blip2Session, flamingoSession, modelSession, type ImagePrompt } from './generate/model-sessions';
 /** Image decoding and preprocessing with sharp (pad-to-square or centre crop, mean/std). */
 export { preprocessImage, preprocessImages, type PreprocessOptions, type ImageFitMode, type ImageSource } from './image/preprocess';
 /** Memory estimate of weights, gradients, optimizer state and activations before training. */
@@ -49,7 +71,7 @@ export { estimateTrainingMemory, llamaParameterCount, clipVisionParameterCount, 
 
 // Trainer, checkpoints, data loading and the training demo (issue 6).
 /** Training stages as data (modules trained with their learning rates, template, length) and LLaVA's two presets. */
-export { stageSchema, alignmentStage, instructionStage, moduleNames, type StageSpec, type StageSpecInput, type ModuleName } from './trainer/stage';
+export { stageSchema, alignmentStage, instructionStage, qformerStage, blip2GenerativeStage, flamingoStage, moduleNames, stageKinds, type StageSpec, type StageSpecInput, type ModuleName } from './trainer/stage';
 /** Trains one stage: AdamW, warmup + cosine, clipping, accumulation, progress, metrics, checkpoints, exact resume. */
 export { trainStage, parseStage, stageCheckpointDir, type TrainStageOptions, type StageResult } from './trainer/train-stage';
 /** Runs every stage of a `vlm-train train` config. */
@@ -76,7 +98,24 @@ export { prepareSamples, withSystemMessage, type TrainSample, type PrepareOption
 export { ImageStore, type ImageStoreOptions } from './data/image-store';
 export { epochOrder, batchesPerEpoch, positionOfStep, type DataPosition } from './data/epoch-order';
 /** Model specs (tower configs + connector) and building a LLaVA model from one. */
-export { buildLlavaModel, modelSpecToJson, modelSpecFromJson, imageTokensOf, modelSpecJsonSchema, type LlavaModelSpec } from './checkpoint/model-spec';
+export {
+  buildModel,
+  buildLlavaModel,
+  modelSpecToJson,
+  modelSpecFromJson,
+  imageTokensOf,
+  connectorWithWidths,
+  defaultFeatureSelection,
+  modelSpecJsonSchema,
+  crossAttentionSpecSchema,
+  qformerTextSpecSchema,
+  architectures,
+  type Architecture,
+  type ModelSpec,
+  type LlavaModelSpec,
+} from './checkpoint/model-spec';
+/** Every weight under upstream names per architecture (LLaVA; HF Blip2ForConditionalGeneration; OpenFlamingo), and back. */
+export { modelStateDict, loadModelStateDict, BLIP2_LM_PREFIX, FLAMINGO_PREFIXES } from './checkpoint/model-state-dict';
 /** Tokenizer identity saved with checkpoints. */
 export { createTokenizer, tokenizerSpecSchema, type TokenizerSpec } from './checkpoint/tokenizer-spec';
 /** Checkpoints: safetensors weights with upstream LLaVA names + checkpoint.json, written atomically. */

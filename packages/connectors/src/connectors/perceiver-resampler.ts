@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { gelu } from '../layers/gelu';
 import { attend, dense, layerNorm, mergeHeads, splitHeads } from '../layers/ops';
 import type { UpstreamFormat } from '../modules/trainable-module';
-import { layerNormSpecs, type WeightSpec } from '../modules/weight-spec';
+import { denseSpecs, layerNormSpecs, type WeightSpec } from '../modules/weight-spec';
 import type { NameMapEntry, WeightNameMap } from '../weights/name-map';
 import { Connector, type ApplyOptions } from './connector';
 
@@ -20,6 +20,11 @@ export const perceiverConfigSchema = z.object({
   /** When set, learned per-media time embeddings `media_time_embs` [maxNumMedia, 1, dim]. */
   maxNumMedia: z.number().int().positive().optional(),
   layerNormEps: z.number().positive().default(1e-5),
+  /**
+   * Language-model width; when set, a Linear(dim, outputDim) projects the latents (`language_projection`),
+   * so the resampler can feed a LLaVA-style splice. Flamingo's cross-attention reads the latents unprojected.
+   */
+  outputDim: z.number().int().positive().optional(),
 });
 
 /** Input of `perceiverConfigSchema`. */
@@ -42,7 +47,7 @@ export class PerceiverResampler extends Connector {
     const c = perceiverConfigSchema.parse(config);
     this.config = c;
     this.inputDim = c.dim;
-    this.outputDim = c.dim;
+    this.outputDim = c.outputDim ?? c.dim;
     const d = c.dim;
     const inner = c.heads * c.dimHead;
     const fan = (n: number) => ({ kind: 'uniform-fan-in', fanIn: n }) as const;
@@ -62,6 +67,7 @@ export class PerceiverResampler extends Connector {
       );
     }
     specs.push(...layerNormSpecs('norm', d));
+    if (c.outputDim !== undefined) specs.push(...denseSpecs('projection', d, c.outputDim));
     this.specs = specs;
   }
 
@@ -94,8 +100,10 @@ export class PerceiverResampler extends Connector {
         const f = layerNorm(latents, this.w(`${p}.ff_norm.gamma`), this.w(`${p}.ff_norm.beta`), c.layerNormEps);
         latents = tf.add(dense(gelu(dense(f, this.w(`${p}.ff_in`))), this.w(`${p}.ff_out`)), latents);
       }
-      const out = layerNorm(latents, this.w('norm.gamma'), this.w('norm.beta'), c.layerNormEps);
-      return single ? out.reshape([b, c.numLatents, d]) : out.reshape([b, t, c.numLatents, d]);
+      let out = layerNorm(latents, this.w('norm.gamma'), this.w('norm.beta'), c.layerNormEps);
+      const w = c.outputDim ?? d;
+      if (c.outputDim !== undefined) out = dense(out, this.w('projection.kernel'), this.w('projection.bias'));
+      return single ? out.reshape([b, c.numLatents, w]) : out.reshape([b, t, c.numLatents, w]);
     });
   }
 
@@ -114,6 +122,9 @@ export class PerceiverResampler extends Connector {
       map.push({ ours: `${p}.ff_in`, upstream: `${up}.1.1.weight`, transpose: true }, { ours: `${p}.ff_out`, upstream: `${up}.1.3.weight`, transpose: true });
     }
     norm('norm', 'perceiver.norm');
+    if (this.config.outputDim !== undefined) {
+      map.push({ ours: 'projection.kernel', upstream: 'language_projection.weight', transpose: true }, { ours: 'projection.bias', upstream: 'language_projection.bias' });
+    }
     return map;
   }
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { createRng, type Rng } from '@vlm/core';
+import { createRng, type Rng, VlmError } from '@vlm/core';
 import { z } from 'zod';
 import { gelu } from '../layers/gelu';
 import { attend, dense, dropout, layerNorm, mergeHeads, splitHeads } from '../layers/ops';
@@ -25,6 +25,19 @@ export const qFormerConfigSchema = z.object({
   /** Language-model width; when set, a Linear(hiddenSize, outputDim) projects the queries. */
   outputDim: z.number().int().positive().optional(),
 }).refine((c) => c.hiddenSize % c.numHeads === 0, { message: 'hiddenSize must be divisible by numHeads', path: ['numHeads'] });
+
+/** Inputs of `QFormer.encodeJoint`. */
+export interface QFormerJointInput {
+  /** Image features `[b, n, encoderWidth]`; when given, the queries take part (and cross-attend to them). */
+  image?: tf.Tensor;
+  /** Text embeddings `[b, t, hidden]` (word + position), before the shared LayerNorm. */
+  text?: tf.Tensor;
+  /** Added to the self-attention logits, `[b, 1, nq + t, nq + t]` (0 allowed, large negative masked). */
+  selfAttentionBias?: tf.Tensor;
+  /** Layer `i`'s text FFN (BERT `intermediate` + `output`, post-LN), applied to the text states. */
+  textFfn?: (layer: number, h: tf.Tensor) => tf.Tensor;
+  training?: boolean;
+}
 
 /** Input of `qFormerConfigSchema` (every field but `type` optional). */
 export type QFormerConfig = z.input<typeof qFormerConfigSchema>;
@@ -84,35 +97,67 @@ export class QFormer extends Connector {
     return this.config.numQueries;
   }
 
-  private attention(prefix: string, q: tf.Tensor, kv: tf.Tensor, drop: (x: tf.Tensor) => tf.Tensor): tf.Tensor {
+  private attention(prefix: string, q: tf.Tensor, kv: tf.Tensor, drop: (x: tf.Tensor) => tf.Tensor, bias?: tf.Tensor): tf.Tensor {
     const heads = this.config.numHeads;
     const query = splitHeads(dense(q, this.w(`${prefix}.query.kernel`), this.w(`${prefix}.query.bias`)), heads);
     const key = splitHeads(dense(kv, this.w(`${prefix}.key.kernel`), this.w(`${prefix}.key.bias`)), heads);
     const value = splitHeads(dense(kv, this.w(`${prefix}.value.kernel`), this.w(`${prefix}.value.bias`)), heads);
-    const context = mergeHeads(attend(query, key, value, { dropProbs: drop }));
+    const context = mergeHeads(attend(query, key, value, { bias, dropProbs: drop }));
     const out = drop(dense(context, this.w(`${prefix}.output.kernel`), this.w(`${prefix}.output.bias`)));
     // Post-LN (BERT): LN(x + Dense(attention)).
     return layerNorm(tf.add(out, q), this.w(`${prefix}.norm.gamma`), this.w(`${prefix}.norm.beta`), this.config.layerNormEps);
   }
 
-  apply(x: tf.Tensor, options: ApplyOptions = {}): tf.Tensor {
+  /**
+   * The Q-Former's layers over `[queries; text]`, as BLIP-2 stage 1 runs them: one self-attention
+   * over both (masked by `selfAttentionBias`), cross-attention to the image for the queries only,
+   * the query FFN on the queries and the text FFN (`textFfn`, BERT's `intermediate`/`output`) on the
+   * text. Queries take part when `image` is given; `text` is word + position embeddings before the
+   * shared LayerNorm. Returns the hidden states of each part (no language projection).
+   */
+  encodeJoint(input: QFormerJointInput): { queries?: tf.Tensor; text?: tf.Tensor } {
     const c = this.config;
-    const drop = (t: tf.Tensor) => dropout(t, c.dropout, options.training ?? false, () => this.seeds.int(2 ** 31));
+    const drop = (t: tf.Tensor) => dropout(t, c.dropout, input.training ?? false, () => this.seeds.int(2 ** 31));
+    const { image, text } = input;
+    if (!image && !text) throw new VlmError('qformer.input', 'encodeJoint needs an image, a text or both', { hint: 'pass image features, text embeddings, or both' });
+    if (text && !input.textFfn) throw new VlmError('qformer.input', 'text passes the text FFN of each layer, but no textFfn was given', { hint: 'pass textFfn(layer, h)' });
     return tf.tidy(() => {
-      const batch = x.shape[0] as number;
-      const queries = tf.tile(this.w('query_tokens'), [batch, 1, 1]);
-      let h = drop(layerNorm(queries, this.w('layernorm.gamma'), this.w('layernorm.beta'), c.layerNormEps));
+      const nq = image ? c.numQueries : 0;
+      const batch = (image ?? (text as tf.Tensor)).shape[0] as number;
+      const parts: tf.Tensor[] = [];
+      if (image) parts.push(tf.tile(this.w('query_tokens'), [batch, 1, 1]));
+      if (text) parts.push(text);
+      const joined = parts.length === 1 ? (parts[0] as tf.Tensor) : tf.concat(parts, 1);
+      let h = drop(layerNorm(joined, this.w('layernorm.gamma'), this.w('layernorm.beta'), c.layerNormEps)); // [b, nq + t, hidden]
+      const total = h.shape[1] as number;
       for (let i = 0; i < c.numLayers; i++) {
         const p = `layer_${i}`;
-        h = this.attention(`${p}.self`, h, h, drop);
-        if (this.hasCrossAttention(i)) h = this.attention(`${p}.cross`, h, x, drop);
-        const inner = gelu(dense(h, this.w(`${p}.ffn.intermediate.kernel`), this.w(`${p}.ffn.intermediate.bias`)));
-        const ffn = drop(dense(inner, this.w(`${p}.ffn.output.kernel`), this.w(`${p}.ffn.output.bias`)));
-        h = layerNorm(tf.add(ffn, h), this.w(`${p}.ffn.norm.gamma`), this.w(`${p}.ffn.norm.beta`), c.layerNormEps);
+        h = this.attention(`${p}.self`, h, h, drop, input.selfAttentionBias);
+        const out: tf.Tensor[] = [];
+        if (image) {
+          let q = text ? tf.slice(h, [0, 0, 0], [batch, nq, -1]) : h;
+          if (this.hasCrossAttention(i)) q = this.attention(`${p}.cross`, q, image, drop);
+          const inner = gelu(dense(q, this.w(`${p}.ffn.intermediate.kernel`), this.w(`${p}.ffn.intermediate.bias`)));
+          const ffn = drop(dense(inner, this.w(`${p}.ffn.output.kernel`), this.w(`${p}.ffn.output.bias`)));
+          out.push(layerNorm(tf.add(ffn, q), this.w(`${p}.ffn.norm.gamma`), this.w(`${p}.ffn.norm.beta`), c.layerNormEps));
+        }
+        if (text) out.push((input.textFfn as QFormerJointInput['textFfn'] & {})(i, image ? tf.slice(h, [0, nq, 0], [batch, total - nq, -1]) : h));
+        h = out.length === 1 ? (out[0] as tf.Tensor) : tf.concat(out, 1);
       }
-      if (c.outputDim !== undefined) h = dense(h, this.w('projection.kernel'), this.w('projection.bias'));
-      return h;
+      return {
+        queries: image ? (text ? tf.slice(h, [0, 0, 0], [batch, nq, -1]) : h) : undefined,
+        text: text ? (image ? tf.slice(h, [0, nq, 0], [batch, total - nq, -1]) : h) : undefined,
+      };
     });
+  }
+
+  /** Projects query states to the language model's width (BLIP-2's `language_projection`); identity without `outputDim`. */
+  project(queries: tf.Tensor): tf.Tensor {
+    return this.config.outputDim === undefined ? queries : tf.tidy(() => dense(queries, this.w('projection.kernel'), this.w('projection.bias')));
+  }
+
+  apply(x: tf.Tensor, options: ApplyOptions = {}): tf.Tensor {
+    return tf.tidy(() => this.project(this.encodeJoint({ image: x, training: options.training }).queries as tf.Tensor));
   }
 
   /** HF transformers Blip2 names (`qformer.*`, `query_tokens`, `language_projection`); other formats use the same. */

@@ -1,13 +1,14 @@
 import type * as tf from '@tensorflow/tfjs';
 import { type LlavaTurn, type Rng, type Tokenizer, formatConversation, tokenizeConversation } from '@vlm/core';
-import type { LlavaModel } from '../compose/llava';
+import type { VisionLanguageModel } from '../compose/vision-language-model';
 import { generate } from '../generate/generate';
-import { llavaSession } from '../generate/model-sessions';
+import { modelSession } from '../generate/model-sessions';
 import { withSystemMessage } from '../data/prepare-samples';
 
 /** A model ready to answer: weights, tokenizer and the template (and system message) it was trained with. */
 export interface ChatModel {
-  model: LlavaModel;
+  /** Any architecture: llava, blip2 or flamingo. */
+  model: VisionLanguageModel;
   tokenizer: Tokenizer;
   template: string;
   systemMessage?: string;
@@ -33,7 +34,7 @@ export async function answer(chat: ChatModel, turns: readonly LlavaTurn[], optio
   const record = withSystemMessage({ conversations: turns, image: images > 0 ? Array.from({ length: images }, (_, i) => `image-${i}`) : undefined }, chat.systemMessage);
   const formatted = formatConversation(record, { template: chat.template, generation: true });
   const ids = Array.from(tokenizeConversation(formatted, chat.tokenizer).inputIds);
-  const session = llavaSession(chat.model, { inputIds: ids, pixelValues: options.pixelValues });
+  const session = modelSession(chat.model, { inputIds: ids, pixelValues: options.pixelValues });
   try {
     const out = await generate(session, {
       maxNewTokens: options.maxNewTokens ?? 64,

@@ -2,21 +2,21 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Tokenizer } from '@vlm/core';
 import { VlmError } from '@vlm/core';
-import { type Connector, loadModuleStateDict, readSafetensorsFile } from '@vlm/connectors';
-import type { LlavaModel } from '../compose/llava';
-import { assignParams } from '../weights/load-params';
+import { readSafetensorsFile } from '@vlm/connectors';
+import type { VisionLanguageModel } from '../compose/vision-language-model';
 import type { AdamW, AdamWSlot } from '../trainer/adamw';
 import { CHECKPOINT_FILES, type CheckpointMeta, checkpointMetaSchema } from './checkpoint-meta';
-import { type LlavaModelSpec, buildLlavaModel, modelSpecFromJson } from './model-spec';
-import { VISION_PREFIX } from './save-checkpoint';
+import { type ModelSpec, buildModel, modelSpecFromJson } from './model-spec';
+import { loadModelStateDict } from './model-state-dict';
 import { createTokenizer } from './tokenizer-spec';
 
 /** A checkpoint read back: its metadata, the rebuilt model and tokenizer. */
 export interface LoadedCheckpoint {
   dir: string;
   meta: CheckpointMeta;
-  spec: LlavaModelSpec;
-  model: LlavaModel;
+  spec: ModelSpec;
+  /** The model of the checkpoint's architecture (`model.architecture` tells which). */
+  model: VisionLanguageModel;
   tokenizer: Tokenizer;
 }
 
@@ -42,19 +42,17 @@ export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
 }
 
 /** Copies a checkpoint's weights into an existing model of the same spec. */
-export async function loadCheckpointWeights(model: LlavaModel, dir: string): Promise<void> {
+export async function loadCheckpointWeights(model: VisionLanguageModel, dir: string): Promise<void> {
   const path = join(dir, CHECKPOINT_FILES.weights);
   const file = await readSafetensorsFile(path);
-  assignParams(model.lm.params, file.tensors, { source: path });
-  assignParams(model.vision.params, file.tensors, { source: path, prefix: VISION_PREFIX });
-  loadModuleStateDict(model.connector as unknown as Connector, file, { format: 'llava', allowUnexpected: true, source: path });
+  loadModelStateDict(model, file.tensors, path);
 }
 
 /** Rebuilds model and tokenizer from a checkpoint folder (config, template and tokenizer come from it). */
 export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   const meta = await readCheckpointMeta(dir);
   const spec = modelSpecFromJson(meta.model, join(dir, CHECKPOINT_FILES.meta));
-  const model = buildLlavaModel(spec, 'zeros');
+  const model = buildModel(spec, 'zeros');
   await loadCheckpointWeights(model, dir);
   const tokenizer = await createTokenizer(meta.tokenizer, dir);
   return { dir, meta, spec, model, tokenizer };

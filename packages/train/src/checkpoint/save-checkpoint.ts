@@ -1,25 +1,12 @@
 import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type TensorToWrite, moduleStateDict, writeSafetensorsFile } from '@vlm/connectors';
-import type { Connector } from '@vlm/connectors';
-import type { LlavaModel } from '../compose/llava';
-import { paramsToStateDict } from '../weights/load-params';
+import { type TensorToWrite, writeSafetensorsFile } from '@vlm/connectors';
+import type { VisionLanguageModel } from '../compose/vision-language-model';
 import type { AdamW } from '../trainer/adamw';
 import { CHECKPOINT_FILES, type CheckpointMeta } from './checkpoint-meta';
+import { modelStateDict } from './model-state-dict';
 
-/** Key prefix of the vision tower in a LLaVA checkpoint (`model.vision_tower.vision_tower.vision_model.*`). */
-export const VISION_PREFIX = 'model.vision_tower.vision_tower.';
-
-/**
- * Every weight under upstream LLaVA names: the LM's own HF keys (`model.layers.*`, `lm_head.weight`),
- * the vision tower under `model.vision_tower.vision_tower.`, and the connector as `model.mm_projector.*`.
- */
-export function llavaStateDict(model: LlavaModel): Map<string, TensorToWrite> {
-  const out = paramsToStateDict(model.lm.params);
-  for (const [k, v] of paramsToStateDict(model.vision.params, VISION_PREFIX)) out.set(k, v);
-  for (const [k, v] of moduleStateDict(model.connector as unknown as Connector, { format: 'llava' })) out.set(k, v);
-  return out;
-}
+export { VISION_PREFIX, llavaStateDict } from './model-state-dict';
 
 /** Optimizer moments as tensors named `<module.param>.exp_avg` / `.exp_avg_sq` (internal layout). */
 export function optimizerStateDict(optimizer: AdamW): Map<string, TensorToWrite> {
@@ -33,7 +20,7 @@ export function optimizerStateDict(optimizer: AdamW): Map<string, TensorToWrite>
 
 /** What {@link saveCheckpoint} writes besides the weights. */
 export interface SaveCheckpointInput {
-  model: LlavaModel;
+  model: VisionLanguageModel;
   meta: Omit<CheckpointMeta, 'optimizer' | 'format' | 'version'>;
   optimizer?: AdamW;
   /** tokenizer.json to copy in (hf tokenizers), so the checkpoint is self-contained. */
@@ -48,7 +35,7 @@ export async function saveCheckpoint(dir: string, input: SaveCheckpointInput): P
   const tmp = `${dir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
-  await writeSafetensorsFile(join(tmp, CHECKPOINT_FILES.weights), llavaStateDict(input.model), { format: 'pt' });
+  await writeSafetensorsFile(join(tmp, CHECKPOINT_FILES.weights), modelStateDict(input.model), { format: 'pt' });
   const o = input.optimizer;
   if (o) await writeSafetensorsFile(join(tmp, CHECKPOINT_FILES.optimizer), optimizerStateDict(o));
   if (input.tokenizerFile) await copyFile(input.tokenizerFile, join(tmp, CHECKPOINT_FILES.tokenizer));

@@ -25,9 +25,9 @@ describe('FlamingoModel', () => {
   it('freezes the LM by default and exposes vision, connector and lm', () => {
     const model = tinyFlamingo();
     expect(model.modules.lm.isTrainable()).toBe(false);
-    expect(model.modules.connector.isTrainable()).toBe(true);
+    expect(model.modules.xattn.isTrainable()).toBe(true);
     // 2 blocks of 8·D·... params; every block weight is named by its layer
-    expect([...model.modules.connector.namedVariables().keys()].some((k) => k.startsWith('xattn.1.'))).toBe(true);
+    expect([...model.modules.xattn.namedVariables().keys()].some((k) => k.startsWith('1.'))).toBe(true);
   });
 
   it('at initialisation gives exactly the language model logits', () => {
@@ -43,7 +43,7 @@ describe('FlamingoModel', () => {
   it('with open attention gates only tokens from the first image on change; image labels become -100', () => {
     const model = tinyFlamingo();
     // The FFN branch (ff_gate) applies to every token, so only the attention gate is opened here.
-    for (const [name, v] of model.modules.connector.namedVariables()) if (name.endsWith('attn_gate')) v.assign(tf.fill(v.shape, 0.7));
+    for (const [name, v] of model.modules.xattn.namedVariables()) if (name.endsWith('attn_gate')) v.assign(tf.fill(v.shape, 0.7));
     tf.tidy(() => {
       const x = tf.tensor2d(ids, undefined, 'int32');
       const out = model.forward({ inputIds: x, pixelValues: pixels(), imagesPerSample: 2, labels: x });

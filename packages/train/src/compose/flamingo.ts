@@ -38,6 +38,8 @@ export interface FlamingoForwardInput {
   /** Images already seen before `inputIds` (incremental decoding with a cache). */
   imagesBefore?: tf.Tensor2D;
   lastLogitsOnly?: boolean;
+  /** Flat positions (`row · s + t`) whose logits to return, as `LlamaModel.forward` (training). */
+  logitPositions?: tf.Tensor1D;
 }
 
 /**
@@ -46,9 +48,12 @@ export interface FlamingoForwardInput {
  * is exactly its language model.
  */
 export class FlamingoModel {
+  readonly architecture = 'flamingo';
   readonly vision: ClipVisionModel;
   readonly lm: LlamaModel;
-  readonly modules: { vision: ModuleHandle; connector: ModuleHandle; lm: ModuleHandle };
+  readonly featureSelection: VisionFeatureSelection;
+  /** vision, resampler (the Perceiver), xattn (every gated cross-attention block), lm. */
+  readonly modules: { vision: ModuleHandle; resampler: ModuleHandle; xattn: ModuleHandle; lm: ModuleHandle };
 
   constructor(readonly options: FlamingoModelOptions) {
     this.vision = options.vision;
@@ -60,15 +65,16 @@ export class FlamingoModel {
         });
       }
     }
-    const connectorVars = () => {
+    this.featureSelection = options.featureSelection ?? { layer: -1, select: 'patch' };
+    const xattnVars = () => {
       const out = new Map<string, tf.Variable>();
-      if (options.resampler) for (const [n, v] of options.resampler.weights()) out.set(`resampler.${n}`, v);
-      for (const [layer, block] of options.crossAttention) for (const [n, v] of block.weights()) out.set(`xattn.${layer}.${n}`, v);
+      for (const [layer, block] of options.crossAttention) for (const [n, v] of block.weights()) out.set(`${layer}.${n}`, v);
       return out;
     };
     this.modules = {
       vision: paramSetHandle('vision', options.vision.params),
-      connector: variablesHandle('connector', connectorVars),
+      resampler: variablesHandle('resampler', () => options.resampler?.weights() ?? new Map()),
+      xattn: variablesHandle('xattn', xattnVars),
       lm: paramSetHandle('lm', options.lm.params),
     };
     if (options.freezeLm ?? true) this.modules.lm.setTrainable(false);
@@ -76,8 +82,12 @@ export class FlamingoModel {
 
   /** Pixels `[b·m, C, H, W]` -> media `[b, m, n, width]`. */
   encodeMedia(pixelValues: tf.Tensor4D, imagesPerSample: number, training = false): tf.Tensor4D {
-    const selection = this.options.featureSelection ?? { layer: -1, select: 'patch' };
-    let feats: tf.Tensor = this.vision.features(pixelValues, selection); // [b·m, n, Dv]
+    return this.encodeFeatures(this.vision.features(pixelValues, this.featureSelection), imagesPerSample, training);
+  }
+
+  /** Vision features `[b·m, n, Dv]` -> media `[b, m, latents, Dv]` through the resampler. */
+  encodeFeatures(features: tf.Tensor3D, imagesPerSample: number, training = false): tf.Tensor4D {
+    let feats: tf.Tensor = features; // [b·m, n, Dv]
     if (this.options.resampler) feats = this.options.resampler.apply(feats, { training }); // [b·m, latents, Dv]
     const [bm, n, d] = feats.shape as [number, number, number];
     if (bm % imagesPerSample !== 0) {
@@ -104,6 +114,7 @@ export class FlamingoModel {
       beforeLayer,
       cache: input.cache,
       lastLogitsOnly: input.lastLogitsOnly,
+      logitPositions: input.logitPositions,
     });
     const labels = input.labels ? (tf.where(isImage, tf.fill(input.labels.shape, IGNORE_INDEX, 'int32'), input.labels) as tf.Tensor2D) : undefined;
     return { logits, labels };

@@ -37,7 +37,9 @@ export interface LlavaForwardOutput extends SpliceOutput {
  * `modules` exposes vision, connector and lm for freezing (stage 1: connector only).
  */
 export class LlavaModel {
+  readonly architecture = 'llava';
   readonly vision: ClipVisionModel;
+  readonly featureSelection: VisionFeatureSelection;
   readonly connector: VisionConnector;
   readonly lm: LlamaModel;
   readonly modules: { vision: ModuleHandle; connector: ModuleHandle; lm: ModuleHandle };
@@ -46,6 +48,7 @@ export class LlavaModel {
     this.vision = options.vision;
     this.connector = options.connector;
     this.lm = options.lm;
+    this.featureSelection = options.featureSelection ?? LLAVA_FEATURE_SELECTION;
     this.modules = {
       vision: paramSetHandle('vision', options.vision.params),
       connector: variablesHandle('connector', () => options.connector.weights()),
@@ -55,7 +58,7 @@ export class LlavaModel {
 
   /** Pixels `[n, C, H, W]` (or ready vision features) -> LM-space image tokens `[n, tokens, hidden]`. */
   encodeImages(pixelValues?: tf.Tensor4D, visionFeatures?: tf.Tensor3D, training = false): tf.Tensor3D | undefined {
-    const feats = visionFeatures ?? (pixelValues ? this.vision.features(pixelValues, this.options.featureSelection ?? LLAVA_FEATURE_SELECTION) : undefined);
+    const feats = visionFeatures ?? (pixelValues ? this.vision.features(pixelValues, this.featureSelection) : undefined);
     return feats ? (this.connector.apply(feats, { training }) as tf.Tensor3D) : undefined;
   }
 

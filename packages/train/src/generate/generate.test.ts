@@ -81,7 +81,7 @@ describe('generate', () => {
   it('Flamingo decoding with the cache equals recomputation (open gates, two images)', async () => {
     const blocks = new Map([[1, new GatedCrossAttentionBlock({ dim: 16, dimVisual: 8, heads: 2, dimHead: 4 }).build(createRng(1))]]);
     const model = new FlamingoModel({ vision: tinyVision(), lm: tinyLm(8), crossAttention: blocks, imageTokenId: 3 });
-    for (const v of model.modules.connector.namedVariables().values()) if (v.size === 1) v.assign(tf.fill(v.shape, 0.8));
+    for (const v of model.modules.xattn.namedVariables().values()) if (v.size === 1) v.assign(tf.fill(v.shape, 0.8));
     const outs = [];
     for (const useCache of [true, false]) {
       const session = flamingoSession(model, { inputIds: [3, 5, 6, 3, 7], pixelValues: pixels(2) }, { useCache });

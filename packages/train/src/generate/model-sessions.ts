@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Blip2Model } from '../compose/blip2';
 import type { FlamingoModel } from '../compose/flamingo';
 import type { LlavaModel } from '../compose/llava';
+import type { VisionLanguageModel } from '../compose/vision-language-model';
+import { IMAGE_TOKEN_INDEX } from '@vlm/core';
 import { type KvCache, disposeCache } from '../models/llama';
 import { type DecodeSession, type SessionOptions, embeddingsSession } from './session';
 
@@ -66,4 +68,23 @@ export function flamingoSession(model: FlamingoModel, prompt: ImagePrompt, optio
       cache = undefined;
     },
   };
+}
+
+/**
+ * A decoding session for any architecture from a LLaVA-style prompt (one -200 per image): llava
+ * splices the image tokens there, blip2 prepends its queries instead, flamingo turns each -200 into
+ * its `<image>` token and attends to the images through cross-attention.
+ */
+export function modelSession(model: VisionLanguageModel, prompt: ImagePrompt, options: SessionOptions = {}): DecodeSession {
+  if (model.architecture === 'llava') return llavaSession(model, prompt, options);
+  const images = prompt.inputIds.filter((t) => t === IMAGE_TOKEN_INDEX).length;
+  if (model.architecture === 'blip2') {
+    const text = prompt.inputIds.filter((t) => t !== IMAGE_TOKEN_INDEX);
+    const embeds = tf.tidy(() => model.prepareInputs({ inputIds: [text], pixelValues: images > 0 ? prompt.pixelValues : undefined, hasImage: [images > 0] }).inputsEmbeds);
+    const session = embeddingsSession(model.lm, embeds, options);
+    embeds.dispose();
+    return session;
+  }
+  const mediaId = model.options.imageTokenId;
+  return flamingoSession(model, { inputIds: prompt.inputIds.map((t) => (t === IMAGE_TOKEN_INDEX ? mediaId : t)), pixelValues: images > 0 ? prompt.pixelValues : undefined }, options);
 }

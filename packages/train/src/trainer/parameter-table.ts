@@ -1,7 +1,19 @@
-import type { LlavaModel } from '../compose/llava';
+import type { ModuleHandle } from '../compose/modules';
+import type { VisionLanguageModel } from '../compose/vision-language-model';
 import { type MemoryEstimate, estimateTrainingMemory } from '../memory/estimate';
-import type { LlavaModelSpec } from '../checkpoint/model-spec';
-import type { StageSpec } from './stage';
+import type { ModelSpec } from '../checkpoint/model-spec';
+import type { ModuleName, StageSpec } from './stage';
+
+function modulesOf(model: VisionLanguageModel): [string, ModuleHandle][] {
+  return Object.entries(model.modules as Record<string, ModuleHandle>);
+}
+
+/** Parameters the stage trains: its modules, plus the Q-Former's text side in a BLIP-2 stage 1. */
+export function trainedParameterCount(model: VisionLanguageModel, stage: StageSpec): number {
+  const modules = modulesOf(model).filter(([n]) => stage.train[n as ModuleName] !== undefined).reduce((s, [, m]) => s + m.parameterCount(), 0);
+  const text = stage.kind === 'qformer' && model.architecture === 'blip2' ? (model.textHeads?.parameterCount() ?? 0) : 0;
+  return modules + text;
+}
 
 function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
@@ -12,12 +24,14 @@ function count(n: number): string {
 }
 
 /** The stage's memory estimate for its micro-batch and sequence length. */
-export function stageMemoryEstimate(model: LlavaModel, spec: LlavaModelSpec, stage: StageSpec, microBatch: number, seqLength: number): MemoryEstimate {
+export function stageMemoryEstimate(model: VisionLanguageModel, spec: ModelSpec, stage: StageSpec, microBatch: number, seqLength: number): MemoryEstimate {
+  // Everything between the towers (connector, Q-Former, resampler, cross-attention) counts as the connector.
+  const between = modulesOf(model).filter(([n]) => n !== 'vision' && n !== 'lm');
   return estimateTrainingMemory({
     lm: spec.lm,
     vision: spec.vision,
-    connectorParameters: model.modules.connector.parameterCount(),
-    trainable: { vision: stage.train.vision !== undefined, connector: stage.train.connector !== undefined, lm: stage.train.lm !== undefined },
+    connectorParameters: between.reduce((s, [, m]) => s + m.parameterCount(), 0),
+    trainable: { vision: stage.train.vision !== undefined, connector: between.some(([n]) => stage.train[n as ModuleName] !== undefined), lm: stage.train.lm !== undefined },
     batchSize: microBatch,
     seqLength,
   });
@@ -27,13 +41,18 @@ export function stageMemoryEstimate(model: LlavaModel, spec: LlavaModelSpec, sta
  * The table printed when a stage starts: per module its parameters, whether it trains and its
  * learning rate, then the memory estimate by kind.
  */
-export function parameterTable(model: LlavaModel, stage: StageSpec, memory: MemoryEstimate): string[] {
-  const rows = (['vision', 'connector', 'lm'] as const).map((name) => {
-    const lr = stage.train[name];
-    return [name, count(model.modules[name].parameterCount()), lr === undefined ? 'frozen' : 'trains', lr === undefined ? '' : lr.toExponential(1)];
+export function parameterTable(model: VisionLanguageModel, stage: StageSpec, memory: MemoryEstimate): string[] {
+  const rows = modulesOf(model).map(([name, m]) => {
+    const lr = stage.train[name as ModuleName];
+    return [name, count(m.parameterCount()), lr === undefined ? 'frozen' : 'trains', lr === undefined ? '' : lr.toExponential(1)];
   });
-  const total = model.modules.vision.parameterCount() + model.modules.connector.parameterCount() + model.modules.lm.parameterCount();
-  const trained = (['vision', 'connector', 'lm'] as const).filter((n) => stage.train[n] !== undefined).reduce((s, n) => s + model.modules[n].parameterCount(), 0);
+  const heads = model.architecture === 'blip2' ? model.textHeads : undefined;
+  if (heads) {
+    const on = stage.kind === 'qformer';
+    rows.push(['qformer text', count(heads.parameterCount()), on ? 'trains' : 'unused', on ? (stage.train.qformer as number).toExponential(1) : '']);
+  }
+  const total = modulesOf(model).reduce((s, [, m]) => s + m.parameterCount(), 0) + (heads?.parameterCount() ?? 0);
+  const trained = trainedParameterCount(model, stage);
   rows.push(['total', count(total), `${count(trained)} train`, '']);
   const header = ['module', 'parameters', 'state', 'lr'];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] as string).length)));

@@ -3,8 +3,9 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { VlmError } from '@vlm/core';
 import { loadCheckpointWeights, readCheckpointMeta } from '../checkpoint/load-checkpoint';
 import { exportConnector } from '../checkpoint/export-connector';
-import { type LlavaModelSpec, buildLlavaModel, imageTokensOf } from '../checkpoint/model-spec';
+import { type ModelSpec, buildModel, connectorWithWidths, imageTokensOf } from '../checkpoint/model-spec';
 import { createTokenizer } from '../checkpoint/tokenizer-spec';
+import type { VisionLanguageModel } from '../compose/vision-language-model';
 import { ImageStore } from '../data/image-store';
 import { loadLlavaDataset } from '../data/llava-dataset';
 import { prepareSamples } from '../data/prepare-samples';
@@ -27,6 +28,9 @@ export interface RunTrainingOptions {
 /** What a config run produced. */
 export interface RunTrainingResult {
   output: string;
+  /** The trained model (its architecture's class) and the spec it was built from. */
+  model: VisionLanguageModel;
+  spec: ModelSpec;
   stages: StageResult[];
   lossCurvePng: string;
   /** Connector-only exports (`mm_projector.safetensors`) of stages that trained only the connector. */
@@ -48,22 +52,28 @@ export async function runTraining(config: TrainConfig, options: RunTrainingOptio
   const vision = 'pretrained' in m.vision ? await loadClipVision(at(m.vision.pretrained)) : undefined;
   const lmConfig = lm?.config ?? llamaConfigFromHf((m.lm as { config: unknown }).config, { field: 'model.lm.config' });
   const visionConfig = vision?.config ?? clipVisionConfigFromHf((m.vision as { config: unknown }).config, { field: 'model.vision.config' });
-  const spec: LlavaModelSpec = {
+  const architecture = m.architecture;
+  const tokenizerSpec = config.tokenizer.file ? { ...config.tokenizer, file: at(config.tokenizer.file) } : config.tokenizer;
+  const tokenizer = await createTokenizer(tokenizerSpec);
+  // Flamingo's <image> token: the first id after the tokenizer's vocabulary unless the config names one.
+  const needed = tokenizer.vocabSize + (architecture === 'flamingo' && m.crossAttention?.mediaTokenId === undefined ? 1 : 0);
+  if (needed > lmConfig.vocabSize) {
+    throw new VlmError('config_invalid', `tokenizer ${tokenizer.name} has ${tokenizer.vocabSize} ids${needed > tokenizer.vocabSize ? ' (plus the <image> token of flamingo)' : ''} but the LM vocabulary has ${lmConfig.vocabSize}`, {
+      location: { field: 'model.lm' },
+      hint: `set vocab_size to at least ${needed}`,
+    });
+  }
+  const spec: ModelSpec = {
+    architecture,
     lm: lmConfig,
     vision: visionConfig,
-    connector: { inputDim: visionConfig.hiddenSize, outputDim: lmConfig.hiddenSize, ...m.connector } as LlavaModelSpec['connector'],
+    connector: connectorWithWidths(architecture, m.connector, visionConfig.hiddenSize, lmConfig.hiddenSize),
+    crossAttention: architecture === 'flamingo' ? { ...m.crossAttention, mediaTokenId: m.crossAttention?.mediaTokenId ?? tokenizer.vocabSize } : undefined,
+    qformerText: architecture === 'blip2' && (m.qformerText || config.stages.some((s) => s.kind === 'qformer')) ? { vocabSize: tokenizer.vocabSize, ...m.qformerText } : undefined,
     featureSelection: m.featureSelection,
     image: m.image,
   };
-  const tokenizerSpec = config.tokenizer.file ? { ...config.tokenizer, file: at(config.tokenizer.file) } : config.tokenizer;
-  const tokenizer = await createTokenizer(tokenizerSpec);
-  if (tokenizer.vocabSize > lmConfig.vocabSize) {
-    throw new VlmError('config_invalid', `tokenizer ${tokenizer.name} has ${tokenizer.vocabSize} ids but the LM vocabulary has ${lmConfig.vocabSize}`, {
-      location: { field: 'model.lm' },
-      hint: `set vocab_size to at least ${tokenizer.vocabSize}`,
-    });
-  }
-  const model = buildLlavaModel(spec, config.seed, { lm, vision });
+  const model = buildModel(spec, config.seed, { lm, vision });
   const perImage = imageTokensOf(spec);
   const stages: StageResult[] = [];
   const connectorExports: string[] = [];
@@ -104,7 +114,7 @@ export async function runTraining(config: TrainConfig, options: RunTrainingOptio
       stage: stageSpec, stageIndex: i, samples, images, seed: config.seed, outDir: output, resumeFrom, log, progress: options.progress,
     });
     stages.push(result);
-    if (Object.keys(stage.train).every((k) => k === 'connector')) {
+    if (model.architecture === 'llava' && Object.keys(stage.train).every((k) => k === 'connector')) {
       const file = join(checkpoint, 'mm_projector.safetensors');
       await exportConnector(model, file);
       connectorExports.push(file);
@@ -113,5 +123,5 @@ export async function runTraining(config: TrainConfig, options: RunTrainingOptio
   }
   const lossCurvePng = join(output, 'loss-curves.png');
   await writeLossCurvePng(lossCurvePng, stages.map((s) => ({ name: s.stage, points: s.losses.map((l, k) => [k + 1, l] as const) })));
-  return { output, stages, lossCurvePng, connectorExports };
+  return { output, model, spec, stages, lossCurvePng, connectorExports };
 }

@@ -1,9 +1,16 @@
 import { z } from 'zod';
 
-/** The sub-modules of a LLaVA model a stage can train. */
-export const moduleNames = ['vision', 'connector', 'lm'] as const;
+/**
+ * Every module name a stage can train. Which exist depends on the architecture: llava has vision,
+ * connector, lm; blip2 vision, qformer, connector (its language projection), lm; flamingo vision,
+ * resampler, xattn, lm.
+ */
+export const moduleNames = ['vision', 'qformer', 'resampler', 'xattn', 'connector', 'lm'] as const;
 /** One of {@link moduleNames}. */
 export type ModuleName = (typeof moduleNames)[number];
+
+/** What a stage optimises: the language-model loss (`lm`), or BLIP-2's stage-1 ITC + ITM + ITG (`qformer`). */
+export const stageKinds = ['lm', 'qformer'] as const;
 
 /**
  * A training stage as data: which modules train (with their learning rate; others stay frozen), the
@@ -12,15 +19,17 @@ export type ModuleName = (typeof moduleNames)[number];
 export const stageSchema = z
   .object({
     name: z.string().min(1),
+    /** `lm` (default): next-token loss through the LM. `qformer`: BLIP-2 stage 1 on image-caption pairs (the first answer of each record). */
+    kind: z.enum(stageKinds).default('lm'),
     /** Conversation template of this stage (`plain` for alignment, `vicuna_v1` for instructions). */
     template: z.string().min(1),
     /** Replaces the template's default system message (saved with checkpoints for chat). */
     systemMessage: z.string().optional(),
     /** Learning rate of each trained module; modules not listed are frozen. */
     train: z
-      .object({ vision: z.number().positive().optional(), connector: z.number().positive().optional(), lm: z.number().positive().optional() })
+      .object(Object.fromEntries(moduleNames.map((n) => [n, z.number().positive().optional()])) as Record<ModuleName, z.ZodOptional<z.ZodNumber>>)
       .strict()
-      .refine((t) => Object.keys(t).length > 0, 'train at least one module (vision, connector or lm) with its learning rate'),
+      .refine((t) => Object.keys(t).length > 0, 'train at least one module (vision, qformer, resampler, xattn, connector or lm) with its learning rate'),
     epochs: z.number().int().positive().optional(),
     steps: z.number().int().positive().optional(),
     globalBatchSize: z.number().int().positive(),
@@ -55,4 +64,25 @@ export function alignmentStage(overrides: Partial<StageSpecInput> = {}): StageSp
 /** LLaVA stage 2: connector + LM, vicuna_v1 template, lr 2e-5. */
 export function instructionStage(overrides: Partial<StageSpecInput> = {}): StageSpecInput {
   return { name: 'instruct', template: 'vicuna_v1', train: { connector: 2e-5, lm: 2e-5 }, epochs: 1, globalBatchSize: 16, warmupRatio: 0.03, ...overrides };
+}
+
+/**
+ * BLIP-2 stage 1 (representation learning): the Q-Former alone on image-caption pairs with ITC, ITM
+ * and ITG, vision tower frozen, no LM; lr 1e-4 as LAVIS's pretraining config.
+ */
+export function qformerStage(overrides: Partial<StageSpecInput> = {}): StageSpecInput {
+  return { name: 'qformer', kind: 'qformer', template: 'plain', train: { qformer: 1e-4 }, epochs: 1, globalBatchSize: 32, warmupRatio: 0.03, ...overrides };
+}
+
+/** BLIP-2 stage 2 (generative learning): the Q-Former and its language projection train, vision tower and LM frozen. */
+export function blip2GenerativeStage(overrides: Partial<StageSpecInput> = {}): StageSpecInput {
+  return { name: 'generative', template: 'vicuna_v1', train: { qformer: 1e-4, connector: 1e-4 }, epochs: 1, globalBatchSize: 16, warmupRatio: 0.03, ...overrides };
+}
+
+/**
+ * Flamingo's recipe: vision tower and LM frozen; only the Perceiver resampler and the gated
+ * cross-attention blocks train (gates start at 0, so training starts from the text LM); lr 1e-4 as OpenFlamingo.
+ */
+export function flamingoStage(overrides: Partial<StageSpecInput> = {}): StageSpecInput {
+  return { name: 'flamingo', template: 'vicuna_v1', train: { resampler: 1e-4, xattn: 1e-4 }, epochs: 1, globalBatchSize: 16, warmupRatio: 0.03, ...overrides };
 }

@@ -1,5 +1,6 @@
 import { VlmError } from '@vlm/core';
 import { z } from 'zod';
+import { architectures, crossAttentionSpecSchema, qformerTextSpecSchema } from '../checkpoint/model-spec';
 import { tokenizerSpecSchema } from '../checkpoint/tokenizer-spec';
 import { type StageSpec, stageSchema } from './stage';
 
@@ -25,12 +26,18 @@ export const trainConfigSchema = z
     output: z.string().min(1),
     model: z
       .object({
+        /** `llava` (default: connector tokens spliced at <image>), `blip2` (Q-Former queries prepended), `flamingo` (gated cross-attention fed by a Perceiver). */
+        architecture: z.enum(architectures).default('llava'),
         /** A LLaMA-family LM: a Hugging Face folder, or a config.json object to train from scratch. */
         lm: towerSchema,
         /** A CLIP vision tower: a Hugging Face folder, or a config.json object. */
         vision: towerSchema,
-        /** Connector (`linear`, `mlp2x_gelu` ...); input/output widths default to the towers'. */
+        /** Connector (`linear`, `mlp2x_gelu`, `qformer`, `perceiver` ...); widths default to the towers'. */
         connector: z.looseObject({ type: z.string() }),
+        /** flamingo: the gated cross-attention blocks (`every`, `heads`, `dimHead`, `mediaTokenId`). */
+        crossAttention: crossAttentionSpecSchema.partial().optional(),
+        /** blip2: sizes of the Q-Former's stage-1 text side (`maxLength`, `embedDim`; vocabSize comes from the tokenizer). */
+        qformerText: qformerTextSpecSchema.partial().optional(),
         featureSelection: z.object({ layer: z.number().int(), select: z.enum(['patch', 'cls_patch']), postLayerNorm: z.boolean().optional() }).strict().optional(),
         image: z.object({ mode: z.enum(['pad', 'crop']).optional() }).strict().optional(),
       })

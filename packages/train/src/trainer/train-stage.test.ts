@@ -6,6 +6,7 @@ import { IGNORE_INDEX, createByteTokenizer } from '@vlm/core';
 import { readSafetensorsFile } from '@vlm/connectors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLlavaModel } from '../checkpoint/model-spec';
+import type { LlavaModel } from '../compose/llava';
 import { exportConnector } from '../checkpoint/export-connector';
 import { loadCheckpoint } from '../checkpoint/load-checkpoint';
 import { ImageStore } from '../data/image-store';
@@ -36,7 +37,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const STAGE: StageSpecInput = { name: 'instruct', template: 'vicuna_v1', systemMessage: 'Hi.', train: { connector: 1e-2, lm: 1e-2 }, steps: 4, globalBatchSize: 4, maxMicroBatchSize: 2, warmupRatio: 0 };
 
-function options(overrides: Partial<TrainStageOptions> = {}): TrainStageOptions {
+function options(overrides: Partial<TrainStageOptions> & { model?: LlavaModel } = {}): TrainStageOptions & { model: LlavaModel } {
   return { model: buildLlavaModel(TINY_SPEC, 7), spec: TINY_SPEC, tokenizer, tokenizerSpec: { kind: 'bytes' }, stage: STAGE, stageIndex: 1, samples, images, seed: 3, ...overrides };
 }
 
@@ -120,6 +121,7 @@ describe('trainStage', () => {
     const o = options({ outDir: out, stage: { ...STAGE, steps: 2 } });
     const r = await trainStage(o);
     const loaded = await loadCheckpoint(r.checkpoint!);
+    if (loaded.model.architecture !== 'llava') throw new Error('expected a llava checkpoint');
     expect(loaded.meta).toMatchObject({ template: 'vicuna_v1', systemMessage: 'Hi.', step: 2, totalSteps: 2, stage: { index: 1, name: 'instruct' }, tokenizer: { kind: 'bytes', name: 'bytes', vocabSize: 272 } });
     expect(loaded.meta.dataPosition).toEqual({ epoch: 2, batch: 0 }); // 4 samples = one global batch per epoch
     for (const name of ['vision', 'connector', 'lm'] as const) {

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { VlmError, type Tokenizer } from '@vlm/core';
-import type { LlavaModel } from '../compose/llava';
-import { LLAVA_FEATURE_SELECTION } from '../models/clip-vision';
-import { maskedCrossEntropy } from '../loss/masked-cross-entropy';
-import { type LlavaModelSpec, imageTokensOf, modelSpecToJson } from '../checkpoint/model-spec';
+import { createRng } from '@vlm/core';
+import type { VisionLanguageModel } from '../compose/vision-language-model';
+import { type ModelSpec, imageTokensOf, modelSpecToJson } from '../checkpoint/model-spec';
 import type { TokenizerSpec } from '../checkpoint/tokenizer-spec';
 import { saveCheckpoint } from '../checkpoint/save-checkpoint';
 import { loadCheckpointWeights, loadOptimizerState, readCheckpointMeta } from '../checkpoint/load-checkpoint';
@@ -14,16 +13,19 @@ import { type DataPosition, batchesPerEpoch, epochOrder, positionOfStep } from '
 import { AdamW, type OptimizedParam, clipByGlobalNorm } from './adamw';
 import { MetricsLog, type StepMetrics } from './metrics-log';
 import { planBatches } from './micro-batches';
-import { spliceBatch } from './splice-batch';
+import { lmBatchLoss } from './batch-loss';
+import { qformerStageLoss } from './qformer-stage-loss';
 import { parameterTable, stageMemoryEstimate } from './parameter-table';
 import { formatProgress } from './progress-line';
 import { learningRateAt, warmupStepsFor } from './schedule';
-import { type ModuleName, type StageSpec, type StageSpecInput, moduleNames, stageSchema } from './stage';
+import { type ModuleName, type StageSpec, type StageSpecInput, stageSchema } from './stage';
+import type { ModuleHandle } from '../compose/modules';
 
 /** Options of {@link trainStage}. */
 export interface TrainStageOptions {
-  model: LlavaModel;
-  spec: LlavaModelSpec;
+  /** Any architecture (llava, blip2, flamingo); its modules decide which names `train` may list. */
+  model: VisionLanguageModel;
+  spec: ModelSpec;
   tokenizer: Tokenizer;
   /** Saved in checkpoints so chat and eval rebuild the same tokenizer. */
   tokenizerSpec: TokenizerSpec;
@@ -108,10 +110,25 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
   }
 
   // Freeze what the stage does not train; collect the rest with their learning-rate group.
-  const trained = moduleNames.filter((n) => stage.train[n] !== undefined);
-  for (const n of moduleNames) model.modules[n].setTrainable(stage.train[n] !== undefined);
+  const modules = model.modules as Record<string, ModuleHandle>;
+  const available = Object.keys(modules);
+  for (const n of Object.keys(stage.train)) {
+    if (!available.includes(n)) {
+      throw new VlmError('config_invalid', `stage ${stage.name} trains "${n}", which a ${model.architecture} model does not have`, {
+        location: { field: `stages[${stageIndex}].train.${n}` },
+        hint: `a ${model.architecture} model has the modules ${available.join(', ')}`,
+      });
+    }
+  }
+  const qformerKind = stage.kind === 'qformer';
+  if (qformerKind) checkQFormerStage(model, stage, stageIndex, samples);
+  const trained = available.filter((n) => stage.train[n as ModuleName] !== undefined) as ModuleName[];
+  for (const n of available) modules[n]!.setTrainable(stage.train[n as ModuleName] !== undefined);
   const params: OptimizedParam[] = [];
-  for (const n of trained) for (const [name, variable] of model.modules[n].namedVariables()) params.push({ key: `${n}.${name}`, group: n, variable });
+  for (const n of trained) for (const [name, variable] of modules[n]!.namedVariables()) params.push({ key: `${n}.${name}`, group: n, variable });
+  // BLIP-2 stage 1 also trains the Q-Former's text side (its embeddings, text FFNs and heads) at the Q-Former's rate.
+  const textHeads = model.architecture === 'blip2' ? model.textHeads : undefined;
+  if (qformerKind && textHeads) for (const [name, variable] of textHeads.weights()) params.push({ key: `qformer_text.${name}`, group: 'qformer', variable });
   const keyOf = new Map(params.map((p) => [p.variable.name, p.key]));
   const variables = params.map((p) => p.variable);
   const optimizer = new AdamW(params, { beta1: stage.beta1, beta2: stage.beta2, weightDecay: stage.weightDecay });
@@ -149,7 +166,7 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
     if (!o) orders.set(epoch, (o = epochOrder(samples.length, options.seed, epoch)));
     return o;
   };
-  const selection = model.options.featureSelection ?? LLAVA_FEATURE_SELECTION;
+  const selection = model.featureSelection;
   const visionTrains = stage.train.vision !== undefined;
 
   let saved = options.resumeFrom !== undefined;
@@ -194,19 +211,14 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
       const pixels = await options.images?.batch(micro.flatMap((s) => s.images));
       const features = pixels && !visionTrains ? tf.tidy(() => model.vision.features(pixels, selection)) : undefined;
       const { value, grads } = tf.variableGrads(() => {
-        const imageTokens = model.encodeImages(visionTrains ? pixels : undefined, features, true);
-        const spliced = spliceBatch(model.lm, micro, imageTokens);
-        // Right padding under a causal mask: real positions never see the padding, so no padding
-        // mask is needed (and positions 0..n-1 are already the real ones).
-        const globalTrainedTokens = Math.max(1, globalTrained);
-        const { positions, targets } = spliced.trained;
-        if (positions.length === 0) {
-          const { logits } = model.lm.forward({ inputsEmbeds: spliced.inputsEmbeds });
-          return maskedCrossEntropy(logits, spliced.labels, { globalTrainedTokens });
+        if (qformerKind && model.architecture === 'blip2') {
+          const captions = micro.map((x) => x.labels.filter((l) => l >= 0));
+          const feats = features ?? model.vision.features(pixels as tf.Tensor4D, selection);
+          // Hard negatives are drawn per (step, micro-batch), so a resumed run draws the same ones.
+          const rng = createRng(options.seed).fork(`itm-${step}-${m}`);
+          return tf.mul(qformerStageLoss(model, captions, feats, rng).loss, micro.length / plan.globalBatchSize) as tf.Scalar;
         }
-        // The head runs only where a label is trained (same loss and gradients, far fewer FLOPs).
-        const { logits } = model.lm.forward({ inputsEmbeds: spliced.inputsEmbeds, logitPositions: tf.tensor1d(positions, 'int32') });
-        return maskedCrossEntropy(logits, tf.tensor2d(targets, [1, targets.length], 'int32'), { globalTrainedTokens, shift: false });
+        return lmBatchLoss(model, micro, { pixels: visionTrains ? pixels : undefined, features }, Math.max(1, globalTrained));
       }, variables);
       loss += (await value.data())[0] as number;
       value.dispose();
@@ -263,4 +275,24 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
   const seconds = (performance.now() - started) / 1000;
   log(`stage ${stage.name} done: ${endStep - startStep} steps in ${seconds.toFixed(1)} s, final loss ${losses.at(-1)?.toFixed(4) ?? '-'}, ${Math.round(tokensAll / Math.max(1e-9, seconds))} tok/s`);
   return { stage: stage.name, losses, stepsDone: endStep, totalSteps, seconds, tokens: tokensAll, trainedTokens: trainedAll, checkpoint: checkpointDir };
+}
+
+/** A `kind: qformer` stage needs a BLIP-2 model with its text side and image-caption samples (one image each). */
+function checkQFormerStage(model: VisionLanguageModel, stage: StageSpec, stageIndex: number, samples: readonly TrainSample[]): void {
+  if (model.architecture !== 'blip2') {
+    throw new VlmError('config_invalid', `stage ${stage.name} is kind qformer (BLIP-2 stage 1), but the model is ${model.architecture}`, {
+      location: { field: `stages[${stageIndex}].kind` },
+      hint: 'set model.architecture: blip2, or drop kind: qformer',
+    });
+  }
+  if (stage.train.qformer === undefined) {
+    throw new VlmError('config_invalid', `stage ${stage.name} is kind qformer but does not train the qformer`, { location: { field: `stages[${stageIndex}].train.qformer` }, hint: 'add train.qformer with its learning rate (1e-4 in BLIP-2)' });
+  }
+  const bad = samples.find((x) => x.images.length !== 1 || !x.labels.some((l) => l >= 0));
+  if (bad) {
+    throw new VlmError('dataset_invalid', `stage ${stage.name} (kind qformer) needs image-caption pairs, but sample ${bad.id} has ${bad.images.length} image(s) and ${bad.labels.some((l) => l >= 0) ? 'a' : 'no'} caption`, {
+      location: { field: `stages[${stageIndex}].data`, id: bad.id },
+      hint: 'give every record exactly one image and the caption as its first answer',
+    });
+  }
 }
