@@ -55,3 +55,15 @@ export async function encodeRgbVideo(ffmpeg: string, file: string, frames: Itera
   child.stdin.end();
   await done;
 }
+
+/** A small H.264 mp4 of a pink slide with a dark square "cursor" moving across it (lavfi `overlay`). */
+export async function movingCursorVideo(ffmpeg: string, file: string, options: { seconds: number; fps?: number; faststart?: boolean }): Promise<void> {
+  const fps = options.fps ?? 10;
+  await run(ffmpeg, [
+    '-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', `color=c=0xECB2CC:s=160x96:r=${fps}:d=${options.seconds}`,
+    '-f', 'lavfi', '-i', `color=c=black:s=8x8:r=${fps}:d=${options.seconds}`,
+    '-filter_complex', "[0][1]overlay=x='20+25*t':y='30+20*sin(2*t)'",
+    '-c:v', 'libx264', '-pix_fmt', 'yuv420p', ...(options.faststart ? ['-movflags', '+faststart'] : []), file,
+  ]);
+}
