@@ -52,7 +52,7 @@ function showSummary(v: FileValidation): void {
       v.imagesChecked ? `${v.imagesDecoded} image file(s) decoded with createImageBitmap.` : 'Image files not checked: drop the image folder too.',
     ),
     h('ul', {}, ...Object.entries(v.counts).map(([code, n]) => h('li', {}, h('code', {}, code), ` × ${n}`))),
-    h('a', { id: 'download-clean', class: 'button', href: download, download: cleanName }, `Download the ${v.validRecords} clean rows (${cleanName})`),
+    h('a', { id: 'download-clean', class: 'button', href: download, download: cleanName }, `Download the ${v.validRecords} clean row${v.validRecords === 1 ? '' : 's'} (${cleanName})`),
   );
   const body = table.tBodies[0]!;
   body.replaceChildren(
