@@ -191,7 +191,7 @@ describe('createTeacher', () => {
   ] as const) {
     it(`stops at the first ${status}, with the server's message, and sends nothing more`, async () => {
       const { teacher, server } = await setup(() => ({ error: { status, message } }), { concurrency: 1 });
-      const errors = await Promise.all(Array.from({ length: 6 }, (_, i) => teacher.complete(ask(`q${i}`)).catch((e: unknown) => e as TeacherError)));
+      const errors = await Promise.all(Array.from({ length: 6 }, (_, i) => teacher.complete(ask(`q${i}`)).then(() => { throw new Error("answered"); }, (e: unknown) => e as TeacherError)));
       expect(server.chatRequests()).toHaveLength(1);
       for (const error of errors) {
         expect(error).toBeInstanceOf(TeacherError);
@@ -208,7 +208,7 @@ describe('createTeacher', () => {
     await server.close(); // the port is now closed: connections are refused
     const waits: number[] = [];
     const teacher = createTeacher({ baseURL, apiKey: 'k', model: 'm', env: {}, clock: { now: () => 0, sleep: async (ms) => void waits.push(ms) } });
-    const errors = await Promise.all(Array.from({ length: 20 }, (_, i) => teacher.complete(ask(`q${i}`)).catch((e: unknown) => e as TeacherError)));
+    const errors = await Promise.all(Array.from({ length: 20 }, (_, i) => teacher.complete(ask(`q${i}`)).then(() => { throw new Error("answered"); }, (e: unknown) => e as TeacherError)));
     expect(errors[0]).toMatchObject({ code: 'teacher_unreachable', fatal: true });
     expect(errors[0]!.message).toContain(`Cannot connect to ${baseURL}`);
     expect(errors[0]!.message).toContain('ECONNREFUSED');
