@@ -38,8 +38,14 @@ export async function saveLoraWeights(dir: string, model: LlavaModel, options: {
 
 /** Strips `base_model.model.` (and, as LLaVA's builder.py does, accepts keys without it). */
 function withoutPeftPrefix(file: SafetensorsFile): SafetensorsFile {
-  const tensors = new Map([...file.tensors].map(([k, v]) => [k.startsWith(PEFT_PREFIX) ? k.slice(PEFT_PREFIX.length) : k, v] as const));
-  return { tensors, metadata: file.metadata };
+  const rename = (k: string) => (k.startsWith(PEFT_PREFIX) ? k.slice(PEFT_PREFIX.length) : k);
+  const original = new Map(file.entries.map((e) => [rename(e.name), e.name]));
+  return {
+    tensors: new Map([...file.tensors].map(([k, v]) => [rename(k), v] as const)),
+    metadata: file.metadata,
+    entries: file.entries.map((e) => ({ ...e, name: rename(e.name) })),
+    tensor: (name, options) => file.tensor(original.get(name) ?? name, options),
+  };
 }
 
 /**

@@ -131,7 +131,7 @@ describe('LoRA stages', () => {
     expect(resumed.losses).toEqual(full.losses);
     const a = await readSafetensorsFile(join(full.checkpoint!, 'adapter_model.safetensors'));
     const b = await readSafetensorsFile(join(resumed.checkpoint!, 'adapter_model.safetensors'));
-    for (const [k, t] of a.tensors) expect(Array.from(b.tensors.get(k)!.data)).toEqual(Array.from(t.data));
+    for (const [k, t] of a.tensors) expect(Array.from(b.tensors.get(k)!.data as Float32Array)).toEqual(Array.from(t.data as Float32Array));
     expect(existsSync(join(resumed.checkpoint!, 'model.safetensors'))).toBe(false);
   });
 
