@@ -1,12 +1,11 @@
 import { type Connector, type SafeTensor, type TensorToWrite, loadUpstreamStateDict, toUpstreamStateDict } from '@vlm/connectors';
 import type { Blip2Model } from '../compose/blip2';
 import type { FlamingoModel } from '../compose/flamingo';
-import type { LlavaModel } from '../compose/llava';
+import { type LlavaModel, VISION_PREFIX } from '../compose/llava';
 import type { VisionLanguageModel } from '../compose/vision-language-model';
 import { assignParams, paramsToStateDict } from '../weights/load-params';
 
-/** Key prefix of the vision tower in a LLaVA checkpoint (`model.vision_tower.vision_tower.vision_model.*`). */
-export const VISION_PREFIX = 'model.vision_tower.vision_tower.';
+export { VISION_PREFIX };
 
 /** Key prefix of the LM in a Hugging Face `Blip2ForConditionalGeneration` checkpoint. */
 export const BLIP2_LM_PREFIX = 'language_model.';

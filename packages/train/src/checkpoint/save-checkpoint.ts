@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { type TensorToWrite, writeSafetensorsFile } from '@vlm/connectors';
 import type { VisionLanguageModel } from '../compose/vision-language-model';
 import type { AdamW } from '../trainer/adamw';
-import { CHECKPOINT_FILES, type CheckpointMeta } from './checkpoint-meta';
+import { saveLoraWeights } from '../lora/lora-checkpoint';
+import { CHECKPOINT_FILES, type CheckpointMeta, type LoraBase } from './checkpoint-meta';
 import { modelStateDict } from './model-state-dict';
 
 export { VISION_PREFIX, llavaStateDict } from './model-state-dict';
@@ -35,7 +36,11 @@ export async function saveCheckpoint(dir: string, input: SaveCheckpointInput): P
   const tmp = `${dir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
-  await writeSafetensorsFile(join(tmp, CHECKPOINT_FILES.weights), modelStateDict(input.model), { format: 'pt' });
+  const lora = input.meta.lora;
+  if (lora) {
+    if (input.model.architecture !== 'llava') throw new Error('LoRA checkpoints are llava-only');
+    await saveLoraWeights(tmp, input.model, { nonLoraModules: lora.nonLoraModules, baseModelNameOrPath: baseModelNameOrPath(lora.base) });
+  } else await writeSafetensorsFile(join(tmp, CHECKPOINT_FILES.weights), modelStateDict(input.model), { format: 'pt' });
   const o = input.optimizer;
   if (o) await writeSafetensorsFile(join(tmp, CHECKPOINT_FILES.optimizer), optimizerStateDict(o));
   if (input.tokenizerFile) await copyFile(input.tokenizerFile, join(tmp, CHECKPOINT_FILES.tokenizer));
@@ -58,6 +63,11 @@ export async function saveCheckpoint(dir: string, input: SaveCheckpointInput): P
   }
   await rename(tmp, dir);
   if (replaced) await rm(old, { recursive: true, force: true });
+}
+
+/** What `base_model_name_or_path` of a LoRA checkpoint's adapter_config.json says: the base checkpoint or pretrained LM folder. */
+function baseModelNameOrPath(base: LoraBase): string | null {
+  return 'checkpoint' in base ? base.checkpoint : (base.init.lm ?? null);
 }
 
 /** Writes a small text file atomically (temp + rename). */
