@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Tokenizer } from '@vlm/core';
 import { VlmError } from '@vlm/core';
-import { readSafetensorsFile } from '@vlm/connectors';
+import { readSafetensorsFile } from '@vlm/connectors/node';
 import type { LlavaModel } from '../compose/llava';
 import type { VisionLanguageModel } from '../compose/vision-language-model';
 import { loadClipVision, loadLlama } from '../weights/pretrained';
@@ -11,7 +11,7 @@ import type { AdamW, AdamWSlot } from '../trainer/adamw';
 import { CHECKPOINT_FILES, type CheckpointMeta, checkpointMetaSchema } from './checkpoint-meta';
 import { type ModelSpec, buildModel, modelSpecFromJson } from './model-spec';
 import { loadModelStateDict } from './model-state-dict';
-import { createTokenizer } from './tokenizer-spec';
+import { createTokenizer } from './create-tokenizer';
 
 /** A checkpoint read back: its metadata, the rebuilt model and tokenizer. */
 export interface LoadedCheckpoint {

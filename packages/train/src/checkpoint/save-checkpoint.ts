@@ -1,6 +1,8 @@
 import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type TensorToWrite, writeSafetensorsFile } from '@vlm/connectors';
+import { VlmError } from '@vlm/core';
+import type { TensorToWrite } from '@vlm/connectors';
+import { writeSafetensorsFile } from '@vlm/connectors/node';
 import type { VisionLanguageModel } from '../compose/vision-language-model';
 import type { AdamW } from '../trainer/adamw';
 import { saveLoraWeights } from '../lora/lora-checkpoint';
@@ -38,7 +40,9 @@ export async function saveCheckpoint(dir: string, input: SaveCheckpointInput): P
   await mkdir(tmp, { recursive: true });
   const lora = input.meta.lora;
   if (lora) {
-    if (input.model.architecture !== 'llava') throw new Error('LoRA checkpoints are llava-only');
+    if (input.model.architecture !== 'llava') {
+      throw new VlmError('config_invalid', `LoRA checkpoints hold llava models, not ${input.model.architecture}`, { location: { field: 'meta.lora' }, hint: 'drop lora from the stage' });
+    }
     await saveLoraWeights(tmp, input.model, { nonLoraModules: lora.nonLoraModules, baseModelNameOrPath: baseModelNameOrPath(lora.base) });
   } else await writeSafetensorsFile(join(tmp, CHECKPOINT_FILES.weights), modelStateDict(input.model), { format: 'pt' });
   const o = input.optimizer;
