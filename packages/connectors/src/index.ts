@@ -1,4 +1,4 @@
-// Public API of @vlm/connectors.
+// Public API of @vlm/connectors. Browser-safe: file helpers live behind `@vlm/connectors/node`.
 
 /** Picks the TF.js backend once (tfjs-node, else wasm with fast kernels, else cpu); `VLM_TF_BACKEND` forces one. */
 export { selectBackend, BACKEND_ENV_VAR, type BackendChoice, type BackendKind, type SelectBackendOptions } from './backend/select-backend';
@@ -8,8 +8,6 @@ export { registerFastWasmKernels, useStockWasmKernels, useStockWasmBatchMatMul }
 export { readSafetensors, MAX_HEADER_BYTES, type SafeTensor, type SafetensorsFile } from './safetensors/read-safetensors';
 /** Serialises tensors (F32 or F16) and metadata to safetensors bytes. */
 export { writeSafetensors, type TensorToWrite } from './safetensors/write-safetensors';
-/** Node helpers: read a safetensors file; write one atomically. */
-export { readSafetensorsFile, writeSafetensorsFile } from './safetensors/safetensors-files';
 /** Half-precision conversions used by safetensors F16/BF16. */
 export { halfToFloat, floatToHalf, bf16ToFloat, type SafetensorsDtype } from './safetensors/dtypes';
 /** Weight-name maps between our names and upstream PyTorch names, with the [out,in] <-> [in,out] transpose. */
@@ -49,4 +47,4 @@ export {
 /** Validates a config and creates the connector. */
 export { createConnector, connectorConfigSchema, type ConnectorConfig } from './connectors/create-connector';
 /** Save/load a module's weights under upstream names (LLaVA, HF, OpenFlamingo) as safetensors. */
-export { moduleStateDict, loadModuleStateDict, saveModuleWeights, loadModuleWeights, type StateDictOptions } from './state-dict/module-state-dict';
+export { moduleStateDict, loadModuleStateDict, type StateDictOptions } from './state-dict/module-state-dict';
