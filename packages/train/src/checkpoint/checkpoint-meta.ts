@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { modelSpecJsonSchema } from './model-spec';
 import { tokenizerSpecSchema } from './tokenizer-spec';
 
+/** Key prefix of the vision tower in a LLaVA checkpoint (`model.vision_tower.vision_tower.vision_model.*`). */
+export const VISION_PREFIX = 'model.vision_tower.vision_tower.';
+
 /** File names inside a checkpoint folder. */
 export const CHECKPOINT_FILES = {
   meta: 'checkpoint.json',

@@ -7,9 +7,8 @@ import { readSafetensorsFile } from '@vlm/connectors/node';
 import type { LlavaModel } from '../compose/llava';
 import { assignParams } from '../weights/load-params';
 import type { AdamW, AdamWSlot } from '../trainer/adamw';
-import { CHECKPOINT_FILES, type CheckpointMeta, checkpointMetaSchema } from './checkpoint-meta';
+import { CHECKPOINT_FILES, type CheckpointMeta, VISION_PREFIX, checkpointMetaSchema } from './checkpoint-meta';
 import { type LlavaModelSpec, buildLlavaModel, modelSpecFromJson } from './model-spec';
-import { VISION_PREFIX } from './save-checkpoint';
 import { createTokenizer } from './create-tokenizer';
 
 /** A checkpoint read back: its metadata, the rebuilt model and tokenizer. */

@@ -6,10 +6,9 @@ import type { Connector } from '@vlm/connectors';
 import type { LlavaModel } from '../compose/llava';
 import { paramsToStateDict } from '../weights/load-params';
 import type { AdamW } from '../trainer/adamw';
-import { CHECKPOINT_FILES, type CheckpointMeta } from './checkpoint-meta';
+import { CHECKPOINT_FILES, type CheckpointMeta, VISION_PREFIX } from './checkpoint-meta';
 
-/** Key prefix of the vision tower in a LLaVA checkpoint (`model.vision_tower.vision_tower.vision_model.*`). */
-export const VISION_PREFIX = 'model.vision_tower.vision_tower.';
+export { VISION_PREFIX } from './checkpoint-meta';
 
 /**
  * Every weight under upstream LLaVA names: the LM's own HF keys (`model.layers.*`, `lm_head.weight`),
