@@ -34,6 +34,7 @@ export function mountChatPanel(root: HTMLElement, o: ChatPanelOptions): { scene:
 
   const redraw = () => {
     drawRgb(canvas, renderScenePixels(scene), scene.width, scene.height);
+    canvas.dataset.scene = JSON.stringify(scene);
     background.value = scene.background;
     objects.textContent = scene.objects.length ? scene.objects.map((x) => `${x.colour} ${x.shape}`).join(', ') : 'empty: click the canvas to place a shape';
     const rng = createRng(seed).fork('questions');

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { createHfTokenizer, createRng, parseLlavaDataset, type Tokenizer } from '@vlm/core';
+import { createByteTokenizer, createHfTokenizer, createRng, parseLlavaDataset, type Tokenizer } from '@vlm/core';
 import { createScenes, type CaptionedScene, type Scene } from '@vlm/datagen';
 import {
   captionRecords,
@@ -184,10 +184,7 @@ export class DemoSession {
               { records: instructData, template: 'vicuna_v1', systemMessage: p.systemMessage },
             ]);
             this.tokenizer = createHfTokenizer(demoTokenizerJson(corpus, p.tokenizer.vocabSize), { name: 'hf:tokenizer.json' });
-          } else {
-            const { createByteTokenizer } = await import('@vlm/core');
-            this.tokenizer = createByteTokenizer();
-          }
+          } else this.tokenizer = createByteTokenizer();
           this.spec = demoModelSpec(p, this.tokenizer);
           this.model = buildLlavaModel(this.spec, seed);
           log(`world: ${p.trainScenes} training and ${p.testScenes} unseen scenes, ${p.imageSize} px; ${alignData.length} caption and ${instructData.length} instruction records; tokenizer ${this.tokenizer.vocabSize} pieces`);

@@ -102,7 +102,7 @@ function onEvent(m: FromWorker): void {
       );
       const first = m.losses.map((s) => `${s.name} ${s.losses[0]?.toFixed(3)} → ${s.losses.at(-1)?.toFixed(3)}`).join(' · ');
       log.textContent += `done in ${m.seconds.toFixed(1)} s; loss: ${first}\n`;
-      results.dataset.losses = JSON.stringify(m.losses.map((s) => ({ name: s.name, first: s.losses[0], last: s.losses.at(-1) })));
+      results.dataset.losses = JSON.stringify(m.losses);
       break;
     }
     case 'ready':
@@ -135,6 +135,7 @@ cancelButton.addEventListener('click', () => {
 });
 resumeButton.addEventListener('click', () => {
   resumeButton.disabled = true;
+  if (pauseFlag) Atomics.store(new Int32Array(pauseFlag), 0, 0);
   setRunning(true);
   client.send({ type: 'resume' });
 });

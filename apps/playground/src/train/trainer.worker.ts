@@ -15,7 +15,8 @@ let pauseFlag: Int32Array | undefined;
 let pauseRequested = false;
 let running = false;
 
-// A SharedArrayBuffer flag reaches even the synchronous vision pretraining; the message works between steps.
+// The page owns the pause flag: it sets it on Cancel and clears it before Resume. A SharedArrayBuffer flag
+// reaches even the synchronous vision pretraining; without cross-origin isolation the message does, between steps.
 const shouldPause = () => pauseRequested || (pauseFlag !== undefined && Atomics.load(pauseFlag, 0) === 1);
 
 function errorInfo(error: unknown): ErrorInfo {
@@ -26,8 +27,6 @@ function errorInfo(error: unknown): ErrorInfo {
 async function runSession(): Promise<void> {
   if (!session || running) return;
   running = true;
-  pauseRequested = false;
-  if (pauseFlag) Atomics.store(pauseFlag, 0, 0);
   try {
     if ((await session.run()) === 'done') {
       chat = session.chat;
@@ -52,6 +51,8 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     } else if (m.type === 'pause') {
       pauseRequested = true;
     } else if (m.type === 'resume') {
+      // The page clears the shared flag before it sends this.
+      pauseRequested = false;
       await runSession();
     } else if (m.type === 'open-checkpoint') {
       const backend = await selectBrowserBackend(m.backend === 'auto' ? undefined : m.backend);
