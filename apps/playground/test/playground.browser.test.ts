@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '@vlm/connectors';
 import type { Scene } from '@vlm/datagen';
@@ -91,7 +92,19 @@ describe.skipIf(!executable)(`playground in headless Chromium (needs Chromium at
     const images = [...seq.inputIds].filter((id) => id === IMAGE_TOKEN_INDEX).length;
     expect(images).toBe(4);
 
-    const page = await open('masks.html');
+    // Bundle budget: every script the masks page loads (the LLaMA-2 vocabulary included), gzipped.
+    const scripts = new Map<string, Promise<Buffer>>();
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`masks.html: ${error.message}`));
+    page.on('response', (r) => {
+      if (r.url().endsWith('.js')) scripts.set(r.url(), r.body());
+    });
+    await page.goto(new URL('masks.html', site.url).href);
+    await page.waitForSelector('[data-count=total]');
+    let gzipped = 0;
+    for (const body of scripts.values()) gzipped += gzipSync(await body).length;
+    expect(scripts.size).toBeGreaterThan(0);
+    expect(gzipped).toBeLessThan(1.5e6);
     await page.selectOption('#template', 'llava_llama_2');
     await page.fill('#image-tokens', '4');
     await page.dispatchEvent('#image-tokens', 'change');

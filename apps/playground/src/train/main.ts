@@ -27,10 +27,14 @@ const accuracyBody = byId<HTMLTableElement>('accuracy').tBodies[0]!;
 const log = byId('log');
 const chatSection = byId('chat');
 
-if (params.get('preset') === 'full' || params.get('preset') === 'quick') presetSelect.value = params.get('preset')!;
+const presetParam = params.get('preset');
+if (presetParam === 'bench') presetSelect.append(h('option', { value: 'bench' }, 'bench (benchmark workload)'));
+if (presetParam === 'full' || presetParam === 'quick' || presetParam === 'bench') presetSelect.value = presetParam;
 if (params.get('backend')) backendSelect.value = params.get('backend')!;
 
 const series = new Map<string, number[]>();
+// Seconds of every step per phase, for the benchmark (bench/browser-training.ts reads it).
+const stepSeconds = new Map<string, number[]>();
 let chartQueued = false;
 const redrawChart = () => {
   if (chartQueued) return;
@@ -80,6 +84,7 @@ function onEvent(m: FromWorker): void {
         s[m.step - 1] = m.loss;
         s.length = m.step;
         redrawChart();
+        stepSeconds.set(m.phase, [...(stepSeconds.get(m.phase) ?? []).slice(0, m.step - 1), m.seconds]);
         progressLine.textContent = `${m.phase} ${m.step}/${m.totalSteps} · loss ${m.loss.toFixed(4)} · ${(1 / Math.max(1e-6, m.seconds)).toFixed(1)} steps/s`;
       }
       progress.max = m.totalUnits;
@@ -103,6 +108,7 @@ function onEvent(m: FromWorker): void {
       const first = m.losses.map((s) => `${s.name} ${s.losses[0]?.toFixed(3)} → ${s.losses.at(-1)?.toFixed(3)}`).join(' · ');
       log.textContent += `done in ${m.seconds.toFixed(1)} s; loss: ${first}\n`;
       results.dataset.losses = JSON.stringify(m.losses);
+      results.dataset.stepSeconds = JSON.stringify(Object.fromEntries(stepSeconds));
       break;
     }
     case 'ready':
@@ -126,7 +132,7 @@ startButton.addEventListener('click', () => {
   startButton.disabled = true;
   presetSelect.disabled = seedInput.disabled = backendSelect.disabled = true;
   setRunning(true);
-  client.send({ type: 'start', preset: presetSelect.value as 'quick' | 'full', seed: Number(seedInput.value) || 0, backend: backendSelect.value as never, pauseFlag });
+  client.send({ type: 'start', preset: presetSelect.value as 'quick' | 'full' | 'bench', seed: Number(seedInput.value) || 0, backend: backendSelect.value as never, pauseFlag });
 });
 cancelButton.addEventListener('click', () => {
   cancelButton.disabled = true;

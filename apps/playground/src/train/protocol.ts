@@ -4,7 +4,7 @@ import type { SessionEvent } from './demo-session';
 
 /** Messages from the page to the training worker. */
 export type ToWorker =
-  | { type: 'start'; preset: 'quick' | 'full'; seed: number; backend: BrowserBackendKind | 'auto'; pauseFlag?: SharedArrayBuffer }
+  | { type: 'start'; preset: 'quick' | 'full' | 'bench'; seed: number; backend: BrowserBackendKind | 'auto'; pauseFlag?: SharedArrayBuffer }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'open-checkpoint'; backend: BrowserBackendKind | 'auto'; files: Record<string, ArrayBuffer> }
