@@ -39,12 +39,17 @@ export { generate, type GenerateOptions, type GenerateResult } from './generate/
 export { sampleToken, argmax, type SamplingOptions } from './generate/sample';
 export { embeddingsSession, tokensSession, type DecodeSession, type SessionOptions } from './generate/session';
 export { llavaSession, blip2Session, flamingoSession, type ImagePrompt } from './generate/model-sessions';
+/** LoRA: adapters on named linears (rank, alpha, dropout, rsLoRA), merged into the base on request. */
+export { loraSchema, loraScaling, lmLoraTargets, visionLoraTargets, type LoraSpec, type LoraSpecInput } from './lora/lora-config';
+export { LoraAdapters, LM_LINEAR_PATTERN, VISION_LINEAR_PATTERN, type LoraShape, type LoraTower, type AdaptableTower } from './lora/lora-adapters';
+export { attachLora, setLora, mergeLora, llavaLoraTowers, allLlavaLoraTowers } from './lora/llava-lora';
+export type { LinearAdapter } from './nn/linear';
 /** Memory estimate of weights, gradients, optimizer state and activations before training. */
 export { estimateTrainingMemory, llamaParameterCount, clipVisionParameterCount, type MemoryEstimate, type MemoryEstimateInput } from './memory/estimate';
 
 // Trainer building blocks (the file-backed `trainStage`/`runTraining` are in `@vlm/train/node`).
 /** Training stages as data (modules trained with their learning rates, template, length) and LLaVA's two presets. */
-export { stageSchema, alignmentStage, instructionStage, moduleNames, type StageSpec, type StageSpecInput, type ModuleName } from './trainer/stage';
+export { stageSchema, alignmentStage, instructionStage, loraInstructionStage, moduleNames, type StageSpec, type StageSpecInput, type ModuleName } from './trainer/stage';
 /** The zod-validated training config file (errors name their path). */
 export { trainConfigSchema, parseTrainConfig, type TrainConfig } from './trainer/train-config';
 /** AdamW with per-module learning rates (PyTorch semantics) and global-norm gradient clipping. */
@@ -67,7 +72,8 @@ export { buildLlavaModel, modelSpecToJson, modelSpecFromJson, imageTokensOf, mod
 /** Tokenizer identity saved with checkpoints. */
 export { tokenizerSpecSchema, type TokenizerSpec } from './checkpoint/tokenizer-spec';
 /** What `checkpoint.json` holds. */
-export { checkpointMetaSchema, CHECKPOINT_FILES, VISION_PREFIX, type CheckpointMeta } from './checkpoint/checkpoint-meta';
+export { checkpointMetaSchema, CHECKPOINT_FILES, type CheckpointMeta } from './checkpoint/checkpoint-meta';
+export { loraBaseSchema, type LoraBase } from './checkpoint/checkpoint-meta';
 /** A checkpoint rebuilt from its files' bytes (a folder dropped in a browser), no file system. */
 export { checkpointFromFiles, type CheckpointFromFiles } from './checkpoint/checkpoint-from-files';
 /** Assign upstream tensors to parameters; parameters as an upstream state dict. */

@@ -1,8 +1,8 @@
 import { type Tokenizer, VlmError, createByteTokenizer, createHfTokenizer, loadLlama2Tokenizer, type TokenizerJson } from '@vlm/core';
 import { type Connector, loadModuleStateDict, readSafetensors } from '@vlm/connectors';
-import type { LlavaModel } from '../compose/llava';
+import { type LlavaModel, VISION_PREFIX } from '../compose/llava';
 import { assignParams } from '../weights/assign-params';
-import { CHECKPOINT_FILES, type CheckpointMeta, VISION_PREFIX, checkpointMetaSchema } from './checkpoint-meta';
+import { CHECKPOINT_FILES, type CheckpointMeta, checkpointMetaSchema } from './checkpoint-meta';
 import { type LlavaModelSpec, buildLlavaModel, modelSpecFromJson } from './model-spec';
 
 /** A checkpoint rebuilt from its files' bytes: metadata, model and tokenizer. */
@@ -42,6 +42,12 @@ export async function checkpointFromFiles(files: Readonly<Record<string, Uint8Ar
     throw new VlmError('checkpoint_invalid', `${metaFile}: ${issue?.message ?? 'invalid'}`, { location: { file: metaFile, field: issue?.path.join('.') }, hint: HINT });
   }
   const meta = parsed.data;
+  if (meta.lora) {
+    throw new VlmError('checkpoint_lora', `${metaFile} holds LoRA adapters on top of a base model in another folder`, {
+      location: { file: metaFile, field: 'lora' },
+      hint: 'merge the adapters into one checkpoint first (vlm-train merge), then open the merged folder',
+    });
+  }
   const spec = modelSpecFromJson(meta.model, metaFile);
 
   let base: Tokenizer;

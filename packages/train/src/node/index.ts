@@ -25,3 +25,8 @@ export { loadCheckpoint, loadCheckpointWeights, loadOptimizerState, readCheckpoi
 export { exportConnector } from '../checkpoint/export-connector';
 /** LLaVA JSON and pre-tokenised JSONL shards (with a manifest) for other trainers. */
 export { exportTrainingData, type ExportOptions, type ExportResult } from '../data/export-shards';
+/** LoRA checkpoints in PEFT's format (adapter_config.json + adapter_model.safetensors) and LLaVA's non-LoRA trainables. */
+export { savePeftAdapter, loadPeftAdapter, readPeftAdapter, peftAdapterConfig, peftStateDict, peftTargetModules, PEFT_FILES, PEFT_PREFIX, ADAPTER_NAMINGS, type AdapterNaming, type SavePeftAdapterOptions, type PeftLoraConfig, type PeftAdapterFiles } from '../lora/peft-adapter';
+export { saveLoraWeights, loadLoraWeights, nonLoraStateDict, nonLoraModulesIn, NON_LORA_TRAINABLES } from '../lora/lora-checkpoint';
+/** `vlm-train merge`: adapters folded into the base, written as a checkpoint or a Hugging Face LLaMA folder. */
+export { mergeAdapter, type MergeAdapterOptions, type MergeAdapterResult } from '../lora/merge-adapter';
