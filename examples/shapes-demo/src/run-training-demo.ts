@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng } from '@vlm/core';
 import { selectBackend } from '@vlm/connectors';
 import { type LlavaModelSpec, type TokenizerSpec, buildLlavaModel, imageTokensOf, prepareSamples } from '@vlm/train';
-import { type StageResult, ImageStore, createTokenizer, exportConnector, loadCheckpoint, loadLlavaDataset, trainStage, writeLossCurvePng } from '@vlm/train/node';
+import { type StageResult, ImageStore, createTokenizer, exportConnector, loadCheckpoint, loadLlavaCheckpoint, loadLlavaDataset, trainStage, writeLossCurvePng } from '@vlm/train/node';
 import { pretrainVisionContrastive } from './contrastive-pretrain';
 import { type DemoPreset, fullDemoPreset } from './demo-preset';
 import { type EvaluatedQuestion, type TypeAccuracy, evaluateHeldOut } from './evaluate';
@@ -202,7 +202,7 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
       },
     });
     phase('stage 2 with LoRA');
-    const loadedLora = await loadCheckpoint(loraStage.checkpoint as string);
+    const loadedLora = await loadLlavaCheckpoint(loraStage.checkpoint as string);
     const evaluationLora = await evaluateHeldOut(
       { model: loadedLora.model, tokenizer: loadedLora.tokenizer, template: loadedLora.meta.template, systemMessage: loadedLora.meta.systemMessage },
       world.test,

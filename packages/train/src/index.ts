@@ -106,6 +106,8 @@ export {
   type ModelSpec,
   type LlavaModelSpec,
 } from './checkpoint/model-spec';
+/** Every weight under upstream names per architecture (LLaVA; HF Blip2ForConditionalGeneration; OpenFlamingo), and back. */
+export { modelStateDict, loadModelStateDict, BLIP2_LM_PREFIX, FLAMINGO_PREFIXES } from './checkpoint/model-state-dict';
 /** Tokenizer identity saved with checkpoints. */
 export { tokenizerSpecSchema, type TokenizerSpec } from './checkpoint/tokenizer-spec';
 /** What `checkpoint.json` holds. */

@@ -8,7 +8,6 @@ import {
   imageTokensOf,
   learningRateAt,
   maskedCrossEntropy,
-  moduleNames,
   planBatches,
   positionOfStep,
   spliceBatch,
@@ -23,6 +22,9 @@ import {
   type TrainSample,
 } from '@vlm/train';
 import { VlmError } from '@vlm/core';
+
+/** The modules of a LLaVA model (the runner trains llava models). */
+const LLAVA_MODULES = ['vision', 'connector', 'lm'] as const;
 
 /** Normalised pixels of a batch of images by name (the page renders scenes itself; no files). */
 export interface PixelSource {
@@ -70,7 +72,7 @@ export class StageRunner {
   private readonly optimizer: AdamW;
   private readonly variables: tf.Variable[];
   private readonly keyOf: Map<string, string>;
-  private readonly trained: ModuleName[];
+  private readonly trained: (typeof LLAVA_MODULES)[number][];
   private readonly perEpoch: number;
   private readonly perImage: number;
   private readonly plan: ReturnType<typeof planBatches>;
@@ -92,7 +94,7 @@ export class StageRunner {
     this.totalSteps = this.stage.steps ?? (this.stage.epochs as number) * this.perEpoch;
     this.warmupSteps = warmupStepsFor(this.totalSteps, this.stage.warmupRatio);
     this.perImage = imageTokensOf(o.spec);
-    this.trained = moduleNames.filter((n) => this.stage.train[n] !== undefined);
+    this.trained = LLAVA_MODULES.filter((n) => this.stage.train[n] !== undefined);
     const params: OptimizedParam[] = [];
     for (const n of this.trained) for (const [name, variable] of o.model.modules[n].namedVariables()) params.push({ key: `${n}.${name}`, group: n, variable });
     this.keyOf = new Map(params.map((p) => [p.variable.name, p.key]));
@@ -118,7 +120,7 @@ export class StageRunner {
   async run(): Promise<'done' | 'paused'> {
     const { model, samples } = this.o;
     // Freezing is set again on every (re)start: another stage may have run in between.
-    for (const n of moduleNames) model.modules[n].setTrainable(this.stage.train[n] !== undefined);
+    for (const n of LLAVA_MODULES) model.modules[n].setTrainable(this.stage.train[n] !== undefined);
     const selection = model.options.featureSelection ?? LLAVA_FEATURE_SELECTION;
     const visionTrains = this.stage.train.vision !== undefined;
     const { plan } = this;

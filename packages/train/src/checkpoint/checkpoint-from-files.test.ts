@@ -10,6 +10,7 @@ import { prepareSamples } from '../data/prepare-samples';
 import { TINY_SPEC, writeColourDataset } from '../trainer/__fixtures__/tiny-llava';
 import { trainStage } from '../trainer/train-stage';
 import { checkpointFromFiles } from './checkpoint-from-files';
+import type { ModuleHandle } from '../compose/modules';
 import { buildLlavaModel } from './model-spec';
 import { loadCheckpoint } from './load-checkpoint';
 
@@ -41,8 +42,8 @@ describe('checkpointFromFiles', () => {
     expect(fromBytes.meta.template).toBe('vicuna_v1');
     expect(fromBytes.tokenizer.vocabSize).toBe(fromDisk.tokenizer.vocabSize);
     for (const module of ['vision', 'connector', 'lm'] as const) {
-      const disk = fromDisk.model.modules[module].namedVariables();
-      const bytes = fromBytes.model.modules[module].namedVariables();
+      const disk = (fromDisk.model.modules as Record<string, ModuleHandle>)[module]!.namedVariables();
+      const bytes = (fromBytes.model.modules as Record<string, ModuleHandle>)[module]!.namedVariables();
       expect([...bytes.keys()]).toEqual([...disk.keys()]);
       for (const [name, v] of disk) expect(bytes.get(name)!.dataSync()).toEqual(v.dataSync());
     }

@@ -1,15 +1,16 @@
 import { type Tokenizer, VlmError, createByteTokenizer, createHfTokenizer, loadLlama2Tokenizer, type TokenizerJson } from '@vlm/core';
-import { type Connector, loadModuleStateDict, readSafetensors } from '@vlm/connectors';
-import { type LlavaModel, VISION_PREFIX } from '../compose/llava';
-import { assignParams } from '../weights/assign-params';
+import { readSafetensors } from '@vlm/connectors';
+import type { VisionLanguageModel } from '../compose/vision-language-model';
 import { CHECKPOINT_FILES, type CheckpointMeta, checkpointMetaSchema } from './checkpoint-meta';
-import { type LlavaModelSpec, buildLlavaModel, modelSpecFromJson } from './model-spec';
+import { type ModelSpec, buildModel, modelSpecFromJson } from './model-spec';
+import { loadModelStateDict } from './model-state-dict';
 
 /** A checkpoint rebuilt from its files' bytes: metadata, model and tokenizer. */
 export interface CheckpointFromFiles {
   meta: CheckpointMeta;
-  spec: LlavaModelSpec;
-  model: LlavaModel;
+  spec: ModelSpec;
+  /** Any architecture (llava, blip2, flamingo), as the checkpoint records it. */
+  model: VisionLanguageModel;
   tokenizer: Tokenizer;
 }
 
@@ -61,11 +62,9 @@ export async function checkpointFromFiles(files: Readonly<Record<string, Uint8Ar
 
   const weightsFile = `${folder}/${CHECKPOINT_FILES.weights}`;
   const weights = readSafetensors(fileOf(files, CHECKPOINT_FILES.weights, folder), weightsFile);
-  const model = buildLlavaModel(spec, 'zeros');
+  const model = buildModel(spec, 'zeros');
   try {
-    assignParams(model.lm.params, weights.tensors, { source: weightsFile });
-    assignParams(model.vision.params, weights.tensors, { source: weightsFile, prefix: VISION_PREFIX });
-    loadModuleStateDict(model.connector as unknown as Connector, weights, { format: 'llava', allowUnexpected: true, source: weightsFile });
+    loadModelStateDict(model, weights.tensors, weightsFile);
   } catch (error) {
     model.lm.params.dispose();
     model.vision.params.dispose();

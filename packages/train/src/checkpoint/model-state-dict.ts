@@ -3,7 +3,7 @@ import type { Blip2Model } from '../compose/blip2';
 import type { FlamingoModel } from '../compose/flamingo';
 import { type LlavaModel, VISION_PREFIX } from '../compose/llava';
 import type { VisionLanguageModel } from '../compose/vision-language-model';
-import { assignParams, paramsToStateDict } from '../weights/load-params';
+import { assignParams, paramsToStateDict } from '../weights/assign-params';
 
 export { VISION_PREFIX };
 

@@ -21,8 +21,6 @@ export { createTokenizer } from '../checkpoint/create-tokenizer';
 /** Checkpoints: safetensors weights with upstream LLaVA names + checkpoint.json, written atomically. */
 export { saveCheckpoint, llavaStateDict, optimizerStateDict, writeFileAtomic, VISION_PREFIX, type SaveCheckpointInput } from '../checkpoint/save-checkpoint';
 export { loadCheckpoint, loadLlavaCheckpoint, loadCheckpointWeights, loadOptimizerState, readCheckpointMeta, type LoadedCheckpoint } from '../checkpoint/load-checkpoint';
-/** Every weight under upstream names per architecture (LLaVA; HF Blip2ForConditionalGeneration; OpenFlamingo), and back. */
-export { modelStateDict, loadModelStateDict, BLIP2_LM_PREFIX, FLAMINGO_PREFIXES } from '../checkpoint/model-state-dict';
 /** Stage-1 export of the connector alone, as `model.mm_projector.*` safetensors. */
 export { exportConnector } from '../checkpoint/export-connector';
 /** LLaVA JSON and pre-tokenised JSONL shards (with a manifest) for other trainers. */
