@@ -2,9 +2,9 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { VlmError } from '@vlm/core';
+import { defineCommand } from '@vlm/core/node';
 import {
   engineTeacherChat,
   extractVideoFrames,
@@ -41,9 +41,10 @@ function px(v: number): string {
   return Number.isFinite(v) ? `${v.toFixed(2)} px` : 'n/a';
 }
 
-export async function quiltCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
+export const quiltCommand = defineCommand(
+  {
+    summary: 'Quilt: cursor-grounded instructions from a narrated video, or the built-in demo',
+    usage,
     options: {
       ...teacherFlags,
       demo: { type: 'boolean' },
@@ -60,89 +61,86 @@ export async function quiltCommand(args: string[]): Promise<number> {
       kinds: { type: 'string' },
       symbolic: { type: 'boolean' },
       seed: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
-  });
-  if (values.help) {
-    console.log(usage);
-    return 0;
-  }
-  const anchor = values.anchor as 'tip' | 'centroid' | 'peak' | undefined;
-  if (anchor !== undefined && !['tip', 'centroid', 'peak'].includes(anchor)) {
-    throw new VlmError('bad_option', `--anchor must be tip, centroid or peak, got ${JSON.stringify(anchor)}`, { location: { field: 'anchor' } });
-  }
-  const cursor = { threshold: numberFlag(values, 'threshold', { min: 0 }), anchor };
-  const seed = numberFlag(values, 'seed', { integer: true });
-
-  if (values.demo) {
-    const outDir = values['out-dir'] ?? (await mkdtemp(join(tmpdir(), 'vlm-quilt-demo-')));
-    const started = Date.now();
-    const result = await runQuiltDemo(outDir, {
-      seed,
-      cursor,
-      video: {
-        width: numberFlag(values, 'width', { integer: true, min: 64 }),
-        height: numberFlag(values, 'height', { integer: true, min: 64 }),
-        fps: numberFlag(values, 'fps', { min: 1 }),
-        jpegQuality: numberFlag(values, 'jpeg-quality', { integer: true, min: 1 }),
-      },
-    });
-    const { error, pipeline, video } = result;
-    console.log(`rendered ${video.frames.length} frames (${video.width}x${video.height}) and a ${video.utterances.length}-utterance transcript in ${video.dir}`);
-    console.log(`stable chunks: ${pipeline.chunks.length} (frames ${pipeline.chunks.map((c) => `${c.frameStart}-${c.frameEnd - 1}`).join(', ')})`);
-    console.log(`cursor localisation vs the known path: ${error.detected}/${error.frames} frames detected, mean ${px(error.meanPx)}, median ${px(error.medianPx)}, p95 ${px(error.p95Px)}, max ${px(error.maxPx)}`);
-    for (const chunk of pipeline.chunks) {
-      console.log(`\n${chunk.id} (${chunk.startTime.toFixed(2)}-${chunk.endTime.toFixed(2)} s, ${chunk.traces.length} trace points) trace picture: ${join(outDir, chunk.tracePicture)}`);
-      console.log(`  ${chunk.groundedCaption}`);
+  },
+  async ({ values }) => {
+    const anchor = values.anchor as 'tip' | 'centroid' | 'peak' | undefined;
+    if (anchor !== undefined && !['tip', 'centroid', 'peak'].includes(anchor)) {
+      throw new VlmError('bad_option', `--anchor must be tip, centroid or peak, got ${JSON.stringify(anchor)}`, { location: { field: 'anchor' } });
     }
-    console.log(`\n${pipeline.records.length} instruction records (symbolic teacher) -> ${pipeline.files.dataset}`);
-    if (pipeline.failures.length > 0) console.log(`${pipeline.failures.length} failed: ${pipeline.failures.map((f) => `${f.id}: ${f.reason}`).join('; ')}`);
-    console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    return 0;
-  }
+    const cursor = { threshold: numberFlag(values, 'threshold', { min: 0 }), anchor };
+    const seed = numberFlag(values, 'seed', { integer: true });
 
-  const outDir = values['out-dir'];
-  if (!outDir) throw new VlmError('missing_option', 'quilt needs --out-dir (or --demo)', { location: { field: 'out-dir' }, hint: usage });
-  if (!values.transcript) throw new VlmError('missing_option', 'quilt needs --transcript', { location: { field: 'transcript' }, hint: usage });
-  if (Boolean(values.video) === Boolean(values.frames)) {
-    throw new VlmError('missing_option', 'give exactly one of --video and --frames', { location: { field: values.video ? 'frames' : 'video' }, hint: usage });
-  }
-  const fps = numberFlag(values, 'fps', { min: 0.01 });
-  let frames: { file: string; t: number }[];
-  if (values.video) {
-    const ffmpeg = findFfmpeg();
-    if (ffmpeg) console.error(`ffmpeg: ${ffmpeg.path} (from ${ffmpeg.from})`);
-    frames = await extractVideoFrames(values.video, join(outDir, 'frames'), { fps: fps ?? 2, ffmpeg: ffmpeg?.path });
-  } else {
-    frames = await listFrameFolder(values.frames!, { fps });
-  }
-  const utterances = await readTranscript(values.transcript);
-  const kinds = values.kinds?.split(',').map((k) => k.trim());
-  for (const kind of kinds ?? []) {
-    if (!KINDS.includes(kind as QuiltInstructionKind)) throw new VlmError('bad_option', `unknown kind ${JSON.stringify(kind)}`, { location: { field: 'kinds' }, hint: `kinds: ${KINDS.join(', ')}` });
-  }
-  const engine = values.symbolic ? undefined : teacherFromFlags(values, outDir);
-  try {
-    const result = await runQuiltPipeline(frames, utterances, {
-      videoId: 'video',
-      outDir,
-      seed,
-      cursor,
-      kinds: kinds as QuiltInstructionKind[] | undefined,
-      teacher: engine ? engineTeacherChat(engine) : symbolicQuiltTeacher(),
-      onProgress: (p) => {
-        if (p.stage === 'instructions' && p.done % 10 === 0) console.error(`instructions ${p.done}/${p.total}`);
-      },
-    });
-    const grounded = result.chunks.filter((c) => c.grounded).length;
-    console.log(`${frames.length} frames -> ${result.chunks.length} stable chunks, ${grounded} grounded`);
-    console.log(`${result.records.length} records (${result.resumed} resumed, ${result.failures.length} failed) -> ${result.files.dataset}`);
-    if (engine) {
-      const stats = engine.stats();
-      console.log(`teacher: ${stats.answered} answered, ${stats.cacheHits} from cache, $${stats.costUsd.toFixed(4)}`);
+    if (values.demo) {
+      const outDir = values['out-dir'] ?? (await mkdtemp(join(tmpdir(), 'vlm-quilt-demo-')));
+      const started = Date.now();
+      const result = await runQuiltDemo(outDir, {
+        seed,
+        cursor,
+        video: {
+          width: numberFlag(values, 'width', { integer: true, min: 64 }),
+          height: numberFlag(values, 'height', { integer: true, min: 64 }),
+          fps: numberFlag(values, 'fps', { min: 1 }),
+          jpegQuality: numberFlag(values, 'jpeg-quality', { integer: true, min: 1 }),
+        },
+      });
+      const { error, pipeline, video } = result;
+      console.log(`rendered ${video.frames.length} frames (${video.width}x${video.height}) and a ${video.utterances.length}-utterance transcript in ${video.dir}`);
+      console.log(`stable chunks: ${pipeline.chunks.length} (frames ${pipeline.chunks.map((c) => `${c.frameStart}-${c.frameEnd - 1}`).join(', ')})`);
+      console.log(`cursor localisation vs the known path: ${error.detected}/${error.frames} frames detected, mean ${px(error.meanPx)}, median ${px(error.medianPx)}, p95 ${px(error.p95Px)}, max ${px(error.maxPx)}`);
+      for (const chunk of pipeline.chunks) {
+        console.log(`\n${chunk.id} (${chunk.startTime.toFixed(2)}-${chunk.endTime.toFixed(2)} s, ${chunk.traces.length} trace points) trace picture: ${join(outDir, chunk.tracePicture)}`);
+        console.log(`  ${chunk.groundedCaption}`);
+      }
+      console.log(`\n${pipeline.records.length} instruction records (symbolic teacher) -> ${pipeline.files.dataset}`);
+      if (pipeline.failures.length > 0) console.log(`${pipeline.failures.length} failed: ${pipeline.failures.map((f) => `${f.id}: ${f.reason}`).join('; ')}`);
+      console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return 0;
     }
-    return result.failures.length > 0 ? 1 : 0;
-  } finally {
-    await engine?.close();
-  }
-}
+
+    const outDir = values['out-dir'];
+    if (!outDir) throw new VlmError('missing_option', 'quilt needs --out-dir (or --demo)', { location: { field: 'out-dir' }, hint: usage });
+    if (!values.transcript) throw new VlmError('missing_option', 'quilt needs --transcript', { location: { field: 'transcript' }, hint: usage });
+    if (Boolean(values.video) === Boolean(values.frames)) {
+      throw new VlmError('missing_option', 'give exactly one of --video and --frames', { location: { field: values.video ? 'frames' : 'video' }, hint: usage });
+    }
+    const fps = numberFlag(values, 'fps', { min: 0.01 });
+    let frames: { file: string; t: number }[];
+    if (values.video) {
+      const ffmpeg = findFfmpeg();
+      if (ffmpeg) console.error(`ffmpeg: ${ffmpeg.path} (from ${ffmpeg.from})`);
+      frames = await extractVideoFrames(values.video, join(outDir, 'frames'), { fps: fps ?? 2, ffmpeg: ffmpeg?.path });
+    } else {
+      frames = await listFrameFolder(values.frames!, { fps });
+    }
+    const utterances = await readTranscript(values.transcript);
+    const kinds = values.kinds?.split(',').map((k) => k.trim());
+    for (const kind of kinds ?? []) {
+      if (!KINDS.includes(kind as QuiltInstructionKind)) throw new VlmError('bad_option', `unknown kind ${JSON.stringify(kind)}`, { location: { field: 'kinds' }, hint: `kinds: ${KINDS.join(', ')}` });
+    }
+    const engine = values.symbolic ? undefined : teacherFromFlags(values, outDir);
+    try {
+      const result = await runQuiltPipeline(frames, utterances, {
+        videoId: 'video',
+        outDir,
+        seed,
+        cursor,
+        kinds: kinds as QuiltInstructionKind[] | undefined,
+        teacher: engine ? engineTeacherChat(engine) : symbolicQuiltTeacher(),
+        onProgress: (p) => {
+          if (p.stage === 'instructions' && p.done % 10 === 0) console.error(`instructions ${p.done}/${p.total}`);
+        },
+      });
+      const grounded = result.chunks.filter((c) => c.grounded).length;
+      console.log(`${frames.length} frames -> ${result.chunks.length} stable chunks, ${grounded} grounded`);
+      console.log(`${result.records.length} records (${result.resumed} resumed, ${result.failures.length} failed) -> ${result.files.dataset}`);
+      if (engine) {
+        const stats = engine.stats();
+        console.log(`teacher: ${stats.answered} answered, ${stats.cacheHits} from cache, $${stats.costUsd.toFixed(4)}`);
+      }
+      return result.failures.length > 0 ? 1 : 0;
+    } finally {
+      await engine?.close();
+    }
+  },
+);
