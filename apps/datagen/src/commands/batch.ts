@@ -9,23 +9,22 @@ import {
   createTeacherJob,
   estimateCost,
   exportBatch,
-  formatSummary,
   generationFiles,
   importBatchResults,
   readSubmissions,
   runGeneration,
   submitBatches,
-  writeLlavaJson,
 } from '@vlm/datagen';
 
-import { jobFlags, jobSpecFromFlags, jobUsage, numberFlag, progressPrinter, teacherFlags, teacherFromFlags, teacherUsage } from './teacher-flags';
+import { finishGeneration, jobFlags, jobSpecFromFlags, jobUsage, numberFlag, progressPrinter, teacherFlags, teacherFromFlags, teacherUsage } from './teacher-flags';
 
 const batchDirNote = '--batch-dir defaults to <out-dir>/batch.';
 
 const exportUsage = [
   'usage: vlm-datagen batch export <job> --out-dir <dir> [job options] --model <m> [--batch-dir <dir>] [--max-requests n] [--max-bytes n]',
   '  Writes Batch API JSONL (split at 50,000 requests / 200 MB per file, or --max-requests / --max-bytes) for',
-  '  the requests the cache does not answer yet, and the estimated Batch cost.',
+  '  the requests the cache does not answer yet and no earlier round still covers, and the estimated Batch',
+  '  cost. Each export is a new round with new file names. Sends nothing and needs no key.',
   `  ${batchDirNote}`,
   '',
   jobUsage,
@@ -35,8 +34,9 @@ const exportUsage = [
 
 const submitUsage = [
   'usage: vlm-datagen batch submit --batch-dir <dir> [--poll] [--interval <seconds>] [--base-url <url>] [--api-key <key>]',
-  '  Uploads the exported files and creates the batches, never submitting a file twice; with --poll, waits',
-  '  (checking every --interval seconds) and downloads the results.',
+  '  Uploads the exported files and creates the batches; with --poll, waits (checking every --interval',
+  '  seconds) and downloads the results. Files are known by content hash and a batch already created is',
+  '  found again (batches.list), so no file is ever paid for twice, even after a crash.',
   '  --out-dir <dir>   instead of --batch-dir: its batch/ folder',
 ].join('\n');
 
@@ -44,6 +44,8 @@ const importUsage = [
   'usage: vlm-datagen batch import <job> --out-dir <dir> [job options] --model <m> [--batch-dir <dir>] [--out <file.json>] [results.jsonl ...]',
   '  Stores the results (the files given, else those `submit --poll` downloaded) in the cache and runs the',
   '  job offline, writing the same outputs as `generate`.',
+  '  --out <file.json>   the dataset (default <out-dir>/<job>.json)',
+  '  --dedupe            drop near-duplicate records dataset-wide (same normalised conversation text, any image)',
   `  ${batchDirNote}`,
   '',
   jobUsage,
@@ -76,12 +78,14 @@ const exportCommand = defineCommand(
     const job = createTeacherJob(jobSpecFromFlags(positionals[0], values));
     const maxRequests = numberFlag(values, 'max-requests', { integer: true, min: 1 });
     const maxBytes = numberFlag(values, 'max-bytes', { integer: true, min: 1 });
-    const teacher = teacherFromFlags(values, outDir);
+    // Export only reads the cache: it sends nothing and needs no key.
+    const teacher = teacherFromFlags({ ...values, offline: true }, outDir);
     try {
       const manifest = await exportBatch(teacher, job.tasks(), batchDir, { maxRequests, maxBytes });
+      const written = manifest.files.filter((f) => f.round === manifest.rounds);
       const estimate = await estimateCost(teacher, job.tasks(), { batch: true });
       console.log(
-        `exported ${manifest.counts.written} requests in ${manifest.files.length} file(s) to ${batchDir} (${manifest.counts.cached} already cached, ${manifest.counts.duplicates} duplicates)\n` +
+        `round ${manifest.rounds}: exported ${manifest.counts.written} requests in ${written.length} file(s)${written.length > 0 ? ` (${written.map((f) => f.file).join(', ')})` : ''} to ${batchDir} (${manifest.counts.cached} already cached, ${manifest.counts.duplicates} duplicates, ${manifest.counts.pending} waiting in earlier rounds)\n` +
           (estimate.price ? `estimated Batch cost: <= $${estimate.costUsd.toFixed(4)}` : 'estimated cost: unknown price for this model'),
       );
       return 0;
@@ -115,7 +119,7 @@ const importCommand = defineCommand(
   {
     summary: 'store the batch results in the cache and run the job offline',
     usage: importUsage,
-    options: { ...jobFlags, ...teacherFlags, 'out-dir': { type: 'string' }, out: { type: 'string' }, 'batch-dir': { type: 'string' } },
+    options: { ...jobFlags, ...teacherFlags, 'out-dir': { type: 'string' }, out: { type: 'string' }, 'batch-dir': { type: 'string' }, dedupe: { type: 'boolean' } },
     positionals: { min: 1, max: Infinity, name: 'the job (llava or llava-med)' },
   },
   async ({ values, positionals }) => {
@@ -130,7 +134,7 @@ const importCommand = defineCommand(
       }
     }
     if (files.length === 0) throw new VlmError('batch_results_missing', 'No results files given and none downloaded in the batch folder.', { hint: 'Run `batch submit --poll` first, or pass the results files.' });
-    const writer = teacherFromFlags(values, outDir);
+    const writer = teacherFromFlags({ ...values, offline: true }, outDir);
     try {
       for (const file of files) {
         const report = await importBatchResults(writer, file);
@@ -141,15 +145,12 @@ const importCommand = defineCommand(
       await writer.close();
     }
     // The job now runs from the cache only; what the batch did not answer is listed as failed.
-    const teacher = createTeacher({ model: writer.model, cacheDir: values.cache ?? join(outDir, 'cache'), offline: true, price: writer.price, baseURL: writer.baseURL, apiKey: 'offline' });
+    const teacher = createTeacher({ model: writer.model, cacheDir: values.cache ?? join(outDir, 'cache'), offline: true, price: writer.price, baseURL: writer.baseURL });
     try {
       const progress = progressPrinter();
       const result = await runGeneration({ teacher, tasks: job.tasks(), total: job.total, outDir, accept: job.accept, onProgress: progress.update });
       progress.done();
-      const outFile = values.out ?? join(outDir, `${job.name}.json`);
-      const records = writeLlavaJson(generationFiles(outDir).samples, outFile);
-      console.log(`${formatSummary(result)}\noutput: ${records.length} records -> ${outFile}`);
-      return result.failed > 0 ? 1 : 0;
+      return finishGeneration(result, generationFiles(outDir).samples, values.out ?? join(outDir, `${job.name}.json`), { dedupe: values.dedupe === true });
     } finally {
       await teacher.close();
     }

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { VlmError, createRng } from '@vlm/core';
 import { type Activation, activate } from '../nn/activations';
 import { mergeHeads, scaledDotProductAttention, splitHeads } from '../nn/attention';
-import { linear } from '../nn/linear';
+import { type LinearAdapter, linear } from '../nn/linear';
 import { layerNorm } from '../nn/norms';
 import { type ParamInit, ParamSet, constantValues, normalValues } from '../nn/params';
 
@@ -34,10 +34,18 @@ export interface VisionFeatureSelection {
   layer: number;
   /** `patch` drops the class token (LLaVA default); `cls_patch` keeps it. */
   select: 'patch' | 'cls_patch';
+  /**
+   * Applies the tower's `post_layernorm` to every selected token (BLIP-2: LAVIS `ln_vision`, HF
+   * `Blip2VisionModel` normalises the whole last hidden state before the Q-Former). Default false.
+   */
+  postLayerNorm?: boolean;
 }
 
 /** LLaVA's choice: penultimate layer, class token dropped. */
 export const LLAVA_FEATURE_SELECTION: VisionFeatureSelection = { layer: -2, select: 'patch' };
+
+/** BLIP-2's choice: every token of the last layer (class token kept), after the final LayerNorm. */
+export const BLIP2_FEATURE_SELECTION: VisionFeatureSelection = { layer: -1, select: 'cls_patch', postLayerNorm: true };
 
 /** Outputs of {@link ClipVisionModel.forward}. */
 export interface ClipVisionOutput {
@@ -53,6 +61,8 @@ const P = 'vision_model';
 export class ClipVisionModel {
   readonly params: ParamSet;
   readonly numPatches: number;
+  /** Extra term added to the output of named encoder linears (LoRA). */
+  adapter?: LinearAdapter;
 
   constructor(readonly config: ClipVisionConfig, rng: ParamInit = createRng(0)) {
     const c = config;
@@ -143,9 +153,10 @@ export class ClipVisionModel {
         hint: 'use -2 (LLaVA) or an index within the encoder depth',
       });
     }
-    if (selection.select === 'cls_patch') return chosen;
-    const [b, n, D] = chosen.shape;
-    return tf.slice(chosen, [0, 1, 0], [b, n - 1, D]);
+    const normed = selection.postLayerNorm ? this.norm(`${P}.post_layernorm`, chosen) : chosen;
+    if (selection.select === 'cls_patch') return normed;
+    const [b, n, D] = normed.shape;
+    return tf.slice(normed, [0, 1, 0], [b, n - 1, D]);
   }
 
   private norm(name: string, x: tf.Tensor): tf.Tensor3D {
@@ -153,7 +164,9 @@ export class ClipVisionModel {
   }
 
   private proj(name: string, x: tf.Tensor): tf.Tensor {
-    return linear(x, this.params.get(`${name}.weight`), this.params.get(`${name}.bias`));
+    const y = linear(x, this.params.get(`${name}.weight`), this.params.get(`${name}.bias`));
+    const extra = this.adapter?.(name, x);
+    return extra ? tf.add(y, extra) : y;
   }
 
   private attention(l: string, x: tf.Tensor): tf.Tensor {
