@@ -10,6 +10,8 @@ const USAGE = `usage: vlm-eval answer --questions questions.jsonl --out answers.
   sent inline). With --reference, a text-only teacher answers from the captions and boxes instead (the
   LLaVA-Bench reference, Assistant 1 of the judge), cached on disk (--no-cache: direct calls).
   With --checkpoint, a vlm-train checkpoint answers locally with the template it was trained with. Reruns skip ids already answered.
+  Image paths are relative to --images (default: the current folder) and must stay inside it: absolute
+  and ../ paths are rejected before the first call.
   The API key comes from OPENAI_API_KEY (any value for local servers).`;
 
 /** `vlm-eval answer`: model answers or text-only reference answers, resumable. */
@@ -48,7 +50,7 @@ export const answerCommand = defineCommand(
       const records = await generateAnswers(questions, local.answerFn, {
         model,
         outFile: out,
-        ...(values.images ? { imageRoot: values.images } : {}),
+        imageRoot: values.images ?? '.',
         concurrency: 1, // one local model: calls run one after another
         onAnswer: progress('answers', questions.length),
       });
@@ -88,7 +90,7 @@ export const answerCommand = defineCommand(
     const records = await generateAnswers(questions, answerFn, {
       model,
       outFile: out,
-      ...(values.images ? { imageRoot: values.images } : {}),
+      imageRoot: values.images ?? '.',
       concurrency,
       onAnswer: tick,
     });
