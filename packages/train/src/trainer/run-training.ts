@@ -4,7 +4,7 @@ import { VlmError } from '@vlm/core';
 import { loadCheckpointWeights, readCheckpointMeta } from '../checkpoint/load-checkpoint';
 import { exportConnector } from '../checkpoint/export-connector';
 import { type LlavaModelSpec, buildLlavaModel, imageTokensOf } from '../checkpoint/model-spec';
-import { createTokenizer } from '../checkpoint/tokenizer-spec';
+import { createTokenizer } from '../checkpoint/create-tokenizer';
 import { ImageStore } from '../data/image-store';
 import { loadLlavaDataset } from '../data/llava-dataset';
 import { prepareSamples } from '../data/prepare-samples';
