@@ -120,7 +120,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main() {
   const server = await startServer();
-  const raw = new OpenAI({ baseURL: server.baseURL, apiKey: 'bench', maxRetries: 0 });
+  // The SDK's default 2 retries: a keep-alive socket the server closed while idle (seconds between modes on a
+  // loaded machine) is retried, as the engine retries connection errors; no retry happens otherwise.
+  const raw = new OpenAI({ baseURL: server.baseURL, apiKey: 'bench', maxRetries: 2 });
   const rows: string[] = [];
   const modes = (process.env.BENCH_MODES ?? 'raw,engine-fsync,engine-write').split(',') as Mode[];
   try {
