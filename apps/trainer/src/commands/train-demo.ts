@@ -5,12 +5,14 @@ import { runTrainingDemo } from '@vlm/shapes-demo/node';
 import { processIo, type Command } from './io';
 import { progressWriter } from './progress-writer';
 
-const USAGE = `usage: vlm-train demo [--out dir] [--seed n] [--quick]
+const USAGE = `usage: vlm-train demo [--out dir] [--seed n] [--quick] [--lora]
   The main job end to end on CPU: synthetic shapes, two-stage training, held-out accuracy next to a
   text-only baseline and chance, an HTML report and a checkpoint to chat with.
   --out <dir>    output folder (default vlm-demo)
   --seed <n>     seed of everything (default 0)
-  --quick        a seconds-long run of the same pipeline (not expected to learn)`;
+  --quick        a seconds-long run of the same pipeline (not expected to learn)
+  --lora         also run stage 2 with LoRA adapters (LM frozen) from the same stage-1 checkpoint and
+                 compare it with full fine-tuning`;
 
 /**
  * `vlm-train demo`: the built-in demo that really learns (synthetic shapes, two-stage training,
@@ -20,7 +22,7 @@ export const trainDemoCommand: Command = defineCommand(
   {
     summary: 'the main job: two-stage training on synthetic shapes, with a report',
     usage: USAGE,
-    options: { out: { type: 'string', default: 'vlm-demo' }, seed: { type: 'string', default: '0' }, quick: { type: 'boolean' } },
+    options: { out: { type: 'string', default: 'vlm-demo' }, seed: { type: 'string', default: '0' }, quick: { type: 'boolean' }, lora: { type: 'boolean' } },
     io: processIo,
   },
   async ({ values }, io) => {
@@ -33,6 +35,7 @@ export const trainDemoCommand: Command = defineCommand(
       outDir: values.out,
       seed,
       preset: values.quick ? tinyDemoPreset : fullDemoPreset,
+      compareLora: values.lora,
       log: (line) => {
         progress.done();
         io.out(line);
