@@ -52,7 +52,10 @@ export { stageSchema, alignmentStage, instructionStage, moduleNames, type StageS
 /** Trains one stage: AdamW, warmup + cosine, clipping, accumulation, progress, metrics, checkpoints, exact resume. */
 export { trainStage, parseStage, stageCheckpointDir, type TrainStageOptions, type StageResult } from './trainer/train-stage';
 /** Runs every stage of a `vlm-train train` config. */
-export { runTraining, type RunTrainingOptions, type RunTrainingResult } from './trainer/run-training';
+export { runTraining, DEFAULT_CHECKPOINT_EVERY, type RunTrainingOptions, type RunTrainingResult } from './trainer/run-training';
+/** Every stage's template, data and images checked before the first step; an existing run never replaced without force. */
+export { preflightStages, type PreflightInput, type PreparedStage } from './trainer/preflight';
+export { checkRunFolder, clearRun, holdsRun, RUN_OUTPUTS, type RunStart } from './trainer/run-folder';
 /** The zod-validated training config file (errors name their path). */
 export { trainConfigSchema, parseTrainConfig, type TrainConfig } from './trainer/train-config';
 /** AdamW with per-module learning rates (PyTorch semantics) and global-norm gradient clipping. */
@@ -70,7 +73,9 @@ export { formatProgress, formatDuration, type ProgressState } from './trainer/pr
 export { MetricsLog, type StepMetrics } from './trainer/metrics-log';
 export { lossCurveSvg, writeLossCurvePng, type LossSeries } from './trainer/loss-curve';
 /** LLaVA JSON + image root, validated with @vlm/core; formatted and tokenized samples; decoded image cache. */
-export { loadLlavaDataset, type LlavaDataset } from './data/llava-dataset';
+export { loadLlavaDataset, type LlavaDataset, type LoadLlavaDatasetOptions } from './data/llava-dataset';
+/** Full decode check of an image file with sharp, for `validateDataset({ imageDecodes })`. */
+export { sharpImageDecodes } from './image/image-decodes';
 export { prepareSamples, withSystemMessage, type TrainSample, type PrepareOptions } from './data/prepare-samples';
 export { ImageStore, type ImageStoreOptions } from './data/image-store';
 export { epochOrder, batchesPerEpoch, positionOfStep, type DataPosition } from './data/epoch-order';

@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { processIo, type Command } from './io';
 import { progressWriter } from './progress-writer';
 
-const USAGE = 'usage: vlm-train train --config file.yaml|file.json [--resume]';
+const USAGE = 'usage: vlm-train train --config file.yaml|file.json [--resume | --force] [--checkpoint-every n]';
 
 /** Reads a YAML or JSON config file (by extension; YAML also reads JSON). */
 export async function readConfigFile(file: string): Promise<unknown> {
@@ -25,26 +25,74 @@ export async function readConfigFile(file: string): Promise<unknown> {
   }
 }
 
-/** `vlm-train train --config run.yaml`: validates the config (errors with their path) and runs every stage. */
+/** A shell word for a path: as is when it is plain, single-quoted otherwise. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * `vlm-train train --config run.yaml`: validates the config (errors with their path) and every stage's
+ * data before the first step, then runs every stage. An existing run is only replaced with `--force`.
+ * Ctrl-C (SIGINT) or SIGTERM finishes the step under way, saves a checkpoint, prints the command that
+ * resumes, and exits 130 (143 for SIGTERM); a second signal quits at once.
+ */
 export const trainCommand: Command = async (args, io = processIo) => {
-  const { values } = parseArgs({ args, options: { config: { type: 'string' }, resume: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string' }, resume: { type: 'boolean' }, force: { type: 'boolean' }, 'checkpoint-every': { type: 'string' } },
+  });
   if (!values.config) {
     io.err(USAGE);
     return 2;
   }
+  const every = values['checkpoint-every'];
+  if (every !== undefined && (!/^\d+$/.test(every) || Number(every) < 1)) {
+    throw new VlmError('cli_usage', `--checkpoint-every ${JSON.stringify(every)} is not a positive whole number`, { location: { field: '--checkpoint-every' }, hint: `${USAGE}\n  e.g. --checkpoint-every 50` });
+  }
   const config = parseTrainConfig(await readConfigFile(values.config), values.config);
   await selectBackend({ log: io.err });
   const progress = progressWriter(io);
-  const result = await runTraining(config, {
-    baseDir: dirname(values.config),
-    resume: values.resume,
-    log: (line) => {
-      progress.done();
-      io.out(line);
-    },
-    progress: progress.update,
-  });
+  const controller = new AbortController();
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    progress.done();
+    if (stoppedBy) {
+      io.err(`${signal} again: quitting without saving`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
+    stoppedBy = signal;
+    io.err(`${signal}: finishing the current step, then saving a checkpoint (send it again to quit without saving)`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let result;
+  try {
+    result = await runTraining(config, {
+      baseDir: dirname(values.config),
+      resume: values.resume,
+      force: values.force,
+      checkpointEvery: every === undefined ? undefined : Number(every),
+      signal: controller.signal,
+      log: (line) => {
+        progress.done();
+        io.out(line);
+      },
+      progress: progress.update,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   progress.done();
+  const stopped = result.interrupted;
+  if (stopped) {
+    if (stopped.checkpoint) {
+      io.out(`interrupted: stage ${stopped.stageIndex} ${stopped.stage} stopped at step ${stopped.step}/${stopped.totalSteps}; checkpoint saved to ${stopped.checkpoint}`);
+      io.out(`resume with: vlm-train train --config ${shellWord(values.config)} --resume`);
+    } else io.out('interrupted before the first step; nothing was trained');
+    return stoppedBy === 'SIGTERM' ? 143 : 130;
+  }
   io.out(`checkpoints: ${result.stages.map((s) => s.checkpoint).join(', ')}`);
   for (const f of result.connectorExports) io.out(`connector (mm_projector layout): ${f}`);
   io.out(`loss curves: ${result.lossCurvePng}`);

@@ -1,11 +1,15 @@
 import { parseArgs } from 'node:util';
 import { validateDataset } from '@vlm/core';
 import { nodeImageExists, readDatasetFile } from '@vlm/core/node';
+import { sharpImageDecodes } from '@vlm/train';
 import { processIo, type Command } from './io';
 
 const USAGE = 'usage: vlm-train validate <data.json|data.jsonl> [--image-root dir] [--json] [--max-shown n]';
 
-/** `vlm-train validate data.json --image-root dir`: every bad row, then a summary; exit 1 when any. */
+/**
+ * `vlm-train validate data.json --image-root dir`: every bad row (with --image-root also every image
+ * that is missing or does not decode), then a summary; exit 1 when any.
+ */
 export const validateCommand: Command = async (args, io = processIo) => {
   const { values, positionals } = parseArgs({
     args,
@@ -18,7 +22,8 @@ export const validateCommand: Command = async (args, io = processIo) => {
     return 2;
   }
   const records = await readDatasetFile(file);
-  const report = await validateDataset(records, { file, imageRoot: values['image-root'], imageExists: values['image-root'] ? nodeImageExists : undefined });
+  const root = values['image-root'];
+  const report = await validateDataset(records, { file, imageRoot: root, imageExists: root ? nodeImageExists : undefined, imageDecodes: root ? sharpImageDecodes : undefined });
   if (values.json) {
     io.out(JSON.stringify(report, null, 2));
     return report.issues.length === 0 ? 0 : 1;

@@ -1,5 +1,6 @@
 import { isAbsolute, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type { ImageDecodes } from '@vlm/core';
 import { type ImageFitMode, preprocessImage } from '../image/preprocess';
 
 /** Options of {@link ImageStore}. */
@@ -25,15 +26,29 @@ export class ImageStore {
     return this.options.root && !isAbsolute(path) ? join(this.options.root, path) : path;
   }
 
-  /** Normalised CHW pixels of one image. */
+  /** Normalised CHW pixels of one image (cached by resolved path). */
   async pixelsOf(path: string): Promise<Float32Array> {
-    let px = this.cache.get(path);
+    const file = this.resolve(path);
+    let px = this.cache.get(file);
     if (!px) {
-      px = await preprocessImage(this.resolve(path), this.options);
-      this.cache.set(path, px);
+      px = await preprocessImage(file, this.options);
+      this.cache.set(file, px);
     }
     return px;
   }
+
+  /**
+   * Decodes one image now (keeping its pixels for training) and answers why it cannot be decoded, or
+   * undefined: an `ImageDecodes` for `validateDataset`, so a bad file is found before the first step.
+   */
+  readonly decodes: ImageDecodes = async (path) => {
+    try {
+      await this.pixelsOf(path);
+      return undefined;
+    } catch (error) {
+      return `${this.resolve(path)} does not decode as an image (${(error as Error).message}); replace the file or drop the row`;
+    }
+  };
 
   /** `[n, 3, size, size]` for the images, in order; undefined for none. */
   async batch(paths: readonly string[]): Promise<tf.Tensor4D | undefined> {
