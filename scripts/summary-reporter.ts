@@ -12,12 +12,11 @@ export default class SummaryReporter implements Reporter {
     let skipped = 0;
     const skipReasons = new Map<string, number>();
     for (const mod of testModules) {
-      let tests = 0;
+      let failedHere = 0;
       for (const test of mod.children.allTests()) {
-        tests += 1;
         const state = test.result().state;
         if (state === 'passed') passed += 1;
-        else if (state === 'failed') failed += 1;
+        else if (state === 'failed') failedHere += 1;
         else {
           skipped += 1;
           // The outermost suite's name carries the reason; a bare skipped test is named itself.
@@ -27,8 +26,9 @@ export default class SummaryReporter implements Reporter {
           skipReasons.set(label, (skipReasons.get(label) ?? 0) + 1);
         }
       }
-      // A file that failed to load has no tests to count; it still failed.
-      if (tests === 0 && mod.state() === 'failed') failed += 1;
+      // A file that failed to load, or whose beforeAll failed (its tests then count as skipped), still failed.
+      failed += failedHere;
+      if (failedHere === 0 && mod.state() === 'failed') failed += 1;
     }
     failed += unhandledErrors.length;
     if (skipReasons.size > 0) {

@@ -4,14 +4,25 @@
 export { selectBackend, BACKEND_ENV_VAR, type BackendChoice, type BackendKind, type SelectBackendOptions } from './backend/select-backend';
 /** wasm kernels for training: XNNPACK for every BatchMatMul, leading-axes Sum, memory-sharing Identity, UnsortedSegmentSum (gather gradient); and the stock ones back. */
 export { registerFastWasmKernels, useStockWasmKernels, useStockWasmBatchMatMul } from './kernels/register-wasm-kernels';
-/** Parses safetensors bytes (F32, F16, BF16, I64, I32, U8, BOOL) with strict validation. */
-export { readSafetensors, MAX_HEADER_BYTES, type SafeTensor, type SafetensorsFile } from './safetensors/read-safetensors';
-/** Serialises tensors (F32 or F16) and metadata to safetensors bytes. */
-export { writeSafetensors, type TensorToWrite } from './safetensors/write-safetensors';
-/** Node helpers: read a safetensors file; write one atomically. */
-export { readSafetensorsFile, writeSafetensorsFile } from './safetensors/safetensors-files';
-/** Half-precision conversions used by safetensors F16/BF16. */
-export { halfToFloat, floatToHalf, bf16ToFloat, type SafetensorsDtype } from './safetensors/dtypes';
+/** Parses safetensors bytes (every dtype but FP8) with strict header validation; tensors decode lazily, one per request. */
+export {
+  readSafetensors,
+  parseSafetensorsHeader,
+  decodeTensor,
+  MAX_HEADER_BYTES,
+  type SafeTensor,
+  type SafeTensorData,
+  type SafetensorsFile,
+  type SafetensorsEntry,
+  type SafetensorsHeader,
+  type DecodeOptions,
+} from './safetensors/read-safetensors';
+/** Serialises tensors (F32, F16, BF16, F64, I64, U64, I32, U32, I16, U16, I8, U8, BOOL) byte-identical to the reference writer. */
+export { writeSafetensors, planSafetensors, encodeTensor, type TensorToWrite, type SafetensorsLayout } from './safetensors/write-safetensors';
+/** Node helpers: read a safetensors file; open one to read a tensor at a time; write one atomically, a tensor at a time. */
+export { readSafetensorsFile, openSafetensorsFile, writeSafetensorsFile, type SafetensorsReader } from './safetensors/safetensors-files';
+/** Half-precision conversions used by safetensors F16/BF16, and the dtype table. */
+export { halfToFloat, floatToHalf, bf16ToFloat, floatToBf16, SAFETENSORS_DTYPES, DTYPE_BYTES, type SafetensorsDtype } from './safetensors/dtypes';
 /** Weight-name maps between our names and upstream PyTorch names, with the [out,in] <-> [in,out] transpose. */
 export {
   transpose2d,

@@ -8,6 +8,7 @@ export {
   CLIP_IMAGE_MEAN,
   CLIP_IMAGE_STD,
   LLAVA_FEATURE_SELECTION,
+  BLIP2_FEATURE_SELECTION,
   type ClipVisionConfig,
   type ClipVisionOutput,
   type VisionFeatureSelection,

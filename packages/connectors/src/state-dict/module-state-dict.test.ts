@@ -99,18 +99,20 @@ describe('state dicts with upstream names', () => {
     const p = createConnector({ type: 'mlp2x_gelu', inputDim: 3, outputDim: 4 }, createRng(12));
     const before = p.weights().get('linear_1.bias')!.dataSync().slice();
     const sd = moduleStateDict(p, { format: 'llava' });
-    const file = readSafetensors(writeSafetensors(sd));
-    file.tensors.delete('model.mm_projector.2.bias');
-    file.tensors.set('model.embed_tokens.weight', { dtype: 'F32', shape: [1], data: new Float32Array(1) });
-    file.tensors.set('model.mm_projector.0.weight', { dtype: 'F32', shape: [3, 4], data: new Float32Array(12) });
-    file.tensors.set('model.mm_projector.0.bias', { dtype: 'F32', shape: [4], data: new Float32Array([9, 9, 9, 9]) });
+    const read = readSafetensors(writeSafetensors(sd));
+    const tensors = new Map(read.tensors);
+    const file = { ...read, tensors };
+    tensors.delete('model.mm_projector.2.bias');
+    tensors.set('model.embed_tokens.weight', { dtype: 'F32', shape: [1], data: new Float32Array(1) });
+    tensors.set('model.mm_projector.0.weight', { dtype: 'F32', shape: [3, 4], data: new Float32Array(12) });
+    tensors.set('model.mm_projector.0.bias', { dtype: 'F32', shape: [4], data: new Float32Array([9, 9, 9, 9]) });
     const message = mismatch(() => loadModuleStateDict(p, file, { format: 'llava' }));
     expect(message).toContain('missing: model.mm_projector.2.bias');
     expect(message).toContain('unexpected: model.embed_tokens.weight');
     expect(message).toContain('model.mm_projector.0.weight is [3,4], expected [4,3]');
     expect(p.weights().get('linear_1.bias')!.dataSync()).toEqual(before);
     // A whole checkpoint may hold more than the projector.
-    file.tensors.set('model.mm_projector.0.weight', { dtype: 'F32', shape: [4, 3], data: Float32Array.from(sd.get('model.mm_projector.0.weight')!.data) });
+    tensors.set('model.mm_projector.0.weight', { dtype: 'F32', shape: [4, 3], data: Float32Array.from(sd.get('model.mm_projector.0.weight')!.data as ArrayLike<number>) });
     loadModuleStateDict(p, file, { format: 'llava', allowUnexpected: true, allowMissing: true });
     expect([...p.weights().get('linear_1.bias')!.dataSync()]).toEqual([9, 9, 9, 9]);
   });

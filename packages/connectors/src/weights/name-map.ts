@@ -64,7 +64,7 @@ export function loadUpstreamStateDict(weights: ReadonlyMap<string, tf.Variable>,
   const missing: string[] = [];
   const misshaped: string[] = [];
   const used = new Set<string>();
-  const plan: [tf.Variable, Float32Array | Int32Array | Uint8Array, boolean][] = [];
+  const plan: [tf.Variable, ArrayLike<number>, boolean][] = [];
   for (const [name, variable] of weights) {
     const entry = entries.get(name);
     const upstream = entry?.upstream ?? name;
@@ -77,6 +77,10 @@ export function loadUpstreamStateDict(weights: ReadonlyMap<string, tf.Variable>,
     const expected = entry?.transpose ? [...variable.shape].reverse() : [...variable.shape];
     if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) {
       misshaped.push(`${upstream} is [${t.shape}], expected [${expected}]`);
+      continue;
+    }
+    if (t.data instanceof BigInt64Array || t.data instanceof BigUint64Array) {
+      misshaped.push(`${upstream} is ${t.dtype}, expected a float dtype`);
       continue;
     }
     plan.push([variable, t.data, Boolean(entry?.transpose)]);

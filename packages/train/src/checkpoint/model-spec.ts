@@ -24,7 +24,7 @@ export const modelSpecJsonSchema = z.object({
   lm: z.record(z.string(), z.unknown()),
   vision: z.record(z.string(), z.unknown()),
   connector: z.looseObject({ type: z.string() }),
-  featureSelection: z.object({ layer: z.number().int(), select: z.enum(['patch', 'cls_patch']) }).optional(),
+  featureSelection: z.object({ layer: z.number().int(), select: z.enum(['patch', 'cls_patch']), postLayerNorm: z.boolean().optional() }).optional(),
   image: z.object({ mode: z.enum(['pad', 'crop']).optional(), mean: rgb.optional(), std: rgb.optional() }).optional(),
 });
 

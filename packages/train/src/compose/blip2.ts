@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { IMAGE_TOKEN_INDEX, VlmError } from '@vlm/core';
-import type { ClipVisionModel, VisionFeatureSelection } from '../models/clip-vision';
+import { BLIP2_FEATURE_SELECTION, type ClipVisionModel, type VisionFeatureSelection } from '../models/clip-vision';
 import type { LlamaModel } from '../models/llama';
 import { type ModuleHandle, type VisionConnector, paramSetHandle, variablesHandle } from './modules';
 import { type PaddingSide, type SpliceOutput, spliceImageFeatures } from './splice';
@@ -11,7 +11,7 @@ export interface Blip2ModelOptions {
   /** A Q-Former whose output width (after its language projection) is the LM's hidden size. */
   connector: VisionConnector;
   lm: LlamaModel;
-  /** Default: last layer with the class token (BLIP-2 feeds all ViT tokens). */
+  /** Default: last layer with the class token, after the tower's final LayerNorm (BLIP-2's `ln_vision`). */
   featureSelection?: VisionFeatureSelection;
   padding?: PaddingSide;
 }
@@ -48,7 +48,7 @@ export class Blip2Model {
   prepareInputs(input: Blip2ForwardInput): SpliceOutput {
     const hasImage = input.hasImage ?? input.inputIds.map(() => input.pixelValues !== undefined);
     const feats = input.pixelValues
-      ? (this.options.connector.apply(this.options.vision.features(input.pixelValues, this.options.featureSelection ?? { layer: -1, select: 'cls_patch' }), { training: input.training }) as tf.Tensor3D)
+      ? (this.options.connector.apply(this.options.vision.features(input.pixelValues, this.options.featureSelection ?? BLIP2_FEATURE_SELECTION), { training: input.training }) as tf.Tensor3D)
       : undefined;
     return spliceImageFeatures({
       inputIds: input.inputIds.map((ids, i) => (hasImage[i] ? [IMAGE_TOKEN_INDEX, ...ids] : ids)),

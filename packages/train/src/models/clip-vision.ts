@@ -34,10 +34,18 @@ export interface VisionFeatureSelection {
   layer: number;
   /** `patch` drops the class token (LLaVA default); `cls_patch` keeps it. */
   select: 'patch' | 'cls_patch';
+  /**
+   * Applies the tower's `post_layernorm` to every selected token (BLIP-2: LAVIS `ln_vision`, HF
+   * `Blip2VisionModel` normalises the whole last hidden state before the Q-Former). Default false.
+   */
+  postLayerNorm?: boolean;
 }
 
 /** LLaVA's choice: penultimate layer, class token dropped. */
 export const LLAVA_FEATURE_SELECTION: VisionFeatureSelection = { layer: -2, select: 'patch' };
+
+/** BLIP-2's choice: every token of the last layer (class token kept), after the final LayerNorm. */
+export const BLIP2_FEATURE_SELECTION: VisionFeatureSelection = { layer: -1, select: 'cls_patch', postLayerNorm: true };
 
 /** Outputs of {@link ClipVisionModel.forward}. */
 export interface ClipVisionOutput {
@@ -143,9 +151,10 @@ export class ClipVisionModel {
         hint: 'use -2 (LLaVA) or an index within the encoder depth',
       });
     }
-    if (selection.select === 'cls_patch') return chosen;
-    const [b, n, D] = chosen.shape;
-    return tf.slice(chosen, [0, 1, 0], [b, n - 1, D]);
+    const normed = selection.postLayerNorm ? this.norm(`${P}.post_layernorm`, chosen) : chosen;
+    if (selection.select === 'cls_patch') return normed;
+    const [b, n, D] = normed.shape;
+    return tf.slice(normed, [0, 1, 0], [b, n - 1, D]);
   }
 
   private norm(name: string, x: tf.Tensor): tf.Tensor3D {

@@ -51,7 +51,8 @@ export function randomClipStateDict(c: RefClipConfig, rng: Rng, scale = 0.2): St
   return sd;
 }
 
-function refLayerNorm(x: number[], g: ArrayLike<number>, b: ArrayLike<number>, eps: number): number[] {
+/** LayerNorm over one vector (PyTorch semantics: biased variance, eps inside the root). */
+export function refLayerNorm(x: number[], g: ArrayLike<number>, b: ArrayLike<number>, eps: number): number[] {
   const mean = x.reduce((a, v) => a + v, 0) / x.length;
   const variance = x.reduce((a, v) => a + (v - mean) ** 2, 0) / x.length;
   return x.map((v, i) => ((v - mean) / Math.sqrt(variance + eps)) * (g[i] as number) + (b[i] as number));

@@ -31,7 +31,7 @@ export const trainConfigSchema = z
         vision: towerSchema,
         /** Connector (`linear`, `mlp2x_gelu` ...); input/output widths default to the towers'. */
         connector: z.looseObject({ type: z.string() }),
-        featureSelection: z.object({ layer: z.number().int(), select: z.enum(['patch', 'cls_patch']) }).strict().optional(),
+        featureSelection: z.object({ layer: z.number().int(), select: z.enum(['patch', 'cls_patch']), postLayerNorm: z.boolean().optional() }).strict().optional(),
         image: z.object({ mode: z.enum(['pad', 'crop']).optional() }).strict().optional(),
       })
       .strict(),

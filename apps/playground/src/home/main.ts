@@ -1,0 +1,3 @@
+import { mountNav } from '../shared/nav';
+
+mountNav('index.html');
