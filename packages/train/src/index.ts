@@ -44,12 +44,17 @@ export { embeddingsSession, tokensSession, type DecodeSession, type SessionOptio
 export { llavaSession, blip2Session, flamingoSession, type ImagePrompt } from './generate/model-sessions';
 /** Image decoding and preprocessing with sharp (pad-to-square or centre crop, mean/std). */
 export { preprocessImage, preprocessImages, type PreprocessOptions, type ImageFitMode, type ImageSource } from './image/preprocess';
+/** LoRA: adapters on named linears (rank, alpha, dropout, rsLoRA), merged into the base on request. */
+export { loraSchema, loraScaling, lmLoraTargets, visionLoraTargets, type LoraSpec, type LoraSpecInput } from './lora/lora-config';
+export { LoraAdapters, LM_LINEAR_PATTERN, VISION_LINEAR_PATTERN, type LoraShape, type LoraTower, type AdaptableTower } from './lora/lora-adapters';
+export { attachLora, setLora, mergeLora, llavaLoraTowers, allLlavaLoraTowers } from './lora/llava-lora';
+export type { LinearAdapter } from './nn/linear';
 /** Memory estimate of weights, gradients, optimizer state and activations before training. */
 export { estimateTrainingMemory, llamaParameterCount, clipVisionParameterCount, type MemoryEstimate, type MemoryEstimateInput } from './memory/estimate';
 
 // Trainer, checkpoints, data loading and the training demo (issue 6).
 /** Training stages as data (modules trained with their learning rates, template, length) and LLaVA's two presets. */
-export { stageSchema, alignmentStage, instructionStage, moduleNames, type StageSpec, type StageSpecInput, type ModuleName } from './trainer/stage';
+export { stageSchema, alignmentStage, instructionStage, loraInstructionStage, moduleNames, type StageSpec, type StageSpecInput, type ModuleName } from './trainer/stage';
 /** Trains one stage: AdamW, warmup + cosine, clipping, accumulation, progress, metrics, checkpoints, exact resume. */
 export { trainStage, parseStage, stageCheckpointDir, type TrainStageOptions, type StageResult } from './trainer/train-stage';
 /** Runs every stage of a `vlm-train train` config. */
@@ -88,6 +93,12 @@ export { createTokenizer, tokenizerSpecSchema, type TokenizerSpec } from './chec
 export { saveCheckpoint, llavaStateDict, optimizerStateDict, writeFileAtomic, VISION_PREFIX, type SaveCheckpointInput } from './checkpoint/save-checkpoint';
 export { loadCheckpoint, loadCheckpointWeights, loadOptimizerState, readCheckpointMeta, type LoadedCheckpoint } from './checkpoint/load-checkpoint';
 export { checkpointMetaSchema, CHECKPOINT_FILES, type CheckpointMeta } from './checkpoint/checkpoint-meta';
+/** LoRA checkpoints in PEFT's format (adapter_config.json + adapter_model.safetensors) and LLaVA's non-LoRA trainables. */
+export { savePeftAdapter, loadPeftAdapter, readPeftAdapter, peftAdapterConfig, peftStateDict, peftTargetModules, PEFT_FILES, PEFT_PREFIX, type PeftLoraConfig, type PeftAdapterFiles } from './lora/peft-adapter';
+export { saveLoraWeights, loadLoraWeights, nonLoraStateDict, NON_LORA_TRAINABLES } from './lora/lora-checkpoint';
+export { loraBaseSchema, type LoraBase } from './checkpoint/checkpoint-meta';
+/** `vlm-train merge`: adapters folded into the base, written as a checkpoint or a Hugging Face LLaMA folder. */
+export { mergeAdapter, type MergeAdapterOptions, type MergeAdapterResult } from './lora/merge-adapter';
 /** Stage-1 export of the connector alone, as `model.mm_projector.*` safetensors. */
 export { exportConnector } from './checkpoint/export-connector';
 /** Answers a conversation with a trained model and its own template. */

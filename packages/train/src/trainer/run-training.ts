@@ -46,7 +46,8 @@ export const DEFAULT_CHECKPOINT_EVERY = 100;
  * Runs every stage of a validated config in order on one model: builds (or loads) the towers,
  * checks every stage's template, data and images before the first step (all problems in one error),
  * trains, checkpoints every `checkpointEvery` steps and at the end, and draws the loss curves. An
- * existing run in the output folder is only replaced with `force`; `resume` continues it. Stages that train only the connector also export it with upstream names.
+ * existing run in the output folder is only replaced with `force`; `resume` continues it. Stages
+ * that train only the connector also export it with upstream names.
  */
 export async function runTraining(config: TrainConfig, options: RunTrainingOptions = {}): Promise<RunTrainingResult> {
   const base = options.baseDir ?? '.';
@@ -119,17 +120,22 @@ export async function runTraining(config: TrainConfig, options: RunTrainingOptio
     }
     const { samples, images } = prepared.get(i)!;
     const { data: _data, ...stageSpec } = stage;
+    // A LoRA stage's base: the previous stage's checkpoint, or the model as this run builds it.
+    const previous = i > 0 ? config.stages[i - 1] : undefined;
+    const loraBase = previous
+      ? { checkpoint: stageCheckpointDir(output, i - 1, previous.name) }
+      : { init: { seed: config.seed, lm: 'pretrained' in m.lm ? at(m.lm.pretrained) : undefined, vision: 'pretrained' in m.vision ? at(m.vision.pretrained) : undefined } };
     const result = await trainStage({
       model, spec, tokenizer, tokenizerSpec, tokenizerFile: tokenizerSpec.kind === 'hf' ? tokenizerSpec.file : undefined,
       stage: { ...stageSpec, checkpointEvery: stageSpec.checkpointEvery ?? options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY },
-      stageIndex: i, samples, images, seed: config.seed, outDir: output, resumeFrom, log, progress: options.progress, signal: options.signal,
+      stageIndex: i, samples, images, seed: config.seed, outDir: output, resumeFrom, loraBase, log, progress: options.progress, signal: options.signal,
     });
     stages.push(result);
     if (result.interrupted) {
       interrupted = { stageIndex: i, stage: stage.name, step: result.stepsDone, totalSteps: result.totalSteps, checkpoint: result.checkpoint };
       break;
     }
-    if (Object.keys(stage.train).every((k) => k === 'connector')) {
+    if (!stage.lora && Object.keys(stage.train).every((k) => k === 'connector')) {
       const file = join(checkpoint, 'mm_projector.safetensors');
       await exportConnector(model, file);
       connectorExports.push(file);
