@@ -94,8 +94,8 @@ export { saveCheckpoint, llavaStateDict, optimizerStateDict, writeFileAtomic, VI
 export { loadCheckpoint, loadCheckpointWeights, loadOptimizerState, readCheckpointMeta, type LoadedCheckpoint } from './checkpoint/load-checkpoint';
 export { checkpointMetaSchema, CHECKPOINT_FILES, type CheckpointMeta } from './checkpoint/checkpoint-meta';
 /** LoRA checkpoints in PEFT's format (adapter_config.json + adapter_model.safetensors) and LLaVA's non-LoRA trainables. */
-export { savePeftAdapter, loadPeftAdapter, readPeftAdapter, peftAdapterConfig, peftStateDict, peftTargetModules, PEFT_FILES, PEFT_PREFIX, type PeftLoraConfig, type PeftAdapterFiles } from './lora/peft-adapter';
-export { saveLoraWeights, loadLoraWeights, nonLoraStateDict, NON_LORA_TRAINABLES } from './lora/lora-checkpoint';
+export { savePeftAdapter, loadPeftAdapter, readPeftAdapter, peftAdapterConfig, peftStateDict, peftTargetModules, PEFT_FILES, PEFT_PREFIX, ADAPTER_NAMINGS, type AdapterNaming, type SavePeftAdapterOptions, type PeftLoraConfig, type PeftAdapterFiles } from './lora/peft-adapter';
+export { saveLoraWeights, loadLoraWeights, nonLoraStateDict, nonLoraModulesIn, NON_LORA_TRAINABLES } from './lora/lora-checkpoint';
 export { loraBaseSchema, type LoraBase } from './checkpoint/checkpoint-meta';
 /** `vlm-train merge`: adapters folded into the base, written as a checkpoint or a Hugging Face LLaMA folder. */
 export { mergeAdapter, type MergeAdapterOptions, type MergeAdapterResult } from './lora/merge-adapter';

@@ -84,6 +84,7 @@ export interface Teacher {
   close(): Promise<void>;
 }
 
+const noop = () => {};
 const realClock = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)) };
 
 function redact(text: string, secret: string | undefined): string {
@@ -126,6 +127,13 @@ export function createTeacher(options: TeacherOptions = {}): Teacher {
   let fatal: TeacherError | undefined;
   // Any HTTP answer (even an error status) proves the server is reachable.
   let connected = false;
+  // Until one answer came back, one request at a time probes the server: a wrong key, model or URL
+  // then costs one request, not one per worker.
+  let confirmed = false;
+  let probing: Promise<void> | undefined;
+  // Failed connection attempts while the server never answered, and when the next may be made.
+  let connectFailures = 0;
+  let retryConnectAt = 0;
   // Budget: USD reserved by requests in flight (their maximum cost), and waiters for a release.
   let reservedUsd = 0;
   let budgetWaiters: Array<() => void> = [];
@@ -200,6 +208,23 @@ export function createTeacher(options: TeacherOptions = {}): Teacher {
     for (const wake of waiters) wake();
   }
 
+  /** Decides, before anyone else sends, whether a failure ends the run (fatal) or delays the next probe. */
+  function noteFailure(error: unknown): void {
+    const failure = classifyFailure(error);
+    failure.message = redact(failure.message, apiKey);
+    if (failure.fatal) fatal ??= fatalError(failure);
+    else if (failure.code === 'connection' && !connected) {
+      // A server that never answered: a few quick attempts, not the long backoff meant for a busy one.
+      connectFailures += 1;
+      if (connectFailures >= connectAttempts) {
+        fatal ??= new TeacherError('teacher_unreachable', `Cannot connect to ${baseURL}: ${failure.message} (${connectFailures} attempts).`, {
+          fatal: true,
+          hint: 'Check --base-url (or OPENAI_BASE_URL) and that the server is running and listening there.',
+        });
+      } else retryConnectAt = clock.now() + 250 * 2 ** (connectFailures - 1);
+    }
+  }
+
   async function attemptOnce(key: string, messages: readonly TeacherMessage[], params: TeacherParams, attempt: number): Promise<CachedResponse> {
     const now = clock.now();
     if (pausedUntil > now) await clock.sleep(pausedUntil - now);
@@ -207,15 +232,37 @@ export function createTeacher(options: TeacherOptions = {}): Teacher {
     const maxCost = options.budgetUsd === undefined ? 0 : maxCostOf(messages, params, price);
     await reserve(maxCost);
     try {
+      const body = { ...params, model, messages } as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
+      for (;;) {
+        if (fatal) throw fatal;
+        if (confirmed) break;
+        if (probing) {
+          await probing;
+          continue;
+        }
+        const wait = retryConnectAt - clock.now();
+        if (wait <= 0) break;
+        await clock.sleep(wait);
+      }
+      // No await between the checks above and here: exactly one request becomes the probe.
+      let settleProbe: (() => void) | undefined;
+      if (!confirmed) probing = new Promise<void>((resolve) => (settleProbe = resolve));
       stats.requestsSent += 1;
       emit({ type: 'sent', key, attempt });
-      const body = { ...params, model, messages } as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
       let completion: unknown;
       try {
         completion = (await getClient().chat.completions.create(body, { timeout: timeoutMs, maxRetries: 0 })) as unknown;
+        confirmed = true;
       } catch (error) {
         if (error instanceof OpenAI.APIError && error.status !== undefined) connected = true;
+        noteFailure(error);
         throw error;
+      } finally {
+        // Settled after noteFailure: a waiting request sees the verdict (fatal, wait) before it goes.
+        if (settleProbe) {
+          probing = undefined;
+          settleProbe();
+        }
       }
       connected = true;
       const choice = (completion as { choices?: Array<{ message?: { content?: unknown }; finish_reason?: unknown }> } | null)?.choices?.[0];
@@ -261,7 +308,6 @@ export function createTeacher(options: TeacherOptions = {}): Teacher {
       });
     }
     let last: AttemptFailure | undefined;
-    let connectFailures = 0;
     for (let attempt = 0; attempt <= maxRetries; attempt++) {
       let entry: CachedResponse;
       try {
@@ -271,28 +317,16 @@ export function createTeacher(options: TeacherOptions = {}): Teacher {
         last = classifyFailure(error);
         last.message = redact(last.message, apiKey);
         stats.errorsByCode[last.code] = (stats.errorsByCode[last.code] ?? 0) + 1;
-        if (last.fatal) {
-          fatal ??= fatalError(last);
+        if (fatal) {
           stats.failures += 1;
           emit({ type: 'failed', key, code: last.code, message: last.message });
           throw fatal;
         }
         if (last.code === 'connection' && !connected) {
-          // A server that never answered: a few quick attempts, not the long backoff meant for a busy one.
-          connectFailures += 1;
-          if (connectFailures >= connectAttempts) {
-            fatal ??= new TeacherError('teacher_unreachable', `Cannot connect to ${baseURL}: ${last.message} (${connectFailures} attempts).`, {
-              fatal: true,
-              hint: 'Check --base-url (or OPENAI_BASE_URL) and that the server is running and listening there.',
-            });
-            stats.failures += 1;
-            emit({ type: 'failed', key, code: 'unreachable', message: last.message });
-            throw fatal;
-          }
+          // The wait until the next probe is kept by noteFailure; the attempt is not one of --retries.
           stats.retries += 1;
-          const delayMs = 250 * 2 ** (connectFailures - 1);
-          emit({ type: 'retry', key, attempt: attempt + 1, delayMs, reason: last.code });
-          await clock.sleep(delayMs);
+          emit({ type: 'retry', key, attempt: attempt + 1, delayMs: Math.max(0, retryConnectAt - clock.now()), reason: last.code });
+          attempt -= 1;
           continue;
         }
         if (!last.retryable || attempt === maxRetries) break;

@@ -1,6 +1,7 @@
 // The weights of a LoRA checkpoint: PEFT's adapter files plus the other modules the stage trained,
 // saved as upstream LLaVA's finetune_lora saves them (`non_lora_trainables`), under the PeftModel's
 // parameter names: `base_model.model.model.mm_projector.0.weight` ...
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Connector, type SafetensorsFile, type TensorToWrite, loadModuleStateDict, moduleStateDict, readSafetensorsFile, writeSafetensorsFile } from '@vlm/connectors';
 import { type LlavaModel, VISION_PREFIX } from '../compose/llava';
@@ -48,12 +49,28 @@ function withoutPeftPrefix(file: SafetensorsFile): SafetensorsFile {
   };
 }
 
+/** Which modules a non-LoRA trainables file holds, by their LLaVA names. */
+export async function nonLoraModulesIn(dir: string): Promise<ModuleName[]> {
+  const path = join(dir, NON_LORA_TRAINABLES);
+  if (!existsSync(path)) return [];
+  const names = withoutPeftPrefix(await readSafetensorsFile(path)).entries.map((e) => e.name);
+  const modules: ModuleName[] = [];
+  if (names.some((n) => n.startsWith('model.mm_projector.'))) modules.push('connector');
+  if (names.some((n) => n.startsWith(VISION_PREFIX))) modules.push('vision');
+  if (names.some((n) => n.startsWith('model.layers.') || n === 'lm_head.weight')) modules.push('lm');
+  return modules;
+}
+
 /**
  * Loads a LoRA checkpoint's adapters and non-LoRA trainables onto a model that already holds the base
  * weights. Adapters attached before are folded into the base first (a LoRA stage on a LoRA stage).
  */
 export async function loadLoraWeights(model: LlavaModel, dir: string, nonLoraModules: readonly ModuleName[]): Promise<void> {
   mergeLora(model);
+  if (nonLoraModules.length === 0) {
+    model.lora = await loadPeftAdapter(dir, allLlavaLoraTowers(model));
+    return;
+  }
   const path = join(dir, NON_LORA_TRAINABLES);
   const file = withoutPeftPrefix(await readSafetensorsFile(path));
   if (nonLoraModules.includes('lm')) assignParams(model.lm.params, file.tensors, { source: path });

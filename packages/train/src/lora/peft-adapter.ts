@@ -13,6 +13,36 @@ export const PEFT_FILES = { config: 'adapter_config.json', weights: 'adapter_mod
 /** Prefix of every key in a PEFT adapter of a transformers model (`PeftModel.base_model.model`). */
 export const PEFT_PREFIX = 'base_model.model.';
 
+/**
+ * Module paths of the same layers under the model classes an adapter can be trained on: upstream
+ * LLaVA's `LlavaLlamaForCausalLM` and a bare `LlamaForCausalLM` (this toolkit's names), and transformers'
+ * `LlavaForConditionalGeneration` (`model.language_model.*` since 4.52, `language_model.model.*` before).
+ */
+export const ADAPTER_NAMINGS = {
+  llava: { lm: 'model.layers.', vision: 'model.vision_tower.vision_tower.vision_model.' },
+  'hf-llava': { lm: 'model.language_model.layers.', vision: 'model.vision_tower.vision_model.' },
+  'hf-llava-legacy': { lm: 'language_model.model.layers.', vision: 'vision_tower.vision_model.' },
+} as const;
+
+/** One of {@link ADAPTER_NAMINGS}. */
+export type AdapterNaming = keyof typeof ADAPTER_NAMINGS;
+
+function renamePath(path: string, from: AdapterNaming, to: AdapterNaming): string {
+  for (const part of ['lm', 'vision'] as const) {
+    const prefix = ADAPTER_NAMINGS[from][part];
+    if (path.startsWith(prefix)) return ADAPTER_NAMINGS[to][part] + path.slice(prefix.length);
+  }
+  return path;
+}
+
+/** The naming a module path is written in (the toolkit's own when none of the others matches). */
+function namingOf(path: string): AdapterNaming {
+  for (const naming of ['hf-llava', 'hf-llava-legacy'] as const) {
+    if (path.startsWith(ADAPTER_NAMINGS[naming].lm) || path.startsWith(ADAPTER_NAMINGS[naming].vision)) return naming;
+  }
+  return 'llava';
+}
+
 /** What `adapter_config.json` says about a LoRA adapter (the fields this toolkit reads and writes). */
 export interface PeftLoraConfig {
   peft_type: 'LORA';
@@ -37,9 +67,9 @@ function escapeRegExp(s: string): string {
  * (`match_target_against_key`), naming exactly the adapted layers. Short names (`["q_proj"]`) would
  * also catch the vision tower's `q_proj` in a LLaVA model, the accident of haotian-liu/LLaVA#1647.
  */
-export function peftTargetModules(adapters: LoraAdapters): string {
+export function peftTargetModules(adapters: LoraAdapters, naming: AdapterNaming = 'llava'): string {
   const groups = new Map<string, Set<string>>();
-  for (const path of adapters.modules()) {
+  for (const path of adapters.modules().map((p) => renamePath(p, 'llava', naming))) {
     const m = /^(.*\.layers\.)\d+\.(self_attn|mlp)\.(\w+)$/.exec(path);
     if (!m) throw new VlmError('lora_unknown_module', `cannot name ${path} in target_modules`);
     const key = `${escapeRegExp(m[1] as string)}\\d+\\.(?:self_attn|mlp)\\.`;
@@ -52,7 +82,7 @@ export function peftTargetModules(adapters: LoraAdapters): string {
 }
 
 /** The `adapter_config.json` object PEFT writes for a `LoraConfig` with these settings (inference_mode true, as `save_pretrained` sets it). */
-export function peftAdapterConfig(adapters: LoraAdapters, baseModelNameOrPath: string | null): PeftLoraConfig {
+export function peftAdapterConfig(adapters: LoraAdapters, baseModelNameOrPath: string | null, naming: AdapterNaming = 'llava'): PeftLoraConfig {
   const s = adapters.shape;
   const config: PeftLoraConfig = {
     alpha_pattern: {},
@@ -73,7 +103,7 @@ export function peftAdapterConfig(adapters: LoraAdapters, baseModelNameOrPath: s
     r: s.r,
     rank_pattern: {},
     revision: null,
-    target_modules: peftTargetModules(adapters),
+    target_modules: peftTargetModules(adapters, naming),
     task_type: 'CAUSAL_LM',
     use_dora: false,
     use_rslora: s.rslora,
@@ -81,17 +111,31 @@ export function peftAdapterConfig(adapters: LoraAdapters, baseModelNameOrPath: s
   return Object.fromEntries(Object.entries(config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) as PeftLoraConfig;
 }
 
-/** The adapters as PEFT's state dict: `base_model.model.<module>.lora_A.weight` `[r, in]`, `...lora_B.weight` `[out, r]`. */
-export function peftStateDict(adapters: LoraAdapters): Map<string, TensorToWrite> {
-  return paramsToStateDict(adapters.params, PEFT_PREFIX);
+/**
+ * The adapters as PEFT's state dict: `base_model.model.<module>.lora_A.weight` `[r, in]`,
+ * `...lora_B.weight` `[out, r]`, module paths in the given naming (default: LLaVA's, `model.layers.*`).
+ */
+export function peftStateDict(adapters: LoraAdapters, naming: AdapterNaming = 'llava'): Map<string, TensorToWrite> {
+  const out = new Map<string, TensorToWrite>();
+  for (const [k, v] of paramsToStateDict(adapters.params)) out.set(PEFT_PREFIX + renamePath(k, 'llava', naming), v);
+  return out;
+}
+
+/** Options of {@link savePeftAdapter}. */
+export interface SavePeftAdapterOptions {
+  /** `base_model_name_or_path` of adapter_config.json. */
+  baseModelNameOrPath?: string | null;
+  /** Module paths of the model class the adapter will be loaded onto (`hf-llava` for a transformers LlavaForConditionalGeneration). */
+  naming?: AdapterNaming;
 }
 
 /** Writes `adapter_config.json` and `adapter_model.safetensors` into `dir` (created if needed). */
-export async function savePeftAdapter(dir: string, adapters: LoraAdapters, options: { baseModelNameOrPath?: string | null } = {}): Promise<void> {
+export async function savePeftAdapter(dir: string, adapters: LoraAdapters, options: SavePeftAdapterOptions = {}): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const config = peftAdapterConfig(adapters, options.baseModelNameOrPath ?? null);
+  const naming = options.naming ?? 'llava';
+  const config = peftAdapterConfig(adapters, options.baseModelNameOrPath ?? null, naming);
   await writeFile(join(dir, PEFT_FILES.config), JSON.stringify(config, null, 2));
-  await writeSafetensorsFile(join(dir, PEFT_FILES.weights), peftStateDict(adapters), { format: 'pt' });
+  await writeSafetensorsFile(join(dir, PEFT_FILES.weights), peftStateDict(adapters, naming), { format: 'pt' });
 }
 
 /** A PEFT adapter folder read back: its config, the shape it implies, and its tensors (keys without `base_model.model.`). */
@@ -99,8 +143,10 @@ export interface PeftAdapterFiles {
   dir: string;
   config: PeftLoraConfig;
   tensors: Map<string, SafeTensor>;
-  /** Adapted module paths (`model.layers.0.self_attn.q_proj`, in file order). */
+  /** Adapted module paths in this toolkit's naming (`model.layers.0.self_attn.q_proj`, in file order). */
   modules: string[];
+  /** The naming the file uses (transformers' LLaVA names are mapped onto the toolkit's). */
+  naming: AdapterNaming;
 }
 
 /** Reads and checks a PEFT LoRA adapter folder; anything this toolkit cannot reproduce exactly is an error naming the field. */
@@ -135,8 +181,10 @@ export async function readPeftAdapter(dir: string): Promise<PeftAdapterFiles> {
   const file = await readSafetensorsFile(weightsFile);
   const tensors = new Map<string, SafeTensor>();
   const modules: string[] = [];
+  const first = file.entries[0]?.name ?? '';
+  const naming = namingOf(first.startsWith(PEFT_PREFIX) ? first.slice(PEFT_PREFIX.length) : first);
   for (const [key, t] of file.tensors) {
-    const name = key.startsWith(PEFT_PREFIX) ? key.slice(PEFT_PREFIX.length) : key;
+    const name = renamePath(key.startsWith(PEFT_PREFIX) ? key.slice(PEFT_PREFIX.length) : key, naming, 'llava');
     const m = /^(.*)\.lora_([AB])\.weight$/.exec(name);
     if (!m) {
       throw new VlmError('adapter_unsupported', `${weightsFile}: tensor ${key} is not a LoRA A/B weight`, {
@@ -148,7 +196,7 @@ export async function readPeftAdapter(dir: string): Promise<PeftAdapterFiles> {
     tensors.set(name, t);
   }
   if (modules.length === 0) throw new VlmError('adapter_empty', `${weightsFile} holds no lora_A weights`, { location: { file: weightsFile } });
-  return { dir, config, tensors, modules };
+  return { dir, config, tensors, modules, naming };
 }
 
 /** The shape of a read adapter over towers: rank, alpha, rsLoRA and dropout from its config, targets from its tensors. */

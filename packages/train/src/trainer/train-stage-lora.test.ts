@@ -135,6 +135,19 @@ describe('LoRA stages', () => {
     expect(existsSync(join(resumed.checkpoint!, 'model.safetensors'))).toBe(false);
   });
 
+  it('loads a saved PEFT adapter onto the base and trains it further (lora.from)', async () => {
+    const first = await trainStage(await loraOptions({ outDir: join(dir, 'first'), stopAfterStep: 2 }));
+    const o = await loraOptions({ stage: { ...LORA, name: 'more', lora: { lr: 1e-2, from: first.checkpoint } }, stageIndex: 2, outDir: join(dir, 'more') });
+    const lines: string[] = [];
+    const r = await trainStage({ ...o, log: (l) => lines.push(l) });
+    expect(lines[0]).toMatch(/^LoRA adapters loaded from .*first.* \(r 4, alpha 8, 4 layers; connector from non_lora_trainables\.safetensors\)$/);
+    // The continued run starts where the first one stopped (adapters and projector loaded): below its first loss.
+    expect(r.losses[0]).toBeLessThan(first.losses[0]!);
+    expect(r.losses.at(-1)!).toBeLessThan(r.losses[0]!);
+    const config = JSON.parse(readFileSync(join(r.checkpoint!, 'adapter_config.json'), 'utf8')) as { r: number; lora_dropout: number };
+    expect(config).toMatchObject({ r: 4, lora_dropout: 0.1 });
+  });
+
   it('refuses to save a LoRA stage whose base is unknown', async () => {
     await expect(trainStage(common({ outDir: join(dir, 'nobase') }))).rejects.toMatchObject({ code: 'lora_base_unknown' });
   });

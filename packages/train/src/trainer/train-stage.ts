@@ -9,8 +9,9 @@ import type { TokenizerSpec } from '../checkpoint/tokenizer-spec';
 import { saveCheckpoint } from '../checkpoint/save-checkpoint';
 import { loadCheckpointWeights, loadOptimizerState, readCheckpointMeta } from '../checkpoint/load-checkpoint';
 import type { LoraBase } from '../checkpoint/checkpoint-meta';
-import { allLlavaLoraTowers, attachLora, mergeLora } from '../lora/llava-lora';
-import { loadPeftAdapter } from '../lora/peft-adapter';
+import { attachLora, mergeLora } from '../lora/llava-lora';
+import type { LoraAdapters } from '../lora/lora-adapters';
+import { NON_LORA_TRAINABLES, loadLoraWeights, nonLoraModulesIn } from '../lora/lora-checkpoint';
 import type { ImageStore } from '../data/image-store';
 import type { TrainSample } from '../data/prepare-samples';
 import { type DataPosition, batchesPerEpoch, epochOrder, positionOfStep } from '../data/epoch-order';
@@ -143,9 +144,11 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
     }
     await loadCheckpointWeights(model, options.resumeFrom);
   } else if (stage.lora?.from) {
-    mergeLora(model);
-    model.lora = await loadPeftAdapter(stage.lora.from, allLlavaLoraTowers(model));
-    log(`LoRA adapters loaded from ${stage.lora.from} (r ${model.lora.shape.r}, alpha ${model.lora.shape.alpha}, ${model.lora.modules().length} layers)`);
+    // A PEFT adapter folder; LLaVA's non-LoRA trainables beside it (the projector) come along.
+    const modules = await nonLoraModulesIn(stage.lora.from);
+    await loadLoraWeights(model, stage.lora.from, modules);
+    const loaded = model.lora as unknown as LoraAdapters;
+    log(`LoRA adapters loaded from ${stage.lora.from} (r ${loaded.shape.r}, alpha ${loaded.shape.alpha}, ${loaded.modules().length} layers${modules.length ? `; ${modules.join(', ')} from ${NON_LORA_TRAINABLES}` : ''})`);
   } else if (stage.lora) {
     attachLora(model, stage.lora, createRng(options.seed).fork(`lora-${stageIndex}-${stage.name}`));
   } else mergeLora(model);
