@@ -13,7 +13,7 @@ const metricsOf = (run: string) => readFileSync(join(dir, run, 'metrics.jsonl'),
 
 describe('vlm-train saves on Ctrl-C and mid-stage (built CLI)', () => {
   it('on SIGINT finishes the step, saves, prints the resume command, exits 130; the resumed run equals an uninterrupted one', async () => {
-    const stages = [alignStage(2), instructStage(120)];
+    const stages = [alignStage(1), instructStage(80)];
     writeTinyConfig(dir, 'full.yaml', 'full', stages);
     writeTinyConfig(dir, 'cut.yaml', 'cut', stages);
     const full = await runVlmTrain(dir, 'train', '--config', 'full.yaml');
@@ -38,11 +38,11 @@ describe('vlm-train saves on Ctrl-C and mid-stage (built CLI)', () => {
     const cut = await done;
     expect(cut.code, cut.stderr).toBe(130);
     expect(cut.stderr).toContain('SIGINT: finishing the current step, then saving a checkpoint');
-    const stopped = /stage 1 instruct stopped at step (\d+)\/120; checkpoint saved to (\S+)/.exec(cut.stdout);
+    const stopped = /stage 1 instruct stopped at step (\d+)\/80; checkpoint saved to (\S+)/.exec(cut.stdout);
     expect(stopped, cut.stdout).not.toBeNull();
     const step = Number(stopped![1]);
     expect(step).toBeGreaterThanOrEqual(3);
-    expect(step).toBeLessThan(120);
+    expect(step).toBeLessThan(80);
     expect(cut.stdout).toContain('resume with: vlm-train train --config cut.yaml --resume');
     const saved = JSON.parse(readFileSync(join(stopped![2]!, 'checkpoint.json'), 'utf8')) as { step: number };
     expect(saved.step).toBe(step);
@@ -51,11 +51,11 @@ describe('vlm-train saves on Ctrl-C and mid-stage (built CLI)', () => {
     const resumed = await runVlmTrain(dir, 'train', '--config', 'cut.yaml', '--resume');
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain('stage 0 align: done in an earlier run, skipped');
-    expect(resumed.stdout).toContain(`resumed instruct from ${stopped![2]} at step ${step}/120`);
+    expect(resumed.stdout).toContain(`resumed instruct from ${stopped![2]} at step ${step}/80`);
     expect(metricsOf('cut').map((m) => m.loss)).toEqual(metricsOf('full').map((m) => m.loss));
     const weights = (run: string) => readFileSync(join(dir, run, 'checkpoints', '1-instruct', 'model.safetensors'));
     expect(weights('cut').equals(weights('full'))).toBe(true);
-  });
+  }, 180_000); // three training processes: generous for a loaded machine
 
   it('saves a checkpoint every N steps by default, --checkpoint-every sets N, and a bad N is a usage error', async () => {
     writeTinyConfig(dir, 'every.yaml', 'every', [instructStage(7)]);
