@@ -2,7 +2,7 @@
 // Run: pnpm --filter @vlm/datagen bench   (node --conditions=@vlm/source --import tsx bench/teacher-throughput.ts)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -70,11 +70,44 @@ async function runMode(mode: Mode, baseURL: string, raw: OpenAI, c: number, labe
     const rate = (perConfig / (performance.now() - t0)) * 1000;
     const cpuPerRequest = cpuMs(cpu0) / perConfig;
     if (result.accepted !== perConfig) throw new Error(`expected ${perConfig} accepted, got ${JSON.stringify(result)}`);
+    if (process.env.BENCH_NO_REPLAY) return { rate, cpuPerRequest };
     // The same job again with its outputs gone: every answer from the disk cache (a resumed run).
     rmSync(join(dir, 'samples.jsonl'));
     t0 = performance.now();
     await runGeneration({ teacher, tasks, outDir: dir, durability, accept: createPromptAccepter({ seed: 1 }) });
     return { rate, cpuPerRequest, replayRate: (perConfig / (performance.now() - t0)) * 1000 };
+  } finally {
+    await teacher.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The engine's own CPU per request, free of HTTP and of other processes' noise: the same job through
+ * `runGeneration` + `createTeacher` with the SDK client replaced by an in-process stub that answers at
+ * once (what remains is hashing, the semaphore, cache and samples appends, parsing and filtering).
+ */
+async function engineOwnCpu(durability: 'fsync' | 'write'): Promise<number> {
+  const tasks = tasksFor(`stub-${durability}`, perConfig);
+  const stub = {
+    chat: {
+      completions: {
+        create: async (body: { messages: Array<{ content: string }> }) => ({
+          id: 'stub',
+          object: 'chat.completion',
+          choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: `Question:\nWhat is in the image?\n===\nAnswer:\n${body.messages.at(-1)!.content.split('\n')[0]}\n===\nQuestion:\nWhat is the background?\n===\nAnswer:\nA plain, light background.` } }],
+          usage: { prompt_tokens: 1200, completion_tokens: 40 },
+        }),
+      },
+    },
+  } as unknown as OpenAI;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-stub-'));
+  const teacher = createTeacher({ model: 'gpt-4o-mini', client: stub, cacheDir: join(dir, 'cache'), concurrency: 64, durability, env: {} });
+  try {
+    const cpu0 = process.cpuUsage();
+    const result = await runGeneration({ teacher, tasks, outDir: dir, durability, accept: createPromptAccepter({ seed: 1 }) });
+    if (result.accepted !== perConfig) throw new Error(`expected ${perConfig} accepted, got ${JSON.stringify(result)}`);
+    return cpuMs(cpu0) / perConfig;
   } finally {
     await teacher.close();
     rmSync(dir, { recursive: true, force: true });
@@ -125,10 +158,15 @@ async function main() {
   } finally {
     server.stop();
   }
+  const own: Record<'fsync' | 'write', number[]> = { fsync: [], write: [] };
+  for (let round = 0; round < rounds; round++) for (const d of ['fsync', 'write'] as const) own[d].push(await engineOwnCpu(d));
+  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`requests per measurement: ${perConfig}, median of ${rounds} rounds; node ${process.version}; ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'})`);
   console.log('| concurrency | raw SDK samples/s | engine fsync samples/s (= % of raw) | engine write-only samples/s | raw CPU ms/request | engine fsync CPU ms/request (+ added) | engine write-only CPU ms/request (+ added) | cached replay samples/s |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
+  console.log('');
+  console.log(`engine's own CPU per request, HTTP replaced by an instant in-process stub (median of ${rounds}): fsync ${median(own.fsync).toFixed(3)} ms, write-only ${median(own.write).toFixed(3)} ms`);
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,5 @@
-// Public API of @vlm/train.
+// Public API of @vlm/train. Browser-safe: files, sharp, on-disk checkpoints and the file-backed trainer live
+// behind `@vlm/train/node`.
 
 /** LLaMA-family language model (RMSNorm, RoPE, GQA, SwiGLU, optional tied head) with HF parameter names. */
 export { LlamaModel, disposeCache, type LlamaConfig, type LlamaForwardInput, type LlamaOutput, type KvCache } from './models/llama';
@@ -16,15 +17,11 @@ export {
 /** Hugging Face `config.json` <-> model configs. */
 export { llamaConfigFromHf, llamaConfigToHf, clipVisionConfigFromHf, clipVisionConfigToHf } from './models/hf-config';
 /** Named parameters with upstream names and layouts; how models initialise. */
-export { ParamSet, type NamedParam, type ParamLayout, type ParamInit } from './nn/params';
+export { ParamSet, normalValues, constantValues, type NamedParam, type ParamLayout, type ParamInit } from './nn/params';
 /** Building blocks, exported for custom models and tests. */
 export { rmsNorm, layerNorm } from './nn/norms';
 export { applyRope, ropeTables, ropeInverseFrequencies } from './nn/rope';
 export { activate, type Activation } from './nn/activations';
-/** Load and save Hugging Face model directories (config.json + model.safetensors, sharded or not). */
-export { loadLlama, loadClipVision, saveLlama, saveClipVision, readHfConfig, type LoadPretrainedOptions } from './weights/pretrained';
-/** Assign upstream tensors to parameters; parameters as an upstream state dict. */
-export { assignParams, loadParamsFromDir, paramsToStateDict, safetensorsFilesIn, type AssignParamsOptions } from './weights/load-params';
 /** Sub-module handles (vision, connector, lm) a trainer freezes or trains. */
 export { trainableVariables, paramSetHandle, variablesHandle, type ModuleHandle, type VisionConnector } from './compose/modules';
 /** LLaVA splicing of image features at the -200 placeholders. */
@@ -42,8 +39,6 @@ export { generate, type GenerateOptions, type GenerateResult } from './generate/
 export { sampleToken, argmax, type SamplingOptions } from './generate/sample';
 export { embeddingsSession, tokensSession, type DecodeSession, type SessionOptions } from './generate/session';
 export { llavaSession, blip2Session, flamingoSession, type ImagePrompt } from './generate/model-sessions';
-/** Image decoding and preprocessing with sharp (pad-to-square or centre crop, mean/std). */
-export { preprocessImage, preprocessImages, type PreprocessOptions, type ImageFitMode, type ImageSource } from './image/preprocess';
 /** LoRA: adapters on named linears (rank, alpha, dropout, rsLoRA), merged into the base on request. */
 export { loraSchema, loraScaling, lmLoraTargets, visionLoraTargets, type LoraSpec, type LoraSpecInput } from './lora/lora-config';
 export { LoraAdapters, LM_LINEAR_PATTERN, VISION_LINEAR_PATTERN, type LoraShape, type LoraTower, type AdaptableTower } from './lora/lora-adapters';
@@ -52,16 +47,9 @@ export type { LinearAdapter } from './nn/linear';
 /** Memory estimate of weights, gradients, optimizer state and activations before training. */
 export { estimateTrainingMemory, llamaParameterCount, clipVisionParameterCount, type MemoryEstimate, type MemoryEstimateInput } from './memory/estimate';
 
-// Trainer, checkpoints, data loading and the training demo (issue 6).
+// Trainer building blocks (the file-backed `trainStage`/`runTraining` are in `@vlm/train/node`).
 /** Training stages as data (modules trained with their learning rates, template, length) and LLaVA's two presets. */
 export { stageSchema, alignmentStage, instructionStage, loraInstructionStage, moduleNames, type StageSpec, type StageSpecInput, type ModuleName } from './trainer/stage';
-/** Trains one stage: AdamW, warmup + cosine, clipping, accumulation, progress, metrics, checkpoints, exact resume. */
-export { trainStage, parseStage, stageCheckpointDir, type TrainStageOptions, type StageResult } from './trainer/train-stage';
-/** Runs every stage of a `vlm-train train` config. */
-export { runTraining, DEFAULT_CHECKPOINT_EVERY, type RunTrainingOptions, type RunTrainingResult } from './trainer/run-training';
-/** Every stage's template, data and images checked before the first step; an existing run never replaced without force. */
-export { preflightStages, type PreflightInput, type PreparedStage } from './trainer/preflight';
-export { checkRunFolder, clearRun, holdsRun, RUN_OUTPUTS, type RunStart } from './trainer/run-folder';
 /** The zod-validated training config file (errors name their path). */
 export { trainConfigSchema, parseTrainConfig, type TrainConfig } from './trainer/train-config';
 /** AdamW with per-module learning rates (PyTorch semantics) and global-norm gradient clipping. */
@@ -74,40 +62,17 @@ export { planBatches, type BatchPlan } from './trainer/micro-batches';
 export { spliceBatch, type SplicedBatch } from './trainer/splice-batch';
 /** The per-module parameter table and memory estimate printed when a stage starts. */
 export { parameterTable, stageMemoryEstimate } from './trainer/parameter-table';
-/** Progress line, metrics JSONL and loss-curve images. */
+/** The progress line printed while training. */
 export { formatProgress, formatDuration, type ProgressState } from './trainer/progress-line';
-export { MetricsLog, type StepMetrics } from './trainer/metrics-log';
-export { lossCurveSvg, writeLossCurvePng, type LossSeries } from './trainer/loss-curve';
-/** LLaVA JSON + image root, validated with @vlm/core; formatted and tokenized samples; decoded image cache. */
-export { loadLlavaDataset, type LlavaDataset, type LoadLlavaDatasetOptions } from './data/llava-dataset';
-/** Full decode check of an image file with sharp, for `validateDataset({ imageDecodes })`. */
-export { sharpImageDecodes } from './image/image-decodes';
+/** Formatted and tokenized samples; the data order of each epoch. */
 export { prepareSamples, withSystemMessage, type TrainSample, type PrepareOptions } from './data/prepare-samples';
-export { ImageStore, type ImageStoreOptions } from './data/image-store';
 export { epochOrder, batchesPerEpoch, positionOfStep, type DataPosition } from './data/epoch-order';
 /** Model specs (tower configs + connector) and building a LLaVA model from one. */
 export { buildLlavaModel, modelSpecToJson, modelSpecFromJson, imageTokensOf, modelSpecJsonSchema, type LlavaModelSpec } from './checkpoint/model-spec';
 /** Tokenizer identity saved with checkpoints. */
-export { createTokenizer, tokenizerSpecSchema, type TokenizerSpec } from './checkpoint/tokenizer-spec';
-/** Checkpoints: safetensors weights with upstream LLaVA names + checkpoint.json, written atomically. */
-export { saveCheckpoint, llavaStateDict, optimizerStateDict, writeFileAtomic, VISION_PREFIX, type SaveCheckpointInput } from './checkpoint/save-checkpoint';
-export { loadCheckpoint, loadCheckpointWeights, loadOptimizerState, readCheckpointMeta, type LoadedCheckpoint } from './checkpoint/load-checkpoint';
+export { tokenizerSpecSchema, type TokenizerSpec } from './checkpoint/tokenizer-spec';
+/** What `checkpoint.json` holds. */
 export { checkpointMetaSchema, CHECKPOINT_FILES, type CheckpointMeta } from './checkpoint/checkpoint-meta';
-/** LoRA checkpoints in PEFT's format (adapter_config.json + adapter_model.safetensors) and LLaVA's non-LoRA trainables. */
-export { savePeftAdapter, loadPeftAdapter, readPeftAdapter, peftAdapterConfig, peftStateDict, peftTargetModules, PEFT_FILES, PEFT_PREFIX, ADAPTER_NAMINGS, type AdapterNaming, type SavePeftAdapterOptions, type PeftLoraConfig, type PeftAdapterFiles } from './lora/peft-adapter';
-export { saveLoraWeights, loadLoraWeights, nonLoraStateDict, nonLoraModulesIn, NON_LORA_TRAINABLES } from './lora/lora-checkpoint';
 export { loraBaseSchema, type LoraBase } from './checkpoint/checkpoint-meta';
-/** `vlm-train merge`: adapters folded into the base, written as a checkpoint or a Hugging Face LLaMA folder. */
-export { mergeAdapter, type MergeAdapterOptions, type MergeAdapterResult } from './lora/merge-adapter';
-/** Stage-1 export of the connector alone, as `model.mm_projector.*` safetensors. */
-export { exportConnector } from './checkpoint/export-connector';
 /** Answers a conversation with a trained model and its own template. */
 export { answer, type ChatModel, type AnswerOptions } from './checkpoint/chat';
-/** The built-in demo that really learns: synthetic shapes -> two-stage training -> held-out accuracy report. */
-export { runTrainingDemo, type TrainingDemoOptions, type TrainingDemoResult } from './demo/run-training-demo';
-export { fullDemoPreset, tinyDemoPreset, type DemoPreset } from './demo/demo-preset';
-export { questionTypes, askQuestion, normaliseAnswer, answerSpace, type QuestionType, type ShortQuestion } from './demo/questions';
-export { pretrainVisionContrastive, type ContrastiveOptions, type ImageTextPair } from './demo/contrastive-pretrain';
-export { type TypeAccuracy, type EvaluatedQuestion } from './demo/evaluate';
-/** LLaVA JSON and pre-tokenised JSONL shards (with a manifest) for other trainers. */
-export { exportTrainingData, type ExportOptions, type ExportResult } from './data/export-shards';

@@ -243,7 +243,7 @@ describe('vlm-datagen generate: failures a user will see', () => {
       const r = await run(['--concurrency', '1'], { job: ['llava', '--captions', join(scenes, 'captions.json'), '--kinds', 'conversation', '--limit', '20'] });
       expect(r.code).toBe(1);
       expect(r.chats).toHaveLength(3);
-      expect(r.stderr).toContain(`[teacher_http_401] The server at ${server.baseURL} answered 401: 401 Incorrect API key provided: sk-fl***est.`);
+      expect(r.stderr).toContain(`[teacher_http_401] The server at ${server.baseURL} answered 401: Incorrect API key provided: sk-fl***est.`);
       expect(JSON.parse(readFileSync(join(r.out, 'llava.json'), 'utf8'))).toHaveLength(2);
     } finally {
       handler = answer;

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { createTokenizer, exportTrainingData, loadLlavaDataset, type TokenizerSpec } from '@vlm/train';
+import type { TokenizerSpec } from '@vlm/train';
+import { createTokenizer, exportTrainingData, loadLlavaDataset } from '@vlm/train/node';
 import { processIo, type Command } from './io';
 
 const USAGE = 'usage: vlm-train export <data.json|jsonl> --out dir [--image-root dir] [--template vicuna_v1] [--tokenizer llama-2|bytes|tokenizer.json] [--system text] [--max-length n] [--shard-size n]';

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderScenePng } from '@vlm/datagen';
-import { type LlavaModel, loadCheckpoint, preprocessImages } from '@vlm/train';
+import { type LlavaModel } from '@vlm/train';
+import { loadCheckpoint, preprocessImages } from '@vlm/train/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { commands } from './index';

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@vlm/connectors';
-import { mergeAdapter } from '@vlm/train';
+import { mergeAdapter } from '@vlm/train/node';
 import { processIo, type Command } from './io';
 
 const USAGE = `usage: vlm-train merge --adapter dir --out dir [--base dir] [--force]

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { validateDataset } from '@vlm/core';
 import { nodeImageExists, readDatasetFile } from '@vlm/core/node';
-import { sharpImageDecodes } from '@vlm/train';
+import { sharpImageDecodes } from '@vlm/train/node';
 import { processIo, type Command } from './io';
 
 const USAGE = 'usage: vlm-train validate <data.json|data.jsonl> [--image-root dir] [--json] [--max-shown n]';

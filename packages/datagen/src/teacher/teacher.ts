@@ -181,8 +181,10 @@ export function createTeacher(options: TeacherOptions = {}): Teacher {
     else memory.set(entry.key, entry);
   }
 
-  function budgetError(): TeacherError {
-    return new TeacherError('budget_exceeded', `Spent $${stats.costUsd.toFixed(4)} of the $${options.budgetUsd} budget; the next request could cost up to more than what is left, so nothing more is sent.`, {
+  function budgetError(maxCost: number): TeacherError {
+    const budget = options.budgetUsd ?? 0;
+    const left = Math.max(0, budget - stats.costUsd);
+    return new TeacherError('budget_exceeded', `Spent $${stats.costUsd.toFixed(4)} of the $${budget.toFixed(4)} budget; the next request could cost up to $${maxCost.toFixed(4)}, more than the $${left.toFixed(4)} left, so nothing more is sent.`, {
       fatal: true,
       hint: 'Raise --budget and rerun: answered requests are cached and not paid again.',
     });
@@ -193,7 +195,7 @@ export function createTeacher(options: TeacherOptions = {}): Teacher {
     const budget = options.budgetUsd;
     if (budget === undefined) return;
     while (stats.costUsd + reservedUsd + maxCost > budget) {
-      if (reservedUsd === 0) throw budgetError();
+      if (reservedUsd === 0) throw budgetError(maxCost);
       await new Promise<void>((resolve) => budgetWaiters.push(resolve));
       if (fatal) throw fatal;
     }
@@ -211,7 +213,8 @@ export function createTeacher(options: TeacherOptions = {}): Teacher {
   /** Decides, before anyone else sends, whether a failure ends the run (fatal) or delays the next probe. */
   function noteFailure(error: unknown): void {
     const failure = classifyFailure(error);
-    failure.message = redact(failure.message, apiKey);
+    // The SDK prefixes the status ("401 Incorrect API key"); the message names it already.
+    failure.message = redact(failure.message, apiKey).replace(/^\d{3} /, '');
     if (failure.fatal) fatal ??= fatalError(failure);
     else if (failure.code === 'connection' && !connected) {
       // A server that never answered: a few quick attempts, not the long backoff meant for a busy one.

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Tokenizer } from '@vlm/core';
 import { VlmError } from '@vlm/core';
-import { type Connector, loadModuleStateDict, readSafetensorsFile } from '@vlm/connectors';
+import { type Connector, loadModuleStateDict } from '@vlm/connectors';
+import { readSafetensorsFile } from '@vlm/connectors/node';
 import type { LlavaModel } from '../compose/llava';
 import { assignParams } from '../weights/load-params';
 import { loadClipVision, loadLlama } from '../weights/pretrained';
@@ -11,7 +12,7 @@ import type { AdamW, AdamWSlot } from '../trainer/adamw';
 import { CHECKPOINT_FILES, type CheckpointMeta, checkpointMetaSchema } from './checkpoint-meta';
 import { type LlavaModelSpec, buildLlavaModel, modelSpecFromJson } from './model-spec';
 import { VISION_PREFIX } from './save-checkpoint';
-import { createTokenizer } from './tokenizer-spec';
+import { createTokenizer } from './create-tokenizer';
 
 /** A checkpoint read back: its metadata, the rebuilt model and tokenizer. */
 export interface LoadedCheckpoint {

@@ -1,6 +1,7 @@
 import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type TensorToWrite, moduleStateDict, writeSafetensorsFile } from '@vlm/connectors';
+import { type TensorToWrite, moduleStateDict } from '@vlm/connectors';
+import { writeSafetensorsFile } from '@vlm/connectors/node';
 import type { Connector } from '@vlm/connectors';
 import { type LlavaModel, VISION_PREFIX } from '../compose/llava';
 import { paramsToStateDict } from '../weights/load-params';

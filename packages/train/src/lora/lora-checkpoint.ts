@@ -3,7 +3,8 @@
 // parameter names: `base_model.model.model.mm_projector.0.weight` ...
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Connector, type SafetensorsFile, type TensorToWrite, loadModuleStateDict, moduleStateDict, readSafetensorsFile, writeSafetensorsFile } from '@vlm/connectors';
+import { type Connector, type SafetensorsFile, type TensorToWrite, loadModuleStateDict, moduleStateDict } from '@vlm/connectors';
+import { readSafetensorsFile, writeSafetensorsFile } from '@vlm/connectors/node';
 import { type LlavaModel, VISION_PREFIX } from '../compose/llava';
 import type { ModuleName } from '../trainer/stage';
 import { assignParams, paramsToStateDict } from '../weights/load-params';

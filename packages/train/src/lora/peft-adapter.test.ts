@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '@vlm/core';
-import { readSafetensorsFile, writeSafetensorsFile } from '@vlm/connectors';
+import { readSafetensorsFile, writeSafetensorsFile } from '@vlm/connectors/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useCpuBackend } from '../testing/backend';
 import { tinyLm, tinyVision } from '../testing/tiny-models';

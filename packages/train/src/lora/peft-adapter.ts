@@ -4,7 +4,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VlmError } from '@vlm/core';
-import { type SafeTensor, type TensorToWrite, readSafetensorsFile, writeSafetensorsFile } from '@vlm/connectors';
+import { type SafeTensor, type TensorToWrite } from '@vlm/connectors';
+import { readSafetensorsFile, writeSafetensorsFile } from '@vlm/connectors/node';
 import { assignParams, paramsToStateDict } from '../weights/load-params';
 import { LoraAdapters, type LoraShape, type LoraTower } from './lora-adapters';
 

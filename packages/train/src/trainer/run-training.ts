@@ -3,7 +3,7 @@ import { VlmError } from '@vlm/core';
 import { loadCheckpointWeights, readCheckpointMeta } from '../checkpoint/load-checkpoint';
 import { exportConnector } from '../checkpoint/export-connector';
 import { type LlavaModelSpec, buildLlavaModel, imageTokensOf } from '../checkpoint/model-spec';
-import { createTokenizer } from '../checkpoint/tokenizer-spec';
+import { createTokenizer } from '../checkpoint/create-tokenizer';
 import { clipVisionConfigFromHf, llamaConfigFromHf } from '../models/hf-config';
 import { loadClipVision, loadLlama } from '../weights/pretrained';
 import { writeLossCurvePng } from './loss-curve';

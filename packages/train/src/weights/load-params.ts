@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { VlmError } from '@vlm/core';
-import { readSafetensorsFile, type SafeTensor, type TensorToWrite } from '@vlm/connectors';
+import { type SafeTensor, type TensorToWrite } from '@vlm/connectors';
+import { readSafetensorsFile } from '@vlm/connectors/node';
 import { type ParamSet, internalToUpstream, upstreamToInternal } from '../nn/params';
 
 /** Options of {@link assignParams}. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '@vlm/core';
-import { readSafetensorsFile } from '@vlm/connectors';
+import { readSafetensorsFile } from '@vlm/connectors/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LM_LINEAR_PATTERN, LoraAdapters } from '../../src/lora/lora-adapters';
 import { lmLoraTargets } from '../../src/lora/lora-config';
