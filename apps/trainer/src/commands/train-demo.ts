@@ -5,14 +5,21 @@ import { runTrainingDemo } from '@vlm/shapes-demo/node';
 import { processIo, type Command } from './io';
 import { progressWriter } from './progress-writer';
 
-const USAGE = 'usage: vlm-train demo [--out dir] [--seed n] [--quick]';
+const USAGE = 'usage: vlm-train demo [--out dir] [--seed n] [--quick] [--force]';
+
+/** Default folders: a quick run never lands on (and never replaces) the full demo's checkpoint. */
+export const DEMO_FOLDER = 'vlm-demo';
+export const QUICK_DEMO_FOLDER = 'vlm-demo-quick';
 
 /**
  * `vlm-train demo`: the built-in demo that really learns (synthetic shapes, two-stage training,
  * held-out accuracy next to a text-only baseline and chance); writes an HTML report.
  */
 export const trainDemoCommand: Command = async (args, io = processIo) => {
-  const { values } = parseArgs({ args, options: { out: { type: 'string', default: 'vlm-demo' }, seed: { type: 'string', default: '0' }, quick: { type: 'boolean' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args,
+    options: { out: { type: 'string' }, seed: { type: 'string', default: '0' }, quick: { type: 'boolean' }, force: { type: 'boolean' }, help: { type: 'boolean' } },
+  });
   if (values.help) {
     io.out(USAGE);
     return 0;
@@ -23,7 +30,8 @@ export const trainDemoCommand: Command = async (args, io = processIo) => {
   }
   const progress = progressWriter(io, 20);
   const result = await runTrainingDemo({
-    outDir: values.out,
+    outDir: values.out ?? (values.quick ? QUICK_DEMO_FOLDER : DEMO_FOLDER),
+    force: values.force,
     seed,
     preset: values.quick ? tinyDemoPreset : fullDemoPreset,
     log: (line) => {

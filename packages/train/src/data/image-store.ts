@@ -1,4 +1,4 @@
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, normalize } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ImageDecodes } from '@vlm/core';
 import { type ImageFitMode, preprocessImage } from '../image/preprocess';
@@ -26,9 +26,13 @@ export class ImageStore {
     return this.options.root && !isAbsolute(path) ? join(this.options.root, path) : path;
   }
 
-  /** Normalised CHW pixels of one image (cached by resolved path). */
-  async pixelsOf(path: string): Promise<Float32Array> {
-    const file = this.resolve(path);
+  /** Normalised CHW pixels of one image, its path relative to the root (cached by resolved path). */
+  pixelsOf(path: string): Promise<Float32Array> {
+    return this.pixelsAt(this.resolve(path));
+  }
+
+  private async pixelsAt(resolved: string): Promise<Float32Array> {
+    const file = normalize(resolved);
     let px = this.cache.get(file);
     if (!px) {
       px = await preprocessImage(file, this.options);
@@ -38,15 +42,17 @@ export class ImageStore {
   }
 
   /**
-   * Decodes one image now (keeping its pixels for training) and answers why it cannot be decoded, or
-   * undefined: an `ImageDecodes` for `validateDataset`, so a bad file is found before the first step.
+   * Decodes one image, given by its resolved path as `validateDataset` passes it, now (keeping its
+   * pixels for training) and answers why it cannot be decoded, or undefined: an `ImageDecodes`, so a
+   * bad file is found before the first step.
    */
-  readonly decodes: ImageDecodes = async (path) => {
+  readonly decodes: ImageDecodes = async (resolvedPath) => {
     try {
-      await this.pixelsOf(path);
+      await this.pixelsAt(resolvedPath);
       return undefined;
     } catch (error) {
-      return `${this.resolve(path)} does not decode as an image (${(error as Error).message}); replace the file or drop the row`;
+      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : (error as Error);
+      return `${resolvedPath} does not decode as an image (${cause.message}); replace the file or drop the row`;
     }
   };
 

@@ -304,6 +304,9 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
         etaSeconds: (elapsed / done) * (totalSteps - step - 1),
       }),
     );
+    // A step can run entirely on resolved promises (wasm kernels, cached pixels), which never lets
+    // the event loop deliver a signal; give it one turn per step so Ctrl-C stops at this boundary.
+    if (options.signal) await new Promise<void>((resolve) => setImmediate(resolve));
     if (options.signal?.aborted && step + 1 < endStep) {
       interrupted = true;
       endStep = step + 1;
