@@ -32,9 +32,9 @@ describe('vlm-train chat (built CLI)', () => {
       [['--max-tokens', '0'], ['--max-tokens', 'abc'], ['--temperature', 'hot']].map((flag) => runVlmTrain(dir, 'chat', '--checkpoint', checkpoint, '--prompt', 'Shapes?', ...flag)),
     );
     expect(runs.map((r) => r.code)).toEqual([2, 2, 2]);
-    expect(runs[0]!.stderr).toContain('--max-tokens "0" is not a positive integer');
-    expect(runs[1]!.stderr).toContain('--max-tokens "abc" is not a positive integer');
-    expect(runs[2]!.stderr).toContain('--temperature "hot" is not a non-negative number');
+    expect(runs[0]!.stderr).toContain('--max-tokens needs a whole number >= 1, got "0"');
+    expect(runs[1]!.stderr).toContain('--max-tokens needs a whole number >= 1, got "abc"');
+    expect(runs[2]!.stderr).toContain('--temperature needs a number >= 0, got "hot"');
     expect(runs.every((r) => r.stdout === '')).toBe(true);
   });
 

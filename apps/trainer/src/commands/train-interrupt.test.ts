@@ -43,7 +43,7 @@ describe('vlm-train saves on Ctrl-C and mid-stage (built CLI)', () => {
     const step = Number(stopped![1]);
     expect(step).toBeGreaterThanOrEqual(3);
     expect(step).toBeLessThan(80);
-    expect(cut.stdout).toContain('resume with: vlm-train train --config cut.yaml --resume');
+    expect(cut.stdout).toContain('resume with: npx vlm-train train --config cut.yaml --resume');
     const saved = JSON.parse(readFileSync(join(stopped![2]!, 'checkpoint.json'), 'utf8')) as { step: number };
     expect(saved.step).toBe(step);
     expect(metricsOf('cut').filter((m) => m.stage === 'instruct')).toHaveLength(step);
@@ -85,6 +85,6 @@ describe('vlm-train saves on Ctrl-C and mid-stage (built CLI)', () => {
 
     const bad = await runVlmTrain(dir, 'train', '--config', 'every.yaml', '--checkpoint-every', 'often');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--checkpoint-every "often" is not a positive whole number');
+    expect(bad.stderr).toContain('--checkpoint-every needs a whole number >= 1, got "often"');
   });
 });
