@@ -147,6 +147,8 @@ export async function quiltCommand(args: string[]): Promise<number> {
 
   // Every input is read and checked before any frame is decoded.
   const allUtterances = await readTranscript(values.transcript);
+  // An empty transcript fails here, before ffmpeg is even asked about the video.
+  checkTranscript(allUtterances, { file: values.transcript });
   let duration: number;
   let inputKey: string;
   let frames: Parameters<typeof runQuiltPipeline>[0];
