@@ -1,11 +1,21 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { VlmError } from '../errors/vlm-error';
 
-/** The flags of one command, in `node:util` `parseArgs` form (`--help`/`-h` is added by the dispatcher). */
-export type CliOptions = NonNullable<ParseArgsConfig['options']>;
+/** One flag, as `node:util` `parseArgs` takes it (spelled out here so the types need no `@types/node`). */
+export interface CliOption {
+  type: 'string' | 'boolean';
+  short?: string;
+  multiple?: boolean;
+  default?: string | boolean | string[] | boolean[];
+}
 
-/** The parsed flag values of a command whose flags are `O`. */
-export type CliValues<O extends CliOptions> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>['values'];
+/** The flags of one command (`--help`/`-h` is added by the dispatcher). */
+export type CliOptions = Record<string, CliOption>;
+
+type CliValue<T extends CliOption> = T['type'] extends 'string' ? (T extends { multiple: true } ? string[] : string) : T extends { multiple: true } ? boolean[] : boolean;
+
+/** The parsed flag values of a command whose flags are `O` (a flag with a default is always there). */
+export type CliValues<O extends CliOptions> = { [K in keyof O]: O[K] extends { default: string | boolean | string[] | boolean[] } ? CliValue<O[K]> : CliValue<O[K]> | undefined };
 
 /** Where a command writes: `out` for results and `--help`, `err` for errors and progress. */
 export interface CliIo {
@@ -111,7 +121,7 @@ export function defineCommand<const O extends CliOptions = Record<never, never>,
     }
     let parsed: { values: CliValues<O>; positionals: string[] };
     try {
-      parsed = parseArgs({ args, options, allowPositionals: true, strict: true }) as typeof parsed;
+      parsed = parseArgs({ args, options, allowPositionals: true, strict: true }) as unknown as typeof parsed;
     } catch (error) {
       // node's advice on positionals starting with '-' follows the first sentence; the usage says more
       throw withUsage(cliUsageError((error as Error).message.replace(/ To specify a positional argument[\s\S]*$/, '')), spec.usage);

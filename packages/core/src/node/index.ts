@@ -80,6 +80,7 @@ export {
   type CliCommandSpec,
   type CliInput,
   type CliIo,
+  type CliOption,
   type CliOptions,
   type CliValues,
 } from './define-command';
