@@ -57,6 +57,30 @@ describe('vlm-train saves on Ctrl-C and mid-stage (built CLI)', () => {
     expect(weights('cut').equals(weights('full'))).toBe(true);
   }, 180_000); // three training processes: generous for a loaded machine
 
+  it('on SIGTERM does the same and exits 143', async () => {
+    writeTinyConfig(dir, 'term.yaml', 'term', [instructStage(80)]);
+    const { child, done } = startVlmTrain(dir, ['train', '--config', 'term.yaml']);
+    const metrics = join(dir, 'term', 'metrics.jsonl');
+    await new Promise<void>((ok, fail) => {
+      const timer = setInterval(() => {
+        if (existsSync(metrics) && readFileSync(metrics, 'utf8').split('\n').filter(Boolean).length >= 2) {
+          clearInterval(timer);
+          child.kill('SIGTERM');
+          ok();
+        } else if (child.exitCode !== null) {
+          clearInterval(timer);
+          fail(new Error('the run ended before it could be stopped'));
+        }
+      }, 5);
+    });
+    const r = await done;
+    expect(r.code, r.stderr).toBe(143);
+    const stopped = /stage 0 instruct stopped at step (\d+)\/80; checkpoint saved to (\S+)/.exec(r.stdout);
+    expect(stopped, r.stdout).not.toBeNull();
+    expect((JSON.parse(readFileSync(join(stopped![2]!, 'checkpoint.json'), 'utf8')) as { step: number }).step).toBe(Number(stopped![1]));
+    expect(r.stdout).toContain('resume with: npx vlm-train train --config term.yaml --resume');
+  }, 120_000);
+
   it('saves a checkpoint every N steps by default, --checkpoint-every sets N, and a bad N is a usage error', async () => {
     writeTinyConfig(dir, 'every.yaml', 'every', [instructStage(7)]);
     const seen: number[] = [];
