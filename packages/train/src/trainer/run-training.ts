@@ -1,17 +1,15 @@
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { VlmError } from '@vlm/core';
 import { loadCheckpointWeights, readCheckpointMeta } from '../checkpoint/load-checkpoint';
 import { exportConnector } from '../checkpoint/export-connector';
 import { type ModelSpec, buildModel, connectorWithWidths, imageTokensOf } from '../checkpoint/model-spec';
-import { createTokenizer } from '../checkpoint/create-tokenizer';
 import type { VisionLanguageModel } from '../compose/vision-language-model';
-import { ImageStore } from '../data/image-store';
-import { loadLlavaDataset } from '../data/llava-dataset';
-import { prepareSamples } from '../data/prepare-samples';
+import { createTokenizer } from '../checkpoint/create-tokenizer';
 import { clipVisionConfigFromHf, llamaConfigFromHf } from '../models/hf-config';
 import { loadClipVision, loadLlama } from '../weights/pretrained';
 import { writeLossCurvePng } from './loss-curve';
+import { preflightStages } from './preflight';
+import { checkRunFolder, clearRun } from './run-folder';
 import type { TrainConfig } from './train-config';
 import { type StageResult, stageCheckpointDir, trainStage } from './train-stage';
 
@@ -21,6 +19,12 @@ export interface RunTrainingOptions {
   baseDir?: string;
   /** Continue from the checkpoints in the output folder: finished stages are skipped, a partial one resumes. */
   resume?: boolean;
+  /** Replace a run already in the output folder (without it, an existing run is an error). */
+  force?: boolean;
+  /** Save a checkpoint every n steps in stages that do not set `checkpointEvery` (default {@link DEFAULT_CHECKPOINT_EVERY}). */
+  checkpointEvery?: number;
+  /** Abort (Ctrl-C): the step under way finishes, a checkpoint is saved, and the run returns `interrupted`. */
+  signal?: AbortSignal;
   log?: (line: string) => void;
   progress?: (line: string) => void;
 }
@@ -35,12 +39,19 @@ export interface RunTrainingResult {
   lossCurvePng: string;
   /** Connector-only exports (`mm_projector.safetensors`) of stages that trained only the connector. */
   connectorExports: string[];
+  /** Set when `signal` stopped the run: where it stopped and the checkpoint to resume from. */
+  interrupted?: { stageIndex: number; stage: string; step: number; totalSteps: number; checkpoint?: string };
 }
+
+/** Steps between mid-stage checkpoints of a config run when neither the stage nor the caller says. */
+export const DEFAULT_CHECKPOINT_EVERY = 100;
 
 /**
  * Runs every stage of a validated config in order on one model: builds (or loads) the towers,
- * validates and tokenizes each stage's dataset with the stage's template, trains, checkpoints, and
- * draws the loss curves. Stages that train only the connector also export it with upstream names.
+ * checks every stage's template, data and images before the first step (all problems in one error),
+ * trains, checkpoints every `checkpointEvery` steps and at the end, and draws the loss curves. An
+ * existing run in the output folder is only replaced with `force`; `resume` continues it. Stages
+ * that train only the connector also export it with upstream names.
  */
 export async function runTraining(config: TrainConfig, options: RunTrainingOptions = {}): Promise<RunTrainingResult> {
   const base = options.baseDir ?? '.';
@@ -53,8 +64,29 @@ export async function runTraining(config: TrainConfig, options: RunTrainingOptio
   const lmConfig = lm?.config ?? llamaConfigFromHf((m.lm as { config: unknown }).config, { field: 'model.lm.config' });
   const visionConfig = vision?.config ?? clipVisionConfigFromHf((m.vision as { config: unknown }).config, { field: 'model.vision.config' });
   const architecture = m.architecture;
+  // Flamingo's <image> token and BLIP-2's stage-1 text vocabulary come from the tokenizer (below).
+  let spec: ModelSpec = {
+    architecture,
+    lm: lmConfig,
+    vision: visionConfig,
+    connector: connectorWithWidths(architecture, m.connector, visionConfig.hiddenSize, lmConfig.hiddenSize),
+    featureSelection: m.featureSelection,
+    image: m.image,
+  };
   const tokenizerSpec = config.tokenizer.file ? { ...config.tokenizer, file: at(config.tokenizer.file) } : config.tokenizer;
-  const tokenizer = await createTokenizer(tokenizerSpec);
+  const start = await checkRunFolder(output, config.stages.map((s) => s.name), options);
+  const last = start.resumeStage;
+  const tokenizerOrError = await createTokenizer(tokenizerSpec).catch((error: unknown) => {
+    if (error instanceof VlmError) return error;
+    throw error;
+  });
+  const perImage = imageTokensOf(spec);
+  const toTrain = config.stages.map((_, i) => i).filter((i) => last === undefined || i >= last);
+  const prepared = await preflightStages({
+    config, at, tokenizer: tokenizerOrError, imageTokens: perImage, stageIndices: toTrain,
+    image: { size: visionConfig.imageSize, mode: m.image?.mode ?? 'pad' },
+  });
+  const tokenizer = tokenizerOrError as Exclude<typeof tokenizerOrError, Error>;
   // Flamingo's <image> token: the first id after the tokenizer's vocabulary unless the config names one.
   const needed = tokenizer.vocabSize + (architecture === 'flamingo' && m.crossAttention?.mediaTokenId === undefined ? 1 : 0);
   if (needed > lmConfig.vocabSize) {
@@ -63,24 +95,21 @@ export async function runTraining(config: TrainConfig, options: RunTrainingOptio
       hint: `set vocab_size to at least ${needed}`,
     });
   }
-  const spec: ModelSpec = {
-    architecture,
-    lm: lmConfig,
-    vision: visionConfig,
-    connector: connectorWithWidths(architecture, m.connector, visionConfig.hiddenSize, lmConfig.hiddenSize),
+  spec = {
+    ...spec,
     crossAttention: architecture === 'flamingo' ? { ...m.crossAttention, mediaTokenId: m.crossAttention?.mediaTokenId ?? tokenizer.vocabSize } : undefined,
-    qformerText: architecture === 'blip2' && (m.qformerText || config.stages.some((s) => s.kind === 'qformer')) ? { vocabSize: tokenizer.vocabSize, ...m.qformerText } : undefined,
-    featureSelection: m.featureSelection,
-    image: m.image,
+    qformerText: architecture === 'blip2' && (m.qformerText || config.stages.some((st) => st.kind === 'qformer')) ? { vocabSize: tokenizer.vocabSize, ...m.qformerText } : undefined,
   };
+  if (start.replace) {
+    await clearRun(output);
+    log(`replacing the run in ${output} (--force)`);
+  }
   const model = buildModel(spec, config.seed, { lm, vision });
-  const perImage = imageTokensOf(spec);
   const stages: StageResult[] = [];
   const connectorExports: string[] = [];
+  let interrupted: RunTrainingResult['interrupted'];
   // With resume, the last stage that wrote a checkpoint decides: earlier stages are done, a finished
   // one only lends its weights, a partial one resumes.
-  const hasCheckpoint = (i: number) => existsSync(join(stageCheckpointDir(output, i, config.stages[i]!.name), 'checkpoint.json'));
-  const last = options.resume ? config.stages.map((_, i) => i).filter(hasCheckpoint).at(-1) : undefined;
   for (const [i, stage] of config.stages.entries()) {
     const checkpoint = stageCheckpointDir(output, i, stage.name);
     let resumeFrom: string | undefined;
@@ -97,17 +126,13 @@ export async function runTraining(config: TrainConfig, options: RunTrainingOptio
       }
       resumeFrom = checkpoint;
     }
-    const dataset = await loadLlavaDataset(at(stage.data.path), stage.data.imageRoot ? at(stage.data.imageRoot) : undefined);
-    const samples = prepareSamples(dataset.records, {
-      tokenizer,
-      template: stage.template,
-      systemMessage: stage.systemMessage,
-      maxLength: stage.maxLength,
-      imageTokens: perImage,
-      lastTurnOnly: stage.lastTurnOnly,
-      seed: config.seed,
-    });
-    const images = new ImageStore({ root: dataset.imageRoot ?? dirname(dataset.file), size: visionConfig.imageSize, mode: m.image?.mode ?? 'pad' });
+    if (options.signal?.aborted) {
+      // Stopped between stages: the previous stage's final checkpoint is where a resume continues.
+      const prev = stages.at(-1);
+      interrupted = { stageIndex: i - 1, stage: prev?.stage ?? stage.name, step: prev?.stepsDone ?? 0, totalSteps: prev?.totalSteps ?? 0, checkpoint: prev?.checkpoint };
+      break;
+    }
+    const { samples, images } = prepared.get(i)!;
     const { data: _data, ...stageSpec } = stage;
     // A LoRA stage's base: the previous stage's checkpoint, or the model as this run builds it.
     const previous = i > 0 ? config.stages[i - 1] : undefined;
@@ -116,9 +141,14 @@ export async function runTraining(config: TrainConfig, options: RunTrainingOptio
       : { init: { seed: config.seed, lm: 'pretrained' in m.lm ? at(m.lm.pretrained) : undefined, vision: 'pretrained' in m.vision ? at(m.vision.pretrained) : undefined } };
     const result = await trainStage({
       model, spec, tokenizer, tokenizerSpec, tokenizerFile: tokenizerSpec.kind === 'hf' ? tokenizerSpec.file : undefined,
-      stage: stageSpec, stageIndex: i, samples, images, seed: config.seed, outDir: output, resumeFrom, loraBase, log, progress: options.progress,
+      stage: { ...stageSpec, checkpointEvery: stageSpec.checkpointEvery ?? options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY },
+      stageIndex: i, samples, images, seed: config.seed, outDir: output, resumeFrom, loraBase, log, progress: options.progress, signal: options.signal,
     });
     stages.push(result);
+    if (result.interrupted) {
+      interrupted = { stageIndex: i, stage: stage.name, step: result.stepsDone, totalSteps: result.totalSteps, checkpoint: result.checkpoint };
+      break;
+    }
     if (model.architecture === 'llava' && !stage.lora && Object.keys(stage.train).every((k) => k === 'connector')) {
       const file = join(checkpoint, 'mm_projector.safetensors');
       await exportConnector(model, file);
@@ -128,5 +158,5 @@ export async function runTraining(config: TrainConfig, options: RunTrainingOptio
   }
   const lossCurvePng = join(output, 'loss-curves.png');
   await writeLossCurvePng(lossCurvePng, stages.map((s) => ({ name: s.stage, points: s.losses.map((l, k) => [k + 1, l] as const) })));
-  return { output, model, spec, stages, lossCurvePng, connectorExports };
+  return { output, model, spec, stages, lossCurvePng, connectorExports, interrupted };
 }
