@@ -24,7 +24,14 @@ export { activate, type Activation } from './nn/activations';
 /** Load and save Hugging Face model directories (config.json + model.safetensors, sharded or not). */
 export { loadLlama, loadClipVision, saveLlama, saveClipVision, readHfConfig, type LoadPretrainedOptions } from './weights/pretrained';
 /** Assign upstream tensors to parameters; parameters as an upstream state dict. */
-export { assignParams, loadParamsFromDir, paramsToStateDict, safetensorsFilesIn, type AssignParamsOptions } from './weights/load-params';
+export { assignParams, loadParams, loadParamTargets, loadParamsFromDir, paramsToStateDict, safetensorsFilesIn, type AssignParamsOptions, type LoadParamsOptions, type ParamTarget } from './weights/load-params';
+export { resolveWeightFiles, SHARD_INDEX_FILE, type WeightFiles } from './weights/weight-files';
+/** Hugging Face LLaVA folders both ways: export for transformers, load (either key naming, sharded, F32/F16/BF16). */
+export { exportHfLlava, HF_VLM_META_FILE, type ExportHfLlavaOptions, type ExportHfLlavaResult } from './hf/export-hf-llava';
+export { loadHfLlava, loadHfLlavaWeights, isHfLlavaFolder, hfLlavaKeys, type HfLlavaNaming } from './hf/load-hf-llava';
+export { hfLlavaConfig, parseHfLlavaConfig, hfProcessorConfig, hfImageProcessorConfig, imageSettingsFromHf, HF_IMAGE_TOKEN, type ParsedHfLlavaConfig } from './hf/llava-config';
+/** A Jinja chat template (transformers apply_chat_template) equivalent to a conversation template. */
+export { hfChatTemplate } from './hf/chat-template';
 /** Sub-module handles (vision, connector, lm) a trainer freezes or trains. */
 export { trainableVariables, paramSetHandle, variablesHandle, type ModuleHandle, type VisionConnector } from './compose/modules';
 /** LLaVA splicing of image features at the -200 placeholders. */

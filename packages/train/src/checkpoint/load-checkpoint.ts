@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { isHfLlavaFolder, loadHfLlava } from '../hf/load-hf-llava';
 import { join } from 'node:path';
 import type { Tokenizer } from '@vlm/core';
 import { VlmError } from '@vlm/core';
@@ -50,8 +52,12 @@ export async function loadCheckpointWeights(model: LlavaModel, dir: string): Pro
   loadModuleStateDict(model.connector as unknown as Connector, file, { format: 'llava', allowUnexpected: true, source: path });
 }
 
-/** Rebuilds model and tokenizer from a checkpoint folder (config, template and tokenizer come from it). */
+/**
+ * Rebuilds model and tokenizer from a checkpoint folder (config, template and tokenizer come from it):
+ * a vlm-train checkpoint, or a Hugging Face `LlavaForConditionalGeneration` folder (see `loadHfLlava`).
+ */
 export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
+  if (!existsSync(join(dir, CHECKPOINT_FILES.meta)) && isHfLlavaFolder(dir)) return loadHfLlava(dir);
   const meta = await readCheckpointMeta(dir);
   const spec = modelSpecFromJson(meta.model, join(dir, CHECKPOINT_FILES.meta));
   const model = buildLlavaModel(spec, 'zeros');
