@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { VlmError } from '@vlm/core';
-import { loadCheckpointWeights, readCheckpointMeta } from '../checkpoint/load-checkpoint';
+import { type Tokenizer, VlmError } from '@vlm/core';
+import type { LlavaModel } from '../compose/llava';
+import { loadCheckpoint, loadCheckpointWeights, readCheckpointMeta } from '../checkpoint/load-checkpoint';
 import { exportConnector } from '../checkpoint/export-connector';
 import { type LlavaModelSpec, buildLlavaModel, imageTokensOf } from '../checkpoint/model-spec';
-import { createTokenizer } from '../checkpoint/tokenizer-spec';
+import { type TokenizerSpec, createTokenizer } from '../checkpoint/tokenizer-spec';
 import { ImageStore } from '../data/image-store';
 import { loadLlavaDataset } from '../data/llava-dataset';
 import { prepareSamples } from '../data/prepare-samples';
@@ -44,26 +45,41 @@ export async function runTraining(config: TrainConfig, options: RunTrainingOptio
   const log = options.log ?? (() => {});
   const output = at(config.output);
   const m = config.model;
-  const lm = 'pretrained' in m.lm ? await loadLlama(at(m.lm.pretrained)) : undefined;
-  const vision = 'pretrained' in m.vision ? await loadClipVision(at(m.vision.pretrained)) : undefined;
-  const lmConfig = lm?.config ?? llamaConfigFromHf((m.lm as { config: unknown }).config, { field: 'model.lm.config' });
-  const visionConfig = vision?.config ?? clipVisionConfigFromHf((m.vision as { config: unknown }).config, { field: 'model.vision.config' });
-  const spec: LlavaModelSpec = {
-    lm: lmConfig,
-    vision: visionConfig,
-    connector: { inputDim: visionConfig.hiddenSize, outputDim: lmConfig.hiddenSize, ...m.connector } as LlavaModelSpec['connector'],
-    featureSelection: m.featureSelection,
-    image: m.image,
-  };
-  const tokenizerSpec = config.tokenizer.file ? { ...config.tokenizer, file: at(config.tokenizer.file) } : config.tokenizer;
-  const tokenizer = await createTokenizer(tokenizerSpec);
-  if (tokenizer.vocabSize > lmConfig.vocabSize) {
-    throw new VlmError('config_invalid', `tokenizer ${tokenizer.name} has ${tokenizer.vocabSize} ids but the LM vocabulary has ${lmConfig.vocabSize}`, {
+  let spec: LlavaModelSpec;
+  let model: LlavaModel;
+  let tokenizerSpec: TokenizerSpec;
+  let tokenizer: Tokenizer;
+  const configured = config.tokenizer && (config.tokenizer.file ? { ...config.tokenizer, file: at(config.tokenizer.file) } : config.tokenizer);
+  if ('from' in m) {
+    // a whole model: a vlm-train checkpoint or a Hugging Face LLaVA folder (either naming, sharded or not)
+    const loaded = await loadCheckpoint(at(m.from));
+    log(`model loaded from ${loaded.dir}`);
+    ({ spec, model } = loaded);
+    const own = loaded.meta.tokenizer;
+    tokenizerSpec = configured ?? { kind: own.kind, ...(own.file ? { file: isAbsolute(own.file) ? own.file : join(loaded.dir, own.file) } : {}), ...(own.extraSpecialTokens ? { extraSpecialTokens: own.extraSpecialTokens } : {}) };
+    tokenizer = configured ? await createTokenizer(tokenizerSpec) : loaded.tokenizer;
+  } else {
+    const lm = 'pretrained' in m.lm ? await loadLlama(at(m.lm.pretrained)) : undefined;
+    const vision = 'pretrained' in m.vision ? await loadClipVision(at(m.vision.pretrained)) : undefined;
+    const lmConfig = lm?.config ?? llamaConfigFromHf((m.lm as { config: unknown }).config, { field: 'model.lm.config' });
+    const visionConfig = vision?.config ?? clipVisionConfigFromHf((m.vision as { config: unknown }).config, { field: 'model.vision.config' });
+    spec = {
+      lm: lmConfig,
+      vision: visionConfig,
+      connector: { inputDim: visionConfig.hiddenSize, outputDim: lmConfig.hiddenSize, ...m.connector } as LlavaModelSpec['connector'],
+      featureSelection: m.featureSelection,
+      image: m.image,
+    };
+    tokenizerSpec = configured as TokenizerSpec;
+    tokenizer = await createTokenizer(tokenizerSpec);
+    model = buildLlavaModel(spec, config.seed, { lm, vision });
+  }
+  if (tokenizer.vocabSize > spec.lm.vocabSize) {
+    throw new VlmError('config_invalid', `tokenizer ${tokenizer.name} has ${tokenizer.vocabSize} ids but the LM vocabulary has ${spec.lm.vocabSize}`, {
       location: { field: 'model.lm' },
       hint: `set vocab_size to at least ${tokenizer.vocabSize}`,
     });
   }
-  const model = buildLlavaModel(spec, config.seed, { lm, vision });
   const perImage = imageTokensOf(spec);
   const stages: StageResult[] = [];
   const connectorExports: string[] = [];
@@ -97,7 +113,7 @@ export async function runTraining(config: TrainConfig, options: RunTrainingOptio
       lastTurnOnly: stage.lastTurnOnly,
       seed: config.seed,
     });
-    const images = new ImageStore({ root: dataset.imageRoot ?? dirname(dataset.file), size: visionConfig.imageSize, mode: m.image?.mode ?? 'pad' });
+    const images = new ImageStore({ root: dataset.imageRoot ?? dirname(dataset.file), size: spec.vision.imageSize, mode: spec.image?.mode ?? 'pad', mean: spec.image?.mean, std: spec.image?.std });
     const { data: _data, ...stageSpec } = stage;
     const result = await trainStage({
       model, spec, tokenizer, tokenizerSpec, tokenizerFile: tokenizerSpec.kind === 'hf' ? tokenizerSpec.file : undefined,
