@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // vitest.shared.ts), so nothing in this file leaks into a package's own run.
 export default defineConfig({
   test: {
-    projects: ['packages/*', 'apps/*'],
+    projects: ['packages/*', 'apps/*', 'examples/*'],
     reporters: ['default', './scripts/summary-reporter.ts'],
   },
 });

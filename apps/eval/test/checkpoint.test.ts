@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createByteTokenizer } from '@vlm/core';
-import { buildLlavaModel, ImageStore, imageTokensOf, loadLlavaDataset, prepareSamples, trainStage, type LlavaModelSpec } from '@vlm/train';
+import { buildLlavaModel, imageTokensOf, prepareSamples, type LlavaModelSpec } from '@vlm/train';
+import { ImageStore, loadLlavaDataset, trainStage } from '@vlm/train/node';
 import { runCli } from '../src/run-cli';
 
 // A tiny LLaVA (byte tokenizer, 8x8 images) trained for a few steps on solid-colour images.

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '@vlm/core';
-import { createConnector, GatedCrossAttentionBlock, loadModuleWeights, readSafetensorsFile, saveModuleWeights, selectBackend } from '@vlm/connectors';
+import { createConnector, GatedCrossAttentionBlock, selectBackend } from '@vlm/connectors';
+import { loadModuleWeights, readSafetensorsFile, saveModuleWeights } from '@vlm/connectors/node';
 
 // tfjs-node if installed, else wasm (SIMD + fast kernels), else cpu; VLM_TF_BACKEND=cpu forces one.
 await selectBackend();

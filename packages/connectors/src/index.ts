@@ -1,4 +1,4 @@
-// Public API of @vlm/connectors.
+// Public API of @vlm/connectors. Browser-safe: file helpers live behind `@vlm/connectors/node`.
 
 /** Picks the TF.js backend once (tfjs-node, else wasm with fast kernels, else cpu); `VLM_TF_BACKEND` forces one. */
 export { selectBackend, BACKEND_ENV_VAR, type BackendChoice, type BackendKind, type SelectBackendOptions } from './backend/select-backend';
@@ -19,8 +19,6 @@ export {
 } from './safetensors/read-safetensors';
 /** Serialises tensors (F32, F16, BF16, F64, I64, U64, I32, U32, I16, U16, I8, U8, BOOL) byte-identical to the reference writer. */
 export { writeSafetensors, planSafetensors, encodeTensor, type TensorToWrite, type SafetensorsLayout } from './safetensors/write-safetensors';
-/** Node helpers: read a safetensors file; open one to read a tensor at a time; write one atomically, a tensor at a time. */
-export { readSafetensorsFile, openSafetensorsFile, writeSafetensorsFile, type SafetensorsReader } from './safetensors/safetensors-files';
 /** Half-precision conversions used by safetensors F16/BF16, and the dtype table. */
 export { halfToFloat, floatToHalf, bf16ToFloat, floatToBf16, SAFETENSORS_DTYPES, DTYPE_BYTES, type SafetensorsDtype } from './safetensors/dtypes';
 /** Weight-name maps between our names and upstream PyTorch names, with the [out,in] <-> [in,out] transpose. */
@@ -60,4 +58,4 @@ export {
 /** Validates a config and creates the connector. */
 export { createConnector, connectorConfigSchema, type ConnectorConfig } from './connectors/create-connector';
 /** Save/load a module's weights under upstream names (LLaVA, HF, OpenFlamingo) as safetensors. */
-export { moduleStateDict, loadModuleStateDict, saveModuleWeights, loadModuleWeights, type StateDictOptions } from './state-dict/module-state-dict';
+export { moduleStateDict, loadModuleStateDict, type StateDictOptions } from './state-dict/module-state-dict';

@@ -2,7 +2,7 @@
 // Run: pnpm --filter @vlm/datagen bench   (node --conditions=@vlm/source --import tsx bench/teacher-throughput.ts)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -12,7 +12,7 @@ import { createPromptAccepter, createScenes, createTeacher, llavaInstructTasks, 
 
 const perConfig = Number(process.env.BENCH_REQUESTS ?? 400);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const concurrencies = [1, 8, 64];
+const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,8,64').split(',').map(Number);
 const root = resolve(import.meta.dirname, '../../..');
 
 async function startServer(): Promise<{ baseURL: string; stop(): void }> {
@@ -46,26 +46,68 @@ async function pool<T>(items: readonly T[], concurrency: number, work: (item: T)
 
 type Mode = 'raw' | 'engine-fsync' | 'engine-write';
 
-async function runMode(mode: Mode, baseURL: string, raw: OpenAI, c: number, label: string): Promise<{ rate: number; replayRate?: number }> {
+/** CPU time (user + system) of this process in ms since `from`. */
+const cpuMs = (from: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1000;
+};
+
+async function runMode(mode: Mode, baseURL: string, raw: OpenAI, c: number, label: string): Promise<{ rate: number; cpuPerRequest: number; replayRate?: number }> {
   const tasks = tasksFor(label, perConfig);
   if (mode === 'raw') {
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await pool(tasks, c, (t) => raw.chat.completions.create({ model: 'gpt-4o-mini', messages: t.messages, ...t.params } as never));
-    return { rate: (perConfig / (performance.now() - t0)) * 1000 };
+    return { rate: (perConfig / (performance.now() - t0)) * 1000, cpuPerRequest: cpuMs(cpu0) / perConfig };
   }
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const durability = mode === 'engine-fsync' ? 'fsync' : 'write';
   const teacher = createTeacher({ baseURL, apiKey: 'bench', model: 'gpt-4o-mini', cacheDir: join(dir, 'cache'), concurrency: c, durability, env: {} });
   try {
+    const cpu0 = process.cpuUsage();
     let t0 = performance.now();
-    const result = await runGeneration({ teacher, tasks, outDir: dir, concurrency: c, durability, accept: createPromptAccepter({ seed: 1 }) });
+    const result = await runGeneration({ teacher, tasks, outDir: dir, durability, accept: createPromptAccepter({ seed: 1 }) });
     const rate = (perConfig / (performance.now() - t0)) * 1000;
+    const cpuPerRequest = cpuMs(cpu0) / perConfig;
     if (result.accepted !== perConfig) throw new Error(`expected ${perConfig} accepted, got ${JSON.stringify(result)}`);
+    if (process.env.BENCH_NO_REPLAY) return { rate, cpuPerRequest };
     // The same job again with its outputs gone: every answer from the disk cache (a resumed run).
     rmSync(join(dir, 'samples.jsonl'));
     t0 = performance.now();
-    await runGeneration({ teacher, tasks, outDir: dir, concurrency: c, durability, accept: createPromptAccepter({ seed: 1 }) });
-    return { rate, replayRate: (perConfig / (performance.now() - t0)) * 1000 };
+    await runGeneration({ teacher, tasks, outDir: dir, durability, accept: createPromptAccepter({ seed: 1 }) });
+    return { rate, cpuPerRequest, replayRate: (perConfig / (performance.now() - t0)) * 1000 };
+  } finally {
+    await teacher.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The engine's own CPU per request, free of HTTP and of other processes' noise: the same job through
+ * `runGeneration` + `createTeacher` with the SDK client replaced by an in-process stub that answers at
+ * once (what remains is hashing, the semaphore, cache and samples appends, parsing and filtering).
+ */
+async function engineOwnCpu(durability: 'fsync' | 'write'): Promise<number> {
+  const tasks = tasksFor(`stub-${durability}`, perConfig);
+  const stub = {
+    chat: {
+      completions: {
+        create: async (body: { messages: Array<{ content: string }> }) => ({
+          id: 'stub',
+          object: 'chat.completion',
+          choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: `Question:\nWhat is in the image?\n===\nAnswer:\n${body.messages.at(-1)!.content.split('\n')[0]}\n===\nQuestion:\nWhat is the background?\n===\nAnswer:\nA plain, light background.` } }],
+          usage: { prompt_tokens: 1200, completion_tokens: 40 },
+        }),
+      },
+    },
+  } as unknown as OpenAI;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-stub-'));
+  const teacher = createTeacher({ model: 'gpt-4o-mini', client: stub, cacheDir: join(dir, 'cache'), concurrency: 64, durability, env: {} });
+  try {
+    const cpu0 = process.cpuUsage();
+    const result = await runGeneration({ teacher, tasks, outDir: dir, durability, accept: createPromptAccepter({ seed: 1 }) });
+    if (result.accepted !== perConfig) throw new Error(`expected ${perConfig} accepted, got ${JSON.stringify(result)}`);
+    return cpuMs(cpu0) / perConfig;
   } finally {
     await teacher.close();
     rmSync(dir, { recursive: true, force: true });
@@ -78,11 +120,12 @@ async function main() {
   const server = await startServer();
   const raw = new OpenAI({ baseURL: server.baseURL, apiKey: 'bench', maxRetries: 0 });
   const rows: string[] = [];
-  const modes: Mode[] = ['raw', 'engine-fsync', 'engine-write'];
+  const modes = (process.env.BENCH_MODES ?? 'raw,engine-fsync,engine-write').split(',') as Mode[];
   try {
     await pool(tasksFor('warm', 100), 8, (t) => raw.chat.completions.create({ model: 'gpt-4o-mini', messages: t.messages, ...t.params } as never));
     for (const c of concurrencies) {
       const rates: Record<Mode, number[]> = { raw: [], 'engine-fsync': [], 'engine-write': [] };
+      const cpu: Record<Mode, number[]> = { raw: [], 'engine-fsync': [], 'engine-write': [] };
       const replay: number[] = [];
       for (let round = 0; round < rounds; round++) {
         // Rotate the order each round so load from other work on the machine hits every mode alike.
@@ -90,25 +133,40 @@ async function main() {
           const mode = modes[(k + round) % modes.length]!;
           const r = await runMode(mode, server.baseURL, raw, c, `${mode}-${c}-${round}`);
           rates[mode].push(r.rate);
+          cpu[mode].push(r.cpuPerRequest);
           if (r.replayRate !== undefined && mode === 'engine-fsync') replay.push(r.replayRate);
         }
       }
-      const rawRate = median(rates.raw);
-      const fsyncRate = median(rates['engine-fsync']);
-      const writeRate = median(rates['engine-write']);
-      const overhead = (rate: number) => (1000 / rate - 1000 / rawRate).toFixed(2);
+      const cell = (mode: Mode) => {
+        if (rates[mode].length === 0) return '–';
+        const rate = median(rates[mode]);
+        const rawRate = rates.raw.length > 0 ? median(rates.raw) : undefined;
+        const share = rawRate && mode !== 'raw' ? ` = ${((rate / rawRate) * 100).toFixed(0)} %` : '';
+        return `${rate.toFixed(0)}${share}`;
+      };
+      const cpuCell = (mode: Mode) => {
+        if (cpu[mode].length === 0) return '–';
+        const own = median(cpu[mode]);
+        const added = mode !== 'raw' && cpu.raw.length > 0 ? ` (+${(own - median(cpu.raw)).toFixed(2)})` : '';
+        return `${own.toFixed(2)}${added}`;
+      };
       rows.push(
-        `| ${c} | ${rawRate.toFixed(0)} | ${fsyncRate.toFixed(0)} (${overhead(fsyncRate)} ms) | ${writeRate.toFixed(0)} (${overhead(writeRate)} ms) | ${median(replay).toFixed(0)} |`,
+        `| ${c} | ${cell('raw')} | ${cell('engine-fsync')} | ${cell('engine-write')} | ${cpuCell('raw')} | ${cpuCell('engine-fsync')} | ${cpuCell('engine-write')} | ${replay.length > 0 ? median(replay).toFixed(0) : '–'} |`,
       );
       console.error(rows[rows.length - 1]);
     }
   } finally {
     server.stop();
   }
+  const own: Record<'fsync' | 'write', number[]> = { fsync: [], write: [] };
+  for (let round = 0; round < rounds; round++) for (const d of ['fsync', 'write'] as const) own[d].push(await engineOwnCpu(d));
+  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`requests per measurement: ${perConfig}, median of ${rounds} rounds; node ${process.version}; ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'})`);
-  console.log('| concurrency | raw SDK samples/s | engine, fsync (overhead per request) | engine, write only (overhead per request) | engine, cached replay samples/s |');
-  console.log('|---|---|---|---|---|');
+  console.log('| concurrency | raw SDK samples/s | engine fsync samples/s (= % of raw) | engine write-only samples/s | raw CPU ms/request | engine fsync CPU ms/request (+ added) | engine write-only CPU ms/request (+ added) | cached replay samples/s |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
+  console.log('');
+  console.log(`engine's own CPU per request, HTTP replaced by an instant in-process stub (median of ${rounds}): fsync ${median(own.fsync).toFixed(3)} ms, write-only ${median(own.write).toFixed(3)} ms`);
 }
 
 main().catch((error: unknown) => {

@@ -24,5 +24,7 @@ export * from './expand/index';
 export * from './symbolic-teacher/index';
 /** OpenAI Batch API export, submission and import. */
 export * from './batch/index';
+/** Dataset-wide near-duplicate removal by normalised text. */
+export * from './dedupe/index';
 /** Dataset and generation-run statistics. */
 export * from './stats/index';

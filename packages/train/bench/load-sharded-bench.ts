@@ -9,8 +9,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { selectBackend, readSafetensorsFile, writeSafetensors, type TensorToWrite } from '@vlm/connectors';
-import { type LlamaConfig, LlamaModel, assignParams, llamaConfigToHf, loadLlama, resolveWeightFiles } from '../src/index';
+import { selectBackend, writeSafetensors, type TensorToWrite } from '@vlm/connectors';
+import { readSafetensorsFile } from '@vlm/connectors/node';
+import { type LlamaConfig, LlamaModel, llamaConfigToHf } from '../src/index';
+import { assignParams, loadLlama, resolveWeightFiles } from '../src/node/index';
 
 const config: LlamaConfig = {
   vocabSize: 32000, hiddenSize: 2048, intermediateSize: 5632, numHiddenLayers: 8, numAttentionHeads: 16, numKeyValueHeads: 16,

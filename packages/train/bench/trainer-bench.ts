@@ -7,12 +7,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IGNORE_INDEX, IMAGE_TOKEN_INDEX, createByteTokenizer, createRng } from '@vlm/core';
 import { registerFastWasmKernels, selectBackend, useStockWasmBatchMatMul } from '@vlm/connectors';
-import { renderScenePng } from '@vlm/datagen';
-import { ImageStore, type LlavaModelSpec, type TrainSample, buildLlavaModel, fullDemoPreset, imageTokensOf, trainStage } from '../src/index';
+import sharp from 'sharp';
+import { type LlavaModelSpec, type TrainSample, buildLlavaModel, imageTokensOf } from '../src/index';
+import { ImageStore, trainStage } from '../src/node/index';
 
 const choice = await selectBackend({ log: () => {} });
 const dir = mkdtempSync(join(tmpdir(), 'vlm-trainer-bench-'));
-const scene = (size: number) => ({ id: 's', width: size, height: size, background: 'white', objects: [{ shape: 'circle' as const, colour: 'red', box: [2, 2, size / 2, size / 2] as [number, number, number, number], boxNormalised: [0, 0, 0.5, 0.5] as [number, number, number, number] }] });
+// A white image with a red square in its top-left quarter (what the pixels are does not change step time).
+const squarePng = (size: number) => {
+  const px = Buffer.alloc(size * size * 3, 255);
+  for (let y = 2; y < size / 2; y++) for (let x = 2; x < size / 2; x++) px.set([220, 30, 30], (y * size + x) * 3);
+  return sharp(px, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer();
+};
 
 interface Case { name: string; spec: LlavaModelSpec; samples: TrainSample[]; batch: number; steps: number; image: string; size: number }
 
@@ -25,7 +31,8 @@ function samplesOf(n: number, textLength: number, trainedFrom: number, vocab: nu
   });
 }
 
-const p = fullDemoPreset;
+// The shapes demo's full preset (examples/shapes-demo), written out so the library bench needs no demo package.
+const p = { imageSize: 32, patchSize: 8, vision: { hiddenSize: 64, layers: 3, heads: 4, intermediateSize: 128 }, lm: { hiddenSize: 96, layers: 2, heads: 4, intermediateSize: 256 } };
 const tok = createByteTokenizer();
 const demoSpec: LlavaModelSpec = {
   vision: { hiddenSize: p.vision.hiddenSize, intermediateSize: p.vision.intermediateSize, numHiddenLayers: p.vision.layers, numAttentionHeads: p.vision.heads, imageSize: p.imageSize, patchSize: p.patchSize, numChannels: 3, layerNormEps: 1e-5, hiddenAct: 'quick_gelu' },
@@ -37,7 +44,7 @@ const llavaSpec: LlavaModelSpec = {
   lm: { vocabSize: 32000, hiddenSize: 256, intermediateSize: 688, numHiddenLayers: 4, numAttentionHeads: 4, numKeyValueHeads: 4, maxPositionEmbeddings: 512, rmsNormEps: 1e-6, ropeTheta: 10000, tieWordEmbeddings: false },
   connector: { type: 'mlp2x_gelu', inputDim: 256, outputDim: 256 },
 };
-for (const size of [p.imageSize, 64]) writeFileSync(join(dir, `${size}.png`), await renderScenePng(scene(size)));
+for (const size of [p.imageSize, 64]) writeFileSync(join(dir, `${size}.png`), await squarePng(size));
 const cases: Case[] = [
   // Stage-2 shaped: 16 samples of 16 image tokens + 160 text bytes, answers trained.
   { name: `demo model (ViT ${p.vision.hiddenSize}x${p.vision.layers}, LLaMA ${p.lm.hiddenSize}x${p.lm.layers}, bytes; batch 16 x 177)`, spec: demoSpec, samples: samplesOf(16, 160, 60, 272, `${p.imageSize}.png`), batch: 16, steps: 4, image: `${p.imageSize}.png`, size: p.imageSize },

@@ -9,9 +9,9 @@ import { IGNORE_INDEX, IMAGE_TOKEN_INDEX, createRng } from '@vlm/core';
 import { createConnector, selectBackend } from '@vlm/connectors';
 import sharp from 'sharp';
 import {
-  ClipVisionModel, LlamaModel, LlavaModel, estimateTrainingMemory, generate, llavaSession, loadLlama,
-  maskedCrossEntropy, preprocessImages, saveLlama, trainableVariables,
-} from '../src/index';
+  ClipVisionModel, LlamaModel, LlavaModel, estimateTrainingMemory, generate, llavaSession, maskedCrossEntropy, trainableVariables,
+} from '@vlm/train';
+import { loadLlama, preprocessImages, saveLlama } from '@vlm/train/node';
 
 await selectBackend();
 const dir = await mkdtemp(join(tmpdir(), 'vlm-train-example-'));

@@ -1,4 +1,5 @@
-// Public API of @vlm/train.
+// Public API of @vlm/train. Browser-safe: files, sharp, on-disk checkpoints and the file-backed trainer live
+// behind `@vlm/train/node`.
 
 /** LLaMA-family language model (RMSNorm, RoPE, GQA, SwiGLU, optional tied head) with HF parameter names. */
 export { LlamaModel, disposeCache, type LlamaConfig, type LlamaForwardInput, type LlamaOutput, type KvCache } from './models/llama';
@@ -16,22 +17,16 @@ export {
 /** Hugging Face `config.json` <-> model configs. */
 export { llamaConfigFromHf, llamaConfigToHf, clipVisionConfigFromHf, clipVisionConfigToHf } from './models/hf-config';
 /** Named parameters with upstream names and layouts; how models initialise. */
-export { ParamSet, type NamedParam, type ParamLayout, type ParamInit } from './nn/params';
+export { ParamSet, normalValues, constantValues, type NamedParam, type ParamLayout, type ParamInit } from './nn/params';
 /** Building blocks, exported for custom models and tests. */
 export { rmsNorm, layerNorm } from './nn/norms';
 export { applyRope, ropeTables, ropeInverseFrequencies } from './nn/rope';
 export { activate, type Activation } from './nn/activations';
-/** Load and save Hugging Face model directories (config.json + model.safetensors, sharded or not). */
-export { loadLlama, loadClipVision, saveLlama, saveClipVision, readHfConfig, type LoadPretrainedOptions } from './weights/pretrained';
-/** Assign upstream tensors to parameters; parameters as an upstream state dict. */
-export { assignParams, loadParams, loadParamTargets, loadParamsFromDir, paramsToStateDict, safetensorsFilesIn, type AssignParamsOptions, type LoadParamsOptions, type ParamTarget } from './weights/load-params';
-export { resolveWeightFiles, SHARD_INDEX_FILE, type WeightFiles } from './weights/weight-files';
-/** Hugging Face LLaVA folders both ways: export for transformers, load (either key naming, sharded, F32/F16/BF16). */
-export { exportHfLlava, HF_VLM_META_FILE, type ExportHfLlavaOptions, type ExportHfLlavaResult } from './hf/export-hf-llava';
-export { loadHfLlava, loadHfLlavaWeights, isHfLlavaFolder, hfLlavaKeys, type HfLlavaNaming } from './hf/load-hf-llava';
-export { hfLlavaConfig, parseHfLlavaConfig, hfProcessorConfig, hfImageProcessorConfig, imageSettingsFromHf, HF_IMAGE_TOKEN, type ParsedHfLlavaConfig } from './hf/llava-config';
-/** A Jinja chat template (transformers apply_chat_template) equivalent to a conversation template. */
+/** Hugging Face LLaVA configs (config.json, processor config) and a Jinja chat template equivalent to a conversation template. */
+export { hfLlavaConfig, parseHfLlavaConfig, hfProcessorConfig, hfImageProcessorConfig, imageSettingsFromHf, hfImageSeqLength, HF_IMAGE_TOKEN, type ParsedHfLlavaConfig } from './hf/llava-config';
 export { hfChatTemplate } from './hf/chat-template';
+/** Pillow's bicubic resize (what transformers' CLIPImageProcessor uses) and its shortest-edge size rule. */
+export { pilResizeBicubic, shortestEdgeSize } from './image/pil-resize';
 /** Sub-module handles (vision, connector, lm) a trainer freezes or trains. */
 export { trainableVariables, paramSetHandle, variablesHandle, type ModuleHandle, type VisionConnector } from './compose/modules';
 /** LLaVA splicing of image features at the -200 placeholders. */
@@ -49,18 +44,17 @@ export { generate, type GenerateOptions, type GenerateResult } from './generate/
 export { sampleToken, argmax, type SamplingOptions } from './generate/sample';
 export { embeddingsSession, tokensSession, type DecodeSession, type SessionOptions } from './generate/session';
 export { llavaSession, blip2Session, flamingoSession, type ImagePrompt } from './generate/model-sessions';
-/** Image decoding and preprocessing with sharp (pad-to-square or centre crop, mean/std). */
-export { preprocessImage, preprocessImages, type PreprocessOptions, type ImageFitMode, type ImageSource } from './image/preprocess';
+/** LoRA: adapters on named linears (rank, alpha, dropout, rsLoRA), merged into the base on request. */
+export { loraSchema, loraScaling, lmLoraTargets, visionLoraTargets, type LoraSpec, type LoraSpecInput } from './lora/lora-config';
+export { LoraAdapters, LM_LINEAR_PATTERN, VISION_LINEAR_PATTERN, type LoraShape, type LoraTower, type AdaptableTower } from './lora/lora-adapters';
+export { attachLora, setLora, mergeLora, llavaLoraTowers, allLlavaLoraTowers } from './lora/llava-lora';
+export type { LinearAdapter } from './nn/linear';
 /** Memory estimate of weights, gradients, optimizer state and activations before training. */
 export { estimateTrainingMemory, llamaParameterCount, clipVisionParameterCount, type MemoryEstimate, type MemoryEstimateInput } from './memory/estimate';
 
-// Trainer, checkpoints, data loading and the training demo (issue 6).
+// Trainer building blocks (the file-backed `trainStage`/`runTraining` are in `@vlm/train/node`).
 /** Training stages as data (modules trained with their learning rates, template, length) and LLaVA's two presets. */
-export { stageSchema, alignmentStage, instructionStage, moduleNames, type StageSpec, type StageSpecInput, type ModuleName } from './trainer/stage';
-/** Trains one stage: AdamW, warmup + cosine, clipping, accumulation, progress, metrics, checkpoints, exact resume. */
-export { trainStage, parseStage, stageCheckpointDir, type TrainStageOptions, type StageResult } from './trainer/train-stage';
-/** Runs every stage of a `vlm-train train` config. */
-export { runTraining, type RunTrainingOptions, type RunTrainingResult } from './trainer/run-training';
+export { stageSchema, alignmentStage, instructionStage, loraInstructionStage, moduleNames, type StageSpec, type StageSpecInput, type ModuleName } from './trainer/stage';
 /** The zod-validated training config file (errors name their path). */
 export { trainConfigSchema, parseTrainConfig, type TrainConfig } from './trainer/train-config';
 /** AdamW with per-module learning rates (PyTorch semantics) and global-norm gradient clipping. */
@@ -73,32 +67,17 @@ export { planBatches, type BatchPlan } from './trainer/micro-batches';
 export { spliceBatch, type SplicedBatch } from './trainer/splice-batch';
 /** The per-module parameter table and memory estimate printed when a stage starts. */
 export { parameterTable, stageMemoryEstimate } from './trainer/parameter-table';
-/** Progress line, metrics JSONL and loss-curve images. */
+/** The progress line printed while training. */
 export { formatProgress, formatDuration, type ProgressState } from './trainer/progress-line';
-export { MetricsLog, type StepMetrics } from './trainer/metrics-log';
-export { lossCurveSvg, writeLossCurvePng, type LossSeries } from './trainer/loss-curve';
-/** LLaVA JSON + image root, validated with @vlm/core; formatted and tokenized samples; decoded image cache. */
-export { loadLlavaDataset, type LlavaDataset } from './data/llava-dataset';
+/** Formatted and tokenized samples; the data order of each epoch. */
 export { prepareSamples, withSystemMessage, type TrainSample, type PrepareOptions } from './data/prepare-samples';
-export { ImageStore, type ImageStoreOptions } from './data/image-store';
 export { epochOrder, batchesPerEpoch, positionOfStep, type DataPosition } from './data/epoch-order';
 /** Model specs (tower configs + connector) and building a LLaVA model from one. */
 export { buildLlavaModel, modelSpecToJson, modelSpecFromJson, imageTokensOf, modelSpecJsonSchema, type LlavaModelSpec } from './checkpoint/model-spec';
 /** Tokenizer identity saved with checkpoints. */
-export { createTokenizer, tokenizerSpecSchema, type TokenizerSpec } from './checkpoint/tokenizer-spec';
-/** Checkpoints: safetensors weights with upstream LLaVA names + checkpoint.json, written atomically. */
-export { saveCheckpoint, llavaStateDict, optimizerStateDict, writeFileAtomic, VISION_PREFIX, type SaveCheckpointInput } from './checkpoint/save-checkpoint';
-export { loadCheckpoint, loadCheckpointWeights, loadOptimizerState, readCheckpointMeta, type LoadedCheckpoint } from './checkpoint/load-checkpoint';
+export { tokenizerSpecSchema, type TokenizerSpec } from './checkpoint/tokenizer-spec';
+/** What `checkpoint.json` holds. */
 export { checkpointMetaSchema, CHECKPOINT_FILES, type CheckpointMeta } from './checkpoint/checkpoint-meta';
-/** Stage-1 export of the connector alone, as `model.mm_projector.*` safetensors. */
-export { exportConnector } from './checkpoint/export-connector';
+export { loraBaseSchema, type LoraBase } from './checkpoint/checkpoint-meta';
 /** Answers a conversation with a trained model and its own template. */
 export { answer, type ChatModel, type AnswerOptions } from './checkpoint/chat';
-/** The built-in demo that really learns: synthetic shapes -> two-stage training -> held-out accuracy report. */
-export { runTrainingDemo, type TrainingDemoOptions, type TrainingDemoResult } from './demo/run-training-demo';
-export { fullDemoPreset, tinyDemoPreset, type DemoPreset } from './demo/demo-preset';
-export { questionTypes, askQuestion, normaliseAnswer, answerSpace, type QuestionType, type ShortQuestion } from './demo/questions';
-export { pretrainVisionContrastive, type ContrastiveOptions, type ImageTextPair } from './demo/contrastive-pretrain';
-export { type TypeAccuracy, type EvaluatedQuestion } from './demo/evaluate';
-/** LLaVA JSON and pre-tokenised JSONL shards (with a manifest) for other trainers. */
-export { exportTrainingData, type ExportOptions, type ExportResult } from './data/export-shards';

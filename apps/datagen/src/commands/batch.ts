@@ -9,16 +9,14 @@ import {
   createTeacherJob,
   estimateCost,
   exportBatch,
-  formatSummary,
   generationFiles,
   importBatchResults,
   readSubmissions,
   runGeneration,
   submitBatches,
-  writeLlavaJson,
 } from '@vlm/datagen';
 
-import { jobFlags, jobSpecFromFlags, jobUsage, numberFlag, progressPrinter, teacherFlags, teacherFromFlags, teacherUsage } from './teacher-flags';
+import { finishGeneration, jobFlags, jobSpecFromFlags, jobUsage, numberFlag, progressPrinter, teacherFlags, teacherFromFlags, teacherUsage } from './teacher-flags';
 
 const usage = [
   'usage:',
@@ -27,7 +25,9 @@ const usage = [
   '  vlm-datagen batch import <job> --out-dir <dir> [job options] --model <m> [--batch-dir <dir>] [results.jsonl ...]',
   '',
   'export writes Batch JSONL (split at 50,000 requests / 200 MB per file) for the requests the cache does not',
-  'answer yet; submit uploads, creates and (with --poll) waits and downloads, never submitting a file twice;',
+  'answer yet and no earlier round still covers; each export is a new round with new file names;',
+  'submit uploads, creates and (with --poll) waits and downloads; it knows files by content hash and finds',
+  'a batch it already created (batches.list), so no file is ever paid for twice, even after a crash;',
   'import stores the results in the cache and runs the job offline, writing the same outputs as `generate`.',
   '--batch-dir defaults to <out-dir>/batch.',
   '',
@@ -49,6 +49,7 @@ export async function batchCommand(args: string[]): Promise<number> {
       'max-requests': { type: 'string' },
       'max-bytes': { type: 'string' },
       poll: { type: 'boolean' },
+      dedupe: { type: 'boolean' },
       interval: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -78,15 +79,17 @@ export async function batchCommand(args: string[]): Promise<number> {
   const job = createTeacherJob(jobSpecFromFlags(rest[0], values));
 
   if (action === 'export') {
-    const teacher = teacherFromFlags(values, outDir);
+    // Export only reads the cache: it sends nothing and needs no key.
+    const teacher = teacherFromFlags({ ...values, offline: true }, outDir);
     try {
       const manifest = await exportBatch(teacher, job.tasks(), batchDir, {
         maxRequests: numberFlag(values, 'max-requests', { integer: true, min: 1 }),
         maxBytes: numberFlag(values, 'max-bytes', { integer: true, min: 1 }),
       });
+      const written = manifest.files.filter((f) => f.round === manifest.rounds);
       const estimate = await estimateCost(teacher, job.tasks(), { batch: true });
       console.log(
-        `exported ${manifest.counts.written} requests in ${manifest.files.length} file(s) to ${batchDir} (${manifest.counts.cached} already cached, ${manifest.counts.duplicates} duplicates)\n` +
+        `round ${manifest.rounds}: exported ${manifest.counts.written} requests in ${written.length} file(s)${written.length > 0 ? ` (${written.map((f) => f.file).join(', ')})` : ''} to ${batchDir} (${manifest.counts.cached} already cached, ${manifest.counts.duplicates} duplicates, ${manifest.counts.pending} waiting in earlier rounds)\n` +
           (estimate.price ? `estimated Batch cost: <= $${estimate.costUsd.toFixed(4)}` : 'estimated cost: unknown price for this model'),
       );
       return 0;
@@ -104,7 +107,7 @@ export async function batchCommand(args: string[]): Promise<number> {
       }
     }
     if (files.length === 0) throw new VlmError('batch_results_missing', 'No results files given and none downloaded in the batch folder.', { hint: 'Run `batch submit --poll` first, or pass the results files.' });
-    const writer = teacherFromFlags(values, outDir);
+    const writer = teacherFromFlags({ ...values, offline: true }, outDir);
     try {
       for (const file of files) {
         const report = await importBatchResults(writer, file);
@@ -115,15 +118,12 @@ export async function batchCommand(args: string[]): Promise<number> {
       await writer.close();
     }
     // The job now runs from the cache only; what the batch did not answer is listed as failed.
-    const teacher = createTeacher({ model: writer.model, cacheDir: (values.cache as string | undefined) ?? join(outDir, 'cache'), offline: true, price: writer.price, baseURL: writer.baseURL, apiKey: 'offline' });
+    const teacher = createTeacher({ model: writer.model, cacheDir: (values.cache as string | undefined) ?? join(outDir, 'cache'), offline: true, price: writer.price, baseURL: writer.baseURL });
     try {
       const progress = progressPrinter();
       const result = await runGeneration({ teacher, tasks: job.tasks(), total: job.total, outDir, accept: job.accept, onProgress: progress.update });
       progress.done();
-      const outFile = values.out ?? join(outDir, `${job.name}.json`);
-      const records = writeLlavaJson(generationFiles(outDir).samples, outFile);
-      console.log(`${formatSummary(result)}\noutput: ${records.length} records -> ${outFile}`);
-      return result.failed > 0 ? 1 : 0;
+      return finishGeneration(result, generationFiles(outDir).samples, values.out ?? join(outDir, `${job.name}.json`), { dedupe: values.dedupe === true });
     } finally {
       await teacher.close();
     }

@@ -7,7 +7,6 @@ import { VlmError } from '@vlm/core';
 import {
   createTeacherJob,
   estimateCost,
-  formatSummary,
   generationFiles,
   loadCocoAnnotations,
   runGeneration,
@@ -15,13 +14,12 @@ import {
   symbolicSceneFromScene,
   symbolicTeacher,
   writeJsonAtomic,
-  writeLlavaJson,
   writeSceneDataset,
   type CaptionedScene,
   type SymbolicKind,
 } from '@vlm/datagen';
 
-import { jobFlags, jobSpecFromFlags, jobUsage, numberFlag, progressPrinter, teacherFlags, teacherFromFlags, teacherUsage } from './teacher-flags';
+import { finishGeneration, jobFlags, jobSpecFromFlags, jobUsage, numberFlag, progressPrinter, teacherFlags, teacherFromFlags, teacherUsage } from './teacher-flags';
 
 const usage = [
   'usage: vlm-datagen generate <llava|llava-med|symbolic|scenes> --out-dir <dir> [options]',
@@ -32,6 +30,7 @@ const usage = [
   '',
   'output: --out-dir <dir> (samples.jsonl, rejects.jsonl, failures.jsonl, cache/); --out <file.json> (default <out-dir>/<job>.json)',
   '        --dry-run: count tokens and estimate the cost, send nothing',
+  '        --dedupe: drop near-duplicate records dataset-wide (same normalised conversation text, any image)',
   '',
   teacherUsage,
 ].join('\n');
@@ -46,6 +45,7 @@ export async function generateCommand(args: string[]): Promise<number> {
       'out-dir': { type: 'string' },
       out: { type: 'string' },
       'dry-run': { type: 'boolean' },
+      dedupe: { type: 'boolean' },
       scenes: { type: 'string' },
       'symbolic-kinds': { type: 'string' },
       count: { type: 'string' },
@@ -111,11 +111,10 @@ export async function generateCommand(args: string[]): Promise<number> {
       return 0;
     }
     const progress = progressPrinter();
+    // Workers default to twice the teacher's --concurrency, so every request slot stays busy.
     const result = await runGeneration({ teacher, tasks: teacherJob.tasks(), total: teacherJob.total, outDir, accept: teacherJob.accept, onProgress: progress.update });
     progress.done();
-    const records = writeLlavaJson(generationFiles(outDir).samples, outFile);
-    console.log(`${formatSummary(result)}\noutput: ${records.length} records -> ${outFile}`);
-    return result.failed > 0 || result.stoppedBy ? 1 : 0;
+    return finishGeneration(result, generationFiles(outDir).samples, outFile, { dedupe: values.dedupe === true });
   } finally {
     await teacher.close();
   }

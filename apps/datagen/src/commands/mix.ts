@@ -12,6 +12,8 @@ const USAGE = `usage: vlm-datagen mix --source <name>=<file> [--source ...] --ou
   --total <n>              size of the mixture
   --seed <n>               seed for sampling and shuffling (default 0)
   --no-dedupe              keep records that repeat an (image, questions) pair
+  --dedupe-text            also drop near-duplicates dataset-wide: records whose normalised conversation
+                           text (case, punctuation, spacing and <image> ignored) repeats, whatever the image
   --no-shuffle             keep the sources in order
   --tokenizer <t>          llama-2 (default), bytes, a tokenizer.json path, or none to skip token counts
   --template <name>        conversation template for token counts (default vicuna_v1)
@@ -50,6 +52,7 @@ export async function mixCommand(args: string[]): Promise<number> {
       total: { type: 'string' },
       seed: { type: 'string' },
       'no-dedupe': { type: 'boolean' },
+      'dedupe-text': { type: 'boolean' },
       'no-shuffle': { type: 'boolean' },
       tokenizer: { type: 'string' },
       template: { type: 'string' },
@@ -87,6 +90,7 @@ export async function mixCommand(args: string[]): Promise<number> {
     seed,
     total: numberOption(values.total, 'total', true),
     dedupe: !values['no-dedupe'],
+    dedupeText: values['dedupe-text'] === true,
     shuffle: !values['no-shuffle'],
     tokens,
     statsPrefix: values.stats,
@@ -96,8 +100,9 @@ export async function mixCommand(args: string[]): Promise<number> {
   });
   const s = result.stats;
   for (const src of s.sources) {
-    console.log(`${src.name}: ${src.records} records from ${src.available} available (${(src.share * 100).toFixed(1)}%), ${src.duplicates} duplicates, ${src.invalid} invalid${src.tokens !== undefined ? `, ${src.tokens} tokens` : ''}`);
+    console.log(`${src.name}: ${src.records} records from ${src.available} available (${(src.share * 100).toFixed(1)}%), ${src.duplicates} duplicates, ${src.nearDuplicates !== undefined ? `${src.nearDuplicates} near-duplicates, ` : ''}${src.invalid} invalid${src.tokens !== undefined ? `, ${src.tokens} tokens` : ''}`);
   }
+  if (s.nearDuplicates !== undefined) console.log(`near-duplicates removed: ${s.nearDuplicates} (normalised text, all sources)`);
   console.log(`${s.records} records, ${s.turns} turns${s.tokens !== undefined ? `, ${s.tokens} tokens (${s.tokenizer})` : ''} -> ${values.out}`);
   console.log(`statistics: ${result.statsFiles.json}, ${result.statsFiles.markdown}`);
   return 0;

@@ -6,14 +6,21 @@ import { parseArgs } from 'node:util';
 
 import { VlmError } from '@vlm/core';
 import {
+  checkTranscript,
+  decodeVideo,
+  describeFrameFiles,
   engineTeacherChat,
-  extractVideoFrames,
   findFfmpeg,
+  hashFile,
+  hashJson,
   listFrameFolder,
+  probeVideo,
   readTranscript,
+  requireFfmpeg,
   runQuiltDemo,
   runQuiltPipeline,
   symbolicQuiltTeacher,
+  type GroundingMode,
   type QuiltInstructionKind,
 } from '@vlm/datagen';
 
@@ -23,10 +30,16 @@ const usage = [
   'usage: vlm-datagen quilt --demo [--out-dir <dir>] [--width 640] [--height 360] [--fps 8] [--jpeg-quality <q>]',
   '       vlm-datagen quilt (--video <file> | --frames <dir>) --transcript <file.srt|.vtt|.json> --out-dir <dir> [options]',
   '',
-  'input:  --video <file>        frames are extracted with ffmpeg ($VLM_FFMPEG, PATH, or the bundled npm binary) at --fps (default 2)',
+  'input:  --video <file>        decoded with ffmpeg ($VLM_FFMPEG, PATH, or the bundled npm binary) at --fps (default 2),',
+  '                              each frame at its true presentation time; nothing but median frames and trace pictures is written',
   '        --frames <dir>        images with timestamps.json ([{"file","t"}]) or taken in name order at --fps',
-  '        --transcript <file>   SRT, WebVTT or Whisper-style JSON',
+  '        --transcript <file>   SRT, WebVTT or Whisper-style JSON; utterances outside the video are skipped and counted',
   'cursor: --threshold <0-255>   difference threshold (default 64)   --anchor tip|centroid|peak (default tip)',
+  'ground: --grounding utterance|quilt   utterance (default): each sentence on the cursor points of its own time window;',
+  '                              quilt: the upstream whole-chunk clustering. Both are written to grounded.json',
+  '        --lead <s> --lag <s>  widen each sentence window before its first / after its last word (default 0)',
+  'checks: --strict              fail (before any teacher call) on decode errors or fewer frames than duration x fps',
+  '        --force               the out-dir holds a run of another video/transcript/options: delete it and start fresh',
   'output: --out-dir <dir>       images/, traces/, grounded.json, instructions.jsonl, quilt_instruct.json',
   '        --kinds conversation,detail,complex_reasoning,iterative_abduction (default all)',
   '        --symbolic            rule-based teacher (offline); otherwise the teacher options below',
@@ -57,6 +70,11 @@ export async function quiltCommand(args: string[]): Promise<number> {
       'jpeg-quality': { type: 'string' },
       threshold: { type: 'string' },
       anchor: { type: 'string' },
+      grounding: { type: 'string' },
+      lead: { type: 'string' },
+      lag: { type: 'string' },
+      strict: { type: 'boolean' },
+      force: { type: 'boolean' },
       kinds: { type: 'string' },
       symbolic: { type: 'boolean' },
       seed: { type: 'string' },
@@ -73,6 +91,11 @@ export async function quiltCommand(args: string[]): Promise<number> {
   }
   const cursor = { threshold: numberFlag(values, 'threshold', { min: 0 }), anchor };
   const seed = numberFlag(values, 'seed', { integer: true });
+  const groundingMode = values.grounding as GroundingMode | undefined;
+  if (groundingMode !== undefined && groundingMode !== 'utterance' && groundingMode !== 'quilt') {
+    throw new VlmError('bad_option', `--grounding must be utterance or quilt, got ${JSON.stringify(groundingMode)}`, { location: { field: 'grounding' } });
+  }
+  const utteranceGrounding = { lead: numberFlag(values, 'lead', { min: 0 }), lag: numberFlag(values, 'lag', { min: 0 }) };
 
   if (values.demo) {
     const outDir = values['out-dir'] ?? (await mkdtemp(join(tmpdir(), 'vlm-quilt-demo-')));
@@ -108,26 +131,50 @@ export async function quiltCommand(args: string[]): Promise<number> {
     throw new VlmError('missing_option', 'give exactly one of --video and --frames', { location: { field: values.video ? 'frames' : 'video' }, hint: usage });
   }
   const fps = numberFlag(values, 'fps', { min: 0.01 });
-  let frames: { file: string; t: number }[];
-  if (values.video) {
-    const ffmpeg = findFfmpeg();
-    if (ffmpeg) console.error(`ffmpeg: ${ffmpeg.path} (from ${ffmpeg.from})`);
-    frames = await extractVideoFrames(values.video, join(outDir, 'frames'), { fps: fps ?? 2, ffmpeg: ffmpeg?.path });
-  } else {
-    frames = await listFrameFolder(values.frames!, { fps });
-  }
-  const utterances = await readTranscript(values.transcript);
   const kinds = values.kinds?.split(',').map((k) => k.trim());
   for (const kind of kinds ?? []) {
     if (!KINDS.includes(kind as QuiltInstructionKind)) throw new VlmError('bad_option', `unknown kind ${JSON.stringify(kind)}`, { location: { field: 'kinds' }, hint: `kinds: ${KINDS.join(', ')}` });
   }
+
+  // Every input is read and checked before any frame is decoded.
+  const allUtterances = await readTranscript(values.transcript);
+  let duration: number;
+  let inputKey: string;
+  let frames: Parameters<typeof runQuiltPipeline>[0];
+  if (values.video) {
+    const ffmpeg = requireFfmpeg();
+    console.error(`ffmpeg: ${ffmpeg.path} (from ${ffmpeg.from})`);
+    const probe = await probeVideo(values.video, { ffmpeg: ffmpeg.path });
+    duration = probe.duration;
+    const decodeFps = fps ?? 2;
+    inputKey = hashJson({ video: await hashFile(values.video), fps: decodeFps });
+    frames = decodeVideo(values.video, { fps: decodeFps, ffmpeg: ffmpeg.path, duration: probe.duration, sourceFps: probe.fps });
+    console.error(`video: ${probe.width}x${probe.height}, ${probe.duration.toFixed(2)} s${probe.fps ? ` at ${probe.fps} fps` : ''}; decoding at ${decodeFps} fps`);
+  } else {
+    const list = await listFrameFolder(values.frames!, { fps });
+    const times = list.map((f) => f.t);
+    const step = times.length > 1 ? (times[times.length - 1]! - times[0]!) / (times.length - 1) : 0;
+    duration = (times[times.length - 1] ?? 0) + step;
+    inputKey = await describeFrameFiles(list);
+    frames = list;
+  }
+  const check = checkTranscript(allUtterances, { duration, file: values.transcript });
+  if (check.skipped.length > 0) {
+    console.error(`transcript: ${check.skipped.length} of ${allUtterances.length} utterances lie outside the video (0-${duration.toFixed(2)} s) and are skipped`);
+  }
   const engine = values.symbolic ? undefined : teacherFromFlags(values, outDir);
   try {
-    const result = await runQuiltPipeline(frames, utterances, {
+    const result = await runQuiltPipeline(frames, allUtterances, {
       videoId: 'video',
       outDir,
       seed,
       cursor,
+      groundingMode,
+      utteranceGrounding,
+      duration,
+      inputKey,
+      force: values.force,
+      strict: values.strict,
       kinds: kinds as QuiltInstructionKind[] | undefined,
       teacher: engine ? engineTeacherChat(engine) : symbolicQuiltTeacher(),
       onProgress: (p) => {
@@ -135,7 +182,12 @@ export async function quiltCommand(args: string[]): Promise<number> {
       },
     });
     const grounded = result.chunks.filter((c) => c.grounded).length;
-    console.log(`${frames.length} frames -> ${result.chunks.length} stable chunks, ${grounded} grounded`);
+    const frameCount = result.chunks.reduce((n, c) => n + c.frameEnd - c.frameStart, 0);
+    const decoded = result.decode ? `${result.decode.frames} frames decoded` : result.groundingResumed ? 'grounding resumed from grounded.json' : `${frameCount} frames in chunks`;
+    const sentences = result.chunks.flatMap((c) => c.groundings.utterance.sentences ?? []);
+    console.log(`${decoded} -> ${result.chunks.length} stable chunks, ${grounded} grounded (${result.chunks[0]?.grounding ?? groundingMode ?? 'utterance'} grounding; ${sentences.filter((s) => s.box).length}/${sentences.length} sentences with a box)`);
+    if (result.skippedUtterances > 0) console.log(`skipped ${result.skippedUtterances} utterance${result.skippedUtterances === 1 ? '' : 's'} outside the video`);
+    for (const warning of result.warnings) console.log(`warning: ${warning}`);
     console.log(`${result.records.length} records (${result.resumed} resumed, ${result.failures.length} failed) -> ${result.files.dataset}`);
     if (engine) {
       const stats = engine.stats();

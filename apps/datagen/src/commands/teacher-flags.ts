@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 
 import { VlmError } from '@vlm/core';
-import { createTeacher, formatProgress, type GenerationProgress, type LlavaInstructKind, type Teacher, type TeacherJobSpec } from '@vlm/datagen';
+import { createTeacher, formatProgress, formatSummary, writeLlavaJson, type GenerationProgress, type LlavaInstructKind, type Teacher, type TeacherJobSpec, type TeacherOptions } from '@vlm/datagen';
 
 /** parseArgs options of a teacher job. */
 export const jobFlags = {
@@ -37,11 +37,11 @@ export const teacherUsage = [
   '  --model <name>          teacher model (else $VLM_TEACHER_MODEL)',
   '  --base-url <url>        API base URL (else $OPENAI_BASE_URL, else OpenAI)',
   '  --api-key <key>         API key (else $OPENAI_API_KEY; never printed or written)',
-  '  --concurrency <n>       requests in flight (default 8)',
+  '  --concurrency <n>       requests in flight at once (default 8)',
   '  --retries <n>           retries of 429/5xx/timeouts/malformed answers (default 6)',
   '  --timeout <seconds>     per-request timeout (default 120)',
   '  --cache <dir>           answer cache (default <out-dir>/cache); reruns never pay twice',
-  '  --budget <usd>          stop sending once this much was spent',
+  '  --budget <usd>          never spend more: each request\'s maximum cost is reserved before it is sent',
   '  --price-in/--price-out  USD per million tokens (default: known list prices)',
   '  --offline               only use cached answers (e.g. after `batch import`)',
 ].join('\n');
@@ -86,15 +86,15 @@ export function jobSpecFromFlags(job: string | undefined, values: Record<string,
   throw new VlmError('unknown_job', `Unknown job ${JSON.stringify(job ?? '')}.`, { hint: jobUsage });
 }
 
-/** A teacher from the flags; its cache defaults to `<outDir>/cache`. */
-export function teacherFromFlags(values: Record<string, unknown>, outDir: string): Teacher {
+/** The teacher options the flags describe; the cache defaults to `<outDir>/cache`. */
+export function teacherOptionsFromFlags(values: Record<string, unknown>, outDir: string): TeacherOptions {
   const priceIn = numberFlag(values, 'price-in', { min: 0 });
   const priceOut = numberFlag(values, 'price-out', { min: 0 });
   if ((priceIn === undefined) !== (priceOut === undefined)) {
     throw new VlmError('bad_option', 'Give both --price-in and --price-out, or neither.', { location: { field: priceIn === undefined ? 'price-in' : 'price-out' } });
   }
   const timeout = numberFlag(values, 'timeout', { min: 0.001 });
-  return createTeacher({
+  return {
     model: values.model as string | undefined,
     baseURL: values['base-url'] as string | undefined,
     apiKey: values['api-key'] as string | undefined,
@@ -105,7 +105,27 @@ export function teacherFromFlags(values: Record<string, unknown>, outDir: string
     budgetUsd: numberFlag(values, 'budget', { min: 0 }),
     price: priceIn !== undefined && priceOut !== undefined ? { inputPerMillion: priceIn, outputPerMillion: priceOut } : undefined,
     offline: values.offline === true,
-  });
+  };
+}
+
+/** A teacher from the flags (see {@link teacherOptionsFromFlags}). */
+export function teacherFromFlags(values: Record<string, unknown>, outDir: string): Teacher {
+  return createTeacher(teacherOptionsFromFlags(values, outDir));
+}
+
+/**
+ * The end of a generation command: writes the LLaVA JSON of what was accepted (never an empty `[]`),
+ * prints the summary, and throws the reason when the run stopped early (budget, bad key, wrong URL,
+ * unreachable server) so the user sees the server's message and what to do; exit code 1 on failures.
+ */
+export function finishGeneration(result: GenerationProgress, samplesFile: string, outFile: string, options: { dedupe?: boolean } = {}): number {
+  const records = writeLlavaJson(samplesFile, outFile, { dedupe: options.dedupe });
+  const lines = [formatSummary(result)];
+  if (options.dedupe) lines.push(`near-duplicates removed: ${records.nearDuplicates} (dataset-wide, normalised text)`);
+  lines.push(records.written ? `output: ${records.length} records -> ${outFile}` : `output: no records accepted, ${outFile} not written`);
+  console.log(lines.join('\n'));
+  if (result.stopCode) throw new VlmError(result.stopCode, result.stoppedBy ?? 'The run stopped early.', { hint: result.stopHint });
+  return result.failed > 0 || result.stoppedBy ? 1 : 0;
 }
 
 /** Progress on stderr: redrawn in place on a terminal, a line every few seconds otherwise. */

@@ -1,5 +1,6 @@
 import { selectBackend } from '@vlm/connectors';
-import { answer, ImageStore, loadCheckpoint, type ChatModel } from '@vlm/train';
+import { answer, type ChatModel } from '@vlm/train';
+import { ImageStore, loadCheckpoint } from '@vlm/train/node';
 import type { AnswerFn } from '@vlm/eval';
 
 /** Options of {@link checkpointAnswerFn}. */

@@ -2,7 +2,8 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import type { LlavaTurn } from '@vlm/core';
 import { selectBackend } from '@vlm/connectors';
-import { answer, loadCheckpoint, preprocessImages } from '@vlm/train';
+import { answer } from '@vlm/train';
+import { loadCheckpoint, preprocessImages } from '@vlm/train/node';
 import { processIo, type Command } from './io';
 
 const USAGE = 'usage: vlm-train chat --checkpoint dir [--image file] [--prompt text] [--max-tokens n] [--temperature t]';

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@vlm/connectors';
-import { createTokenizer, exportHfLlava, exportTrainingData, loadCheckpoint, loadLlavaDataset, type TokenizerSpec } from '@vlm/train';
+import type { TokenizerSpec } from '@vlm/train';
+import { createTokenizer, exportHfLlava, exportTrainingData, loadCheckpoint, loadLlavaDataset } from '@vlm/train/node';
 import { processIo, type Command } from './io';
 
 const USAGE = [

@@ -4,6 +4,7 @@ import { demoCommand as formatDemoCommand } from './demo';
 import { exportCommand } from './export';
 import type { Command } from './io';
 import { masksCommand } from './masks';
+import { mergeCommand } from './merge';
 import { trainCommand } from './train';
 import { trainDemoCommand } from './train-demo';
 import { validateCommand } from './validate';
@@ -18,4 +19,6 @@ export const commands: Record<string, Command> = {
   train: trainCommand,
   chat: chatCommand,
   export: exportCommand,
+  // folds LoRA adapters into the base weights (PEFT's merge_and_unload)
+  merge: mergeCommand,
 };

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { VlmError } from '@vlm/core';
-import { fullDemoPreset, runTrainingDemo, tinyDemoPreset } from '@vlm/train';
+import { fullDemoPreset, tinyDemoPreset } from '@vlm/shapes-demo';
+import { runTrainingDemo } from '@vlm/shapes-demo/node';
 import { processIo, type Command } from './io';
 import { progressWriter } from './progress-writer';
 

@@ -11,7 +11,8 @@ import { readSafetensors } from '../safetensors/read-safetensors';
 import { readSafetensorsFile } from '../safetensors/safetensors-files';
 import { writeSafetensors } from '../safetensors/write-safetensors';
 import { seededTensor } from '../testing/grad-check';
-import { loadModuleStateDict, loadModuleWeights, moduleStateDict, saveModuleWeights } from './module-state-dict';
+import { loadModuleStateDict, moduleStateDict } from './module-state-dict';
+import { loadModuleWeights, saveModuleWeights } from './module-weights-files';
 
 const dir = mkdtempSync(join(tmpdir(), 'vlm-sd-'));
 const same = (a: tf.Tensor, b: tf.Tensor) => expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBe(0);

@@ -7,9 +7,10 @@ export {
   type GenerationProgress,
   type RunGenerationOptions,
   type AcceptOutcome,
+  truncatedReason,
 } from './run-generation';
 /** samples.jsonl -> validated LLaVA JSON, written atomically. */
-export { writeLlavaJson, readGeneratedRecords, writeJsonAtomic } from './write-llava-json';
+export { writeLlavaJson, readGeneratedRecords, writeJsonAtomic, type WriteLlavaJsonOptions } from './write-llava-json';
 /** One run per output folder (a lock a killed run left behind is taken over). */
 export { acquireRunLock } from './run-lock';
 /** Progress line and end-of-run summary for CLIs. */

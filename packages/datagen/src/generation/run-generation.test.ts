@@ -7,6 +7,7 @@ import { startOpenAIServer, type OpenAIServer } from '@vlm/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { createPromptAccepter, llavaInstructTasks } from '../jobs/llava-instruct';
+import { llavaMedTasks } from '../jobs/llava-med';
 import { readJsonl } from '../jsonl/jsonl-appender';
 import { createTeacher } from '../teacher/teacher';
 import { canonicalJson } from '../teacher/request-key';
@@ -95,6 +96,57 @@ describe('runGeneration', () => {
     expect(second.stoppedBy).toBeUndefined();
     expect(second.accepted + second.rejected).toBe(7);
     expect(server.chatRequests()).toHaveLength(10);
+  });
+
+  it('rejects an answer cut off at max_tokens as truncated for every job, never as a sample', async () => {
+    // Every other answer is cut mid-sentence with finish_reason "length"; the text alone parses fine.
+    const server = await startOpenAIServer({
+      handler: (request, context) => {
+        const system = String(request.messages[0]?.content ?? '');
+        const text = system.includes('describe the image in detail') || system.includes('detailed description')
+          ? 'The image shows a red square on a white background, and the people need to'
+          : system.includes('User:') || /biomedical|LLaVA-Med|figure/i.test(system)
+            ? 'User: What does the figure show?\nAssistant: A lymph node with the people need to'
+            : 'Question:\nWhat is shown?\n===\nAnswer:\nA square.\n===\nQuestion:\nWhy?\n===\nAnswer:\nThe people need to';
+        return context.index % 2 === 0 ? { content: text, finishReason: 'length' } : text.replace(/ the people need to$/, '.').replace(/The people need to$/, 'Because it is red.');
+      },
+    });
+    servers.push(server);
+    const out = tempDir();
+    const teacher = createTeacher({ baseURL: server.baseURL, apiKey: 'k', model: 'm', cacheDir: join(out, 'cache'), concurrency: 1, env: {} });
+    const tasks = [
+      ...llavaInstructTasks(fixtureImages(4).filter((_, i) => i < 4), { kinds: ['conversation', 'detail', 'complex'] }),
+      ...llavaMedTasks([1, 2].map((i) => ({ id: `fig${i}`, image: `f${i}.jpg`, caption: `Histology of a lymph node ${i}.`, mentions: [] }))),
+    ];
+    const result = await runGeneration({ teacher, tasks, outDir: out, concurrency: 1, accept: createPromptAccepter() });
+    await teacher.close();
+    const rejects = readJsonl(generationFiles(out).rejects) as Array<{ taskId: string; reason: string }>;
+    const truncatedIds = rejects.filter((r) => r.reason === 'truncated').map((r) => r.taskId);
+    // concurrency 1: request i is task i, so every even task was cut
+    expect(truncatedIds.sort()).toEqual(tasks.filter((_, i) => i % 2 === 0).map((t) => t.id).sort());
+    expect(new Set(truncatedIds.map((id) => id.replace(/^\d+-/, '')))).toEqual(new Set(['conversation', 'detail', 'complex', 'fig1']));
+    expect(result.rejectReasons.truncated).toBe(7);
+    const samples = readJsonl(generationFiles(out).samples) as Array<{ taskId: string }>;
+    for (const s of samples) expect(truncatedIds).not.toContain(s.taskId);
+    expect(JSON.stringify(samples)).not.toContain('need to');
+  });
+
+  it('stops at once on a failure every request would repeat (401), keeping what was accepted', async () => {
+    let answered = 0;
+    const server = await startOpenAIServer({
+      handler: (request, context) => (answered++ < 3 ? scriptedTeacher(request, context) : { error: { status: 401, message: 'Incorrect API key provided: sk-ab***cd.', type: 'invalid_api_key' } }),
+    });
+    servers.push(server);
+    const out = tempDir();
+    const teacher = createTeacher({ baseURL: server.baseURL, apiKey: 'k', model: 'gpt-4o-mini', cacheDir: join(out, 'cache'), concurrency: 1, env: {} });
+    const result = await runGeneration({ teacher, tasks: llavaInstructTasks(fixtureImages(20), { kinds: ['conversation'] }), outDir: out, accept: createPromptAccepter() });
+    await teacher.close();
+    expect(server.chatRequests()).toHaveLength(4);
+    expect(result).toMatchObject({ accepted: 3, failed: 0, stopCode: 'teacher_http_401' });
+    expect(result.stoppedBy).toContain('Incorrect API key provided');
+    expect(readJsonl(generationFiles(out).samples)).toHaveLength(3);
+    // the task that hit the 401 is not marked done: the rerun with a good key does it
+    expect(readJsonl(generationFiles(out).failures)).toHaveLength(0);
   });
 
   it('stops taking tasks when accept throws, keeping what was written, and rethrows', async () => {

@@ -55,8 +55,12 @@ export interface GenerationProgress {
   /** Expected time left, when `total` is known and at least one task was sent. */
   etaMs?: number;
   total?: number;
-  /** Set when the run stopped early (budget spent). */
+  /** Set when the run stopped early: the reason (budget spent, a failure every request would repeat). */
   stoppedBy?: string;
+  /** Error code of the early stop (`budget_exceeded`, `teacher_http_401`, `teacher_unreachable`, ...). */
+  stopCode?: string;
+  /** What to do about it. */
+  stopHint?: string;
 }
 
 /** Options of {@link runGeneration}. */
@@ -69,16 +73,22 @@ export interface RunGenerationOptions<T extends GenerationTask> {
   accept(task: T, response: TeacherResponse): AcceptOutcome;
   /** Number of tasks, for the ETA. */
   total?: number;
-  /** Tasks worked on at once (default 16; the teacher's own limit still caps HTTP concurrency). */
+  /** Tasks worked on at once (default twice the teacher's concurrency, so parsing and appends never leave a request slot idle). */
   concurrency?: number;
   onProgress?(progress: GenerationProgress): void;
   durability?: 'fsync' | 'write';
 }
 
+/** The reject reason of an answer cut off at max_tokens (`finish_reason: "length"`), whatever the job. */
+export const truncatedReason = 'truncated';
+
 /**
  * Runs teacher tasks into JSONL outputs that survive being killed at any moment: every answer is in
  * the teacher's cache before it is parsed, every accepted record or rejection is appended (fsync)
  * under its task id, and a rerun skips finished tasks and replays cached answers without sending them.
+ * An answer cut off at max_tokens is rejected as `truncated` before the job sees it. A failure that
+ * every request would repeat (bad key, unknown model, unreachable server, budget) stops the run at
+ * once, keeping everything already written.
  */
 export async function runGeneration<T extends GenerationTask>(options: RunGenerationOptions<T>): Promise<GenerationProgress> {
   const files = generationFiles(options.outDir);
@@ -128,8 +138,13 @@ export async function runGeneration<T extends GenerationTask>(options: RunGenera
     try {
       response = await options.teacher.complete(task.messages, task.params);
     } catch (error) {
-      if (error instanceof TeacherError && error.code === 'budget_exceeded') {
-        progress.stoppedBy = error.message;
+      if (error instanceof TeacherError && error.fatal) {
+        // Not this task's fault: it stays open for the rerun, and no other task is started.
+        if (progress.stoppedBy === undefined) {
+          progress.stoppedBy = error.message;
+          progress.stopCode = error.code;
+          progress.stopHint = error.hint;
+        }
         return;
       }
       progress.failed += 1;
@@ -139,7 +154,10 @@ export async function runGeneration<T extends GenerationTask>(options: RunGenera
     }
     if (response.cached) progress.cacheHits += 1;
     else progress.costUsd += response.costUsd;
-    const outcome = options.accept(task, response);
+    const outcome: AcceptOutcome =
+      response.finishReason === 'length'
+        ? { ok: false, reason: truncatedReason, message: 'The answer was cut off at max_tokens (finish_reason "length"); raise --max-tokens to keep such answers.' }
+        : options.accept(task, response);
     if (outcome.ok) {
       // One line per task keeps "this task is done" and "its records are written" one atomic append.
       await samples.append({ taskId: task.id, key: response.key, records: outcome.records, ...(outcome.notes !== undefined ? { notes: outcome.notes } : {}) });
@@ -179,7 +197,7 @@ export async function runGeneration<T extends GenerationTask>(options: RunGenera
 
   let fatal: { error: unknown } | undefined;
   try {
-    const workers = Array.from({ length: options.concurrency ?? 16 }, async () => {
+    const workers = Array.from({ length: options.concurrency ?? Math.max(2 * options.teacher.concurrency, 16) }, async () => {
       try {
         for (let task = await nextTask(); task !== undefined; task = await nextTask()) {
           await work(task);

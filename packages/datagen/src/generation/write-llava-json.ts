@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 
 import { parseLlavaDataset, type LlavaRecord } from '@vlm/core';
 
+import { removeNearDuplicates } from '../dedupe/near-duplicates';
 import { scanJsonl } from '../jsonl/scan-jsonl';
 
 /** The accepted records of a run's samples.jsonl, in order, each task counted once. */
@@ -26,12 +27,28 @@ export function writeJsonAtomic(path: string, value: unknown, indent = 2): void 
   renameSync(temp, path);
 }
 
+/** Options of {@link writeLlavaJson}. */
+export interface WriteLlavaJsonOptions {
+  /** Drop records whose normalised conversation text repeats an earlier record's, dataset-wide. */
+  dedupe?: boolean;
+  /** Write the file even when no record was accepted (default false: an empty `[]` is never written). */
+  allowEmpty?: boolean;
+}
+
 /**
  * Turns a run's samples.jsonl into the LLaVA JSON array (validated against the LLaVA schema; a bad
- * record is an error naming its row), written atomically. Returns the records.
+ * record is an error naming its row), written atomically. Returns the records and how many
+ * near-duplicates were removed; with no record at all, nothing is written (`written: false`).
  */
-export function writeLlavaJson(samplesFile: string, outFile: string): LlavaRecord[] {
-  const records = parseLlavaDataset(readGeneratedRecords(samplesFile), { file: samplesFile });
-  writeJsonAtomic(outFile, records);
-  return records;
+export function writeLlavaJson(samplesFile: string, outFile: string, options: WriteLlavaJsonOptions = {}): LlavaRecord[] & { nearDuplicates: number; written: boolean } {
+  let records = parseLlavaDataset(readGeneratedRecords(samplesFile), { file: samplesFile });
+  let nearDuplicates = 0;
+  if (options.dedupe) {
+    const result = removeNearDuplicates(records);
+    records = result.kept;
+    nearDuplicates = result.removed;
+  }
+  const written = records.length > 0 || options.allowEmpty === true;
+  if (written) writeJsonAtomic(outFile, records);
+  return Object.assign(records, { nearDuplicates, written });
 }

@@ -104,8 +104,9 @@ function isConversation(format: ResponseFormat): format is ConversationFormat {
 
 /**
  * Parses and filters an answer with @vlm/prompts into one LLaVA record, recording the prompt id and
- * version and the teacher model; duplicate questions within a conversation are removed. Truncated
- * descriptions (finish_reason `length`) are rejected; a truncated conversation keeps its complete pairs.
+ * version and the teacher model; duplicate questions within a conversation are removed. A truncated
+ * answer (finish_reason `length`) of any kind is rejected as `truncated` (`runGeneration` does so too,
+ * before any accepter runs).
  */
 export function createPromptAccepter(options: AccepterOptions = {}): (task: PromptTask, response: TeacherResponse) => AcceptOutcome {
   const root = createRng(options.seed ?? 0);
@@ -116,7 +117,7 @@ export function createPromptAccepter(options: AccepterOptions = {}): (task: Prom
     let pairs: Array<{ question: string; answer: string }>;
     let dropped: unknown[] = [];
     if (isConversation(task.responseFormat)) {
-      const parsed = parseConversation(task.responseFormat, response.content);
+      const parsed = parseConversation(task.responseFormat, response.content, { finishReason: response.finishReason });
       if (!parsed.ok) return { ok: false, reason: parsed.reason, message: parsed.message, details: parsed.dropped };
       const unique = dedupeQuestions(parsed.value);
       pairs = unique.kept;

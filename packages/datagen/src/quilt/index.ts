@@ -1,5 +1,7 @@
 // Public API of the Quilt area of @vlm/datagen: cursor-grounded instructions from narrated videos.
 
+/** Checking a transcript against the video: empty, out-of-range utterances. */
+export { checkTranscript, type TranscriptCheck } from './transcript/check-transcript';
 /** Timed narration: utterances and word times. */
 export { countWords, type Utterance, type TimedWord } from './transcript/utterance';
 /** Transcript parsers: SRT, WebVTT (with inline word times) and Whisper-style JSON. */
@@ -12,8 +14,14 @@ export { parseTimestamp } from './transcript/timestamp';
 
 /** Decoded RGB frames (sharp) and their encoding. */
 export { readRgbFrame, encodeRgbFrame, type RgbFrame } from './frames/rgb-frame';
-/** Finding ffmpeg (env, PATH, or the optional npm binary) and extracting frames from a video. */
-export { findFfmpeg, requireFfmpeg, extractVideoFrames, type FfmpegLocation } from './frames/ffmpeg';
+/** Finding ffmpeg (env, PATH, or the optional npm binary). */
+export { findFfmpeg, requireFfmpeg, type FfmpegLocation } from './frames/ffmpeg';
+/** Duration, size and frame rate of a video, before decoding. */
+export { probeVideo, type VideoProbe } from './frames/probe-video';
+/** Frames decoded by ffmpeg as raw RGB over a pipe, each at its true presentation time, with a decode report. */
+export { decodeVideo, selectExpression, type VideoDecode, type DecodeVideoOptions, type DecodeReport } from './frames/decode-video';
+/** Frame files or decoded frames, as the pipeline reads them. */
+export { iterateFrames, type FrameInput } from './frames/frame-source';
 /** A folder of frames with `timestamps.json` or a frame rate. */
 export { listFrameFolder } from './frames/frame-folder';
 
@@ -26,7 +34,7 @@ export { extractCursor, createCursorScratch, type CursorOptions, type CursorHit,
 /** Median frame, cursor hits and the normalised `{x, y, t}` trace of one chunk. */
 export { traceChunk, type ChunkTrace } from './cursor/trace-chunk';
 /** The trace picture: cursor points over the frame, colour encoding time. */
-export { drawTrace, writeTracePicture, timeColour } from './cursor/trace-picture';
+export { drawTrace, writeTracePicture, renderTracePicture, timeColour, BOX_COLOURS, type LabelledBox } from './cursor/trace-picture';
 
 /** Trace points and boxes in normalised coordinates. */
 export type { TracePoint, Box } from './grounding/trace-point';
@@ -42,6 +50,8 @@ export { clusterTraces, type TraceCluster, type TraceClusteringOptions } from '.
 export { assignUtterances, type TimedText, type UtteranceGroup } from './grounding/assign-utterances';
 /** The grounded caption (`words [x1, y1, x2, y2], ...`). */
 export { groundCaption, formatBox, formatGroundedCaption, type GroundedCaption, type GroundedSegment, type GroundCaptionOptions } from './grounding/ground-caption';
+/** Sentence-level grounding: each utterance on the cursor points of its own time window. */
+export { groundUtterances, type TimedSentence, type SentenceGrounding, type UtteranceGroundedCaption, type UtteranceGroundingOptions } from './grounding/ground-utterances';
 /** Python's `str(round(v, 2))`, for byte-identical caption strings. */
 export { pythonRound2 } from './grounding/python-round';
 
@@ -65,7 +75,9 @@ export { QUILT_DIAGNOSIS_SYSTEM, parseDiagnosis } from './instruct/quilt-diagnos
 export { symbolicQuiltTeacher, describePosition } from './instruct/symbolic-teacher';
 
 /** Stage 1: frames to grounded chunks; the whole resumable pipeline. */
-export { groundVideo, utterancesInWindow, type GroundedChunk, type GroundVideoOptions } from './pipeline/ground-video';
+export { groundVideo, utterancesInWindow, type GroundedChunk, type GroundVideoOptions, type GroundingMode, type ChunkGrounding, type ChunkUtterance } from './pipeline/ground-video';
+/** Keys of saved state: file hashes and canonical JSON hashes. */
+export { hashFile, hashJson, describeFrameFiles } from './pipeline/run-key';
 export { runQuiltPipeline, type QuiltPipelineOptions, type QuiltPipelineResult } from './pipeline/run-quilt-pipeline';
 
 /** The built-in demo: a synthetic narrated video with a known cursor path. */

@@ -17,6 +17,8 @@ export interface AttemptFailure {
   code: string;
   message: string;
   retryable: boolean;
+  /** Will fail every request the same way (bad key, no access, unknown model, wrong URL path): stop the run. */
+  fatal?: boolean;
   status?: number;
   /** Wait the server asked for (Retry-After / retry-after-ms), in ms. */
   retryAfterMs?: number;
@@ -47,17 +49,30 @@ export function retryAfterMs(headers: unknown, now = Date.now()): number | undef
 export function classifyFailure(error: unknown): AttemptFailure {
   if (error instanceof OpenAI.APIConnectionTimeoutError) return { code: 'timeout', message: 'request timed out', retryable: true };
   if (error instanceof OpenAI.APIUserAbortError) return { code: 'aborted', message: 'request aborted', retryable: false };
-  if (error instanceof OpenAI.APIConnectionError) return { code: 'connection', message: error.message, retryable: true };
+  if (error instanceof OpenAI.APIConnectionError) {
+    const cause = causeCode(error);
+    return { code: 'connection', message: cause ? `${error.message} (${cause})` : error.message, retryable: true };
+  }
   if (error instanceof OpenAI.APIError) {
     const status = error.status;
     const retryable = status === undefined || status === 408 || status === 409 || status === 429 || status >= 500;
     const code = status === 429 ? 'rate_limited' : status !== undefined && status >= 500 ? 'server_error' : `http_${status ?? 'unknown'}`;
-    return { code, message: error.message, retryable, status, retryAfterMs: retryAfterMs(error.headers) };
+    const fatal = status === 401 || status === 403 || status === 404;
+    return { code, message: error.message, retryable, ...(fatal ? { fatal } : {}), status, retryAfterMs: retryAfterMs(error.headers) };
   }
   if (error instanceof MalformedResponseError) return { code: 'malformed_response', message: error.message, retryable: true };
   // A body that is not JSON surfaces from the SDK as a SyntaxError.
   if (error instanceof SyntaxError) return { code: 'malformed_response', message: `response is not valid JSON: ${error.message}`, retryable: true };
   return { code: 'unexpected', message: error instanceof Error ? error.message : String(error), retryable: false };
+}
+
+/** The system error code (ECONNREFUSED, ENOTFOUND, ...) somewhere in an error's cause chain. */
+function causeCode(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z]+/.test(code)) return code;
+  }
+  return undefined;
 }
 
 /** A 200 answer without the fields a chat completion must have. */

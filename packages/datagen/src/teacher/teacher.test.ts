@@ -156,10 +156,103 @@ describe('createTeacher', () => {
     expect(server.chatRequests()).toHaveLength(1);
   });
 
-  it('needs a model and, for the OpenAI API, a key', () => {
+  it('needs a model and, for the OpenAI API, a key: an error naming OPENAI_API_KEY before any request', () => {
     expect(() => createTeacher({ env: {} })).toThrow(/No teacher model/);
-    const t = createTeacher({ model: 'gpt-4o', env: {} });
-    return expect(t.complete(ask('q'))).rejects.toMatchObject({ code: 'teacher_api_key_missing' });
+    const missing = (() => {
+      try {
+        createTeacher({ model: 'gpt-4o', env: {} });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(missing).toBeInstanceOf(TeacherError);
+    expect(missing).toMatchObject({ code: 'teacher_api_key_missing', message: expect.stringContaining('OPENAI_API_KEY') });
+    expect((missing as TeacherError).hint).toContain('export OPENAI_API_KEY=');
+    expect(() => createTeacher({ model: 'gpt-4o', env: { OPENAI_BASE_URL: 'https://api.openai.com/v1/' } })).toThrow(/OPENAI_API_KEY/);
+    // offline teachers never send, so they need no key
+    expect(() => createTeacher({ model: 'gpt-4o', env: {}, offline: true })).not.toThrow();
+  });
+
+  it('sends no Authorization header at all (never a made-up key) to a local server when no key is set', async () => {
+    const server = await startOpenAIServer({ handler: () => 'fine' });
+    servers.push(server);
+    const teacher = createTeacher({ baseURL: server.baseURL, model: 'local-model', env: {} });
+    expect((await teacher.complete(ask('q'))).content).toBe('fine');
+    expect(server.requests[0]!.headers.authorization).toBeUndefined();
+    const keyed = createTeacher({ baseURL: server.baseURL, model: 'local-model', env: { OPENAI_API_KEY: 'sk-env' } });
+    await keyed.complete(ask('other'));
+    expect(server.requests[1]!.headers.authorization).toBe('Bearer sk-env');
+  });
+
+  for (const [status, message] of [
+    [401, 'Incorrect API key provided: sk-wr***ong.'],
+    [403, 'You are not allowed to sample from this model'],
+    [404, 'The model `gpt-9` does not exist or you do not have access to it.'],
+  ] as const) {
+    it(`stops at the first ${status}, with the server's message, and sends nothing more`, async () => {
+      const { teacher, server } = await setup(() => ({ error: { status, message } }), { concurrency: 1 });
+      const errors = await Promise.all(Array.from({ length: 6 }, (_, i) => teacher.complete(ask(`q${i}`)).then(() => { throw new Error("answered"); }, (e: unknown) => e as TeacherError)));
+      expect(server.chatRequests()).toHaveLength(1);
+      for (const error of errors) {
+        expect(error).toBeInstanceOf(TeacherError);
+        expect(error).toMatchObject({ code: `teacher_http_${status}`, fatal: true, status });
+        expect(error.message).toContain(message);
+        expect(error.message).toContain(server.baseURL);
+      }
+    });
+  }
+
+  it('fails fast, naming the URL, when the server refuses connections', async () => {
+    const server = await startOpenAIServer({});
+    const baseURL = server.baseURL;
+    await server.close(); // the port is now closed: connections are refused
+    const waits: number[] = [];
+    let now = 0;
+    const teacher = createTeacher({ baseURL, apiKey: 'k', model: 'm', env: {}, clock: { now: () => now, sleep: async (ms) => void (waits.push(ms), (now += ms)) } });
+    const errors = await Promise.all(Array.from({ length: 20 }, (_, i) => teacher.complete(ask(`q${i}`)).then(() => { throw new Error("answered"); }, (e: unknown) => e as TeacherError)));
+    expect(errors[0]).toMatchObject({ code: 'teacher_unreachable', fatal: true });
+    expect(errors[0]!.message).toContain(`Cannot connect to ${baseURL}`);
+    expect(errors[0]!.message).toContain('ECONNREFUSED');
+    expect(new Set(errors.map((e) => e.code))).toEqual(new Set(['teacher_unreachable']));
+    // Three quick attempts in all (one request at a time until the server answers), not 20 x 7 with backoff up to 30 s.
+    expect(teacher.stats().requestsSent).toBe(3);
+    expect(now).toBe(250 + 500);
+  });
+
+  it('keeps retrying connection errors once the server has answered (a restart is not a wrong URL)', async () => {
+    const { teacher, server } = await setup((_r, c) => c.lastUserText, { maxRetries: 4 });
+    await teacher.complete(ask('first'));
+    await server.close();
+    const error = await teacher.complete(ask('second')).catch((e: unknown) => e as TeacherError);
+    expect(error).toMatchObject({ code: 'teacher_connection', fatal: false });
+    expect(teacher.stats().requestsSent).toBe(1 + 5);
+  });
+
+  it('never exceeds the budget with many requests in flight: each reserves its maximum cost first', async () => {
+    // Each answer reports its real prompt size in bytes/4 and max_tokens completion tokens (the worst case).
+    const server = await startOpenAIServer({
+      handler: async (request) => {
+        await new Promise((r) => setTimeout(r, 5));
+        const bytes = Buffer.byteLength(JSON.stringify(request.messages));
+        return { content: 'ok', usage: { prompt_tokens: Math.ceil(bytes / 4), completion_tokens: request.max_tokens ?? 0 } };
+      },
+    });
+    servers.push(server);
+    const budgetUsd = 0.02;
+    const price = { inputPerMillion: 10, outputPerMillion: 40 };
+    const teacher = createTeacher({ baseURL: server.baseURL, apiKey: 'k', model: 'm', price, budgetUsd, concurrency: 32, env: {} });
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => teacher.complete(ask(`question number ${i} ${'x'.repeat(200)}`), { max_tokens: 20 }).then(
+        () => 'ok',
+        (e: TeacherError) => e.code,
+      )),
+    );
+    const spent = teacher.stats().costUsd;
+    expect(spent).toBeLessThanOrEqual(budgetUsd);
+    expect(results.filter((r) => r === 'budget_exceeded').length).toBeGreaterThan(0);
+    // The reservation is an upper bound, not a brake: most of the budget gets used.
+    expect(spent).toBeGreaterThan(budgetUsd * 0.5);
+    expect(server.chatRequests().length).toBe(results.filter((r) => r === 'ok').length);
   });
 });
 

@@ -20,6 +20,15 @@ describe('render then parse', () => {
     });
   }
 
+  it('rejects an output cut off at max_tokens as truncated, in every format', () => {
+    for (const format of conversationFormats) {
+      const cut = formatConversationText(format, pairs).slice(0, -20);
+      expect(parseConversation(format, cut).ok).toBe(true); // the cut is invisible in the text
+      expect(parseConversation(format, cut, { finishReason: 'length' })).toMatchObject({ ok: false, reason: 'truncated' });
+      expect(parseConversation(format, cut, { finishReason: 'stop' }).ok).toBe(true);
+    }
+  });
+
   it('keeps CRLF outputs parseable', () => {
     const text = formatConversationText('question-answer-blocks', pairs).replace(/\n/g, '\r\n');
     const outcome = parseQuestionAnswerBlocks(text);

@@ -6,6 +6,11 @@ import type { ConversationFormat, QaPair } from './qa-pair';
 export interface ParseConversationOptions extends LeakageOptions {
   /** Apply the leakage filters (default true). */
   filterLeakage?: boolean;
+  /**
+   * The API's finish reason of the output. `length` (cut off at max_tokens) rejects the output as
+   * `truncated`: its last answer ends mid-sentence and no marker shows it.
+   */
+  finishReason?: string | null;
 }
 
 interface MarkerSpec {
@@ -45,11 +50,13 @@ function cleanTurn(text: string, bracketed: boolean): string {
 
 /**
  * Parses a teacher's multi-turn output in one of the {@link ConversationFormat}s into question/answer
- * pairs, then applies the leakage filters. A trailing question without an answer (a truncated output)
- * is dropped and recorded; any other broken structure rejects the whole output with a reason.
+ * pairs, then applies the leakage filters. An output cut off at max_tokens (`finishReason: 'length'`)
+ * is rejected as `truncated`; a trailing question without an answer is dropped and recorded; any other
+ * broken structure rejects the whole output with a reason.
  */
 export function parseConversation(format: ConversationFormat, output: string, options: ParseConversationOptions = {}): ParseOutcome<QaPair[]> {
   const text = output.replace(/\r\n?/g, '\n');
+  if (options.finishReason === 'length') return reject('truncated', 'The output was cut off at max_tokens (finish_reason "length"): its last answer is incomplete.');
   if (text.trim().length === 0) return reject('empty_output', 'The teacher returned nothing.');
   const spec = specs[format];
   const marker = new RegExp(spec.marker.source, spec.marker.flags);

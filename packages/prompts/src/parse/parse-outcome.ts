@@ -3,6 +3,7 @@ import type { LeakReason } from './leakage-rules';
 /** Why a whole teacher output was rejected. Leak reasons appear when a description is all leakage. */
 export type RejectionReason =
   | 'empty_output'
+  | 'truncated'
   | 'unrecognised_format'
   | 'answer_without_question'
   | 'question_without_answer'

@@ -106,6 +106,19 @@ describe('startOpenAIServer', () => {
     expect(JSON.parse(errors.trim()) as unknown).toMatchObject({ custom_id: 'r1', response: { status_code: 400 } });
   });
 
+  it('drops the reply to a chosen request after handling it (a lost response), and lists batches newest first', async () => {
+    const server = await start({ dropResponse: (r) => r.method === 'POST' && r.path === '/v1/batches' && r.index === 1 });
+    const openai = client(server);
+    const file = await openai.files.create({ file: await toFile(Buffer.from('{}\n'), 'in.jsonl'), purpose: 'batch' });
+    const lost = await openai.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { k: 'first' } }).catch((e: unknown) => e);
+    expect(lost).toBeInstanceOf(OpenAI.APIConnectionError);
+    expect(server.requests[1]).toMatchObject({ dropped: true, status: 200 });
+    await openai.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { k: 'second' } });
+    const listed = [];
+    for await (const b of openai.batches.list()) listed.push(b.metadata?.k);
+    expect(listed).toEqual(['second', 'first']);
+  });
+
   it('rejects requests without the configured key', async () => {
     const server = await start({ apiKey: 'sk-right' });
     const error = await client(server).chat.completions.create({ model: 'm', messages: [] }).catch((e: unknown) => e);

@@ -137,7 +137,9 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     }
     if (method === 'GET' && path === '/v1/batches') {
       record.status = 200;
-      sendJson(res, 200, { object: 'list', data: store.list(), has_more: false });
+      // Newest first, as the Batch API lists them.
+      const data = store.list().reverse();
+      sendJson(res, 200, { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: false });
       return;
     }
     const batchMatch = /^\/v1\/batches\/([^/]+)$/.exec(path);
@@ -167,6 +169,15 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
         }
         const record: RecordedRequest = { index: requests.length, method: req.method ?? 'GET', path, headers: req.headers, body, receivedAt: Date.now() };
         requests.push(record);
+        if (options.dropResponse?.(record)) {
+          // The request is handled in full, then its reply is lost on the way back: the connection closes.
+          record.dropped = true;
+          res.writeHead = (() => res) as unknown as typeof res.writeHead;
+          res.end = (() => {
+            res.socket?.destroy();
+            return res;
+          }) as unknown as typeof res.end;
+        }
         if (options.logFile) {
           appendFileSync(options.logFile, JSON.stringify({ index: record.index, method: record.method, path, body, receivedAt: record.receivedAt }) + '\n');
         }

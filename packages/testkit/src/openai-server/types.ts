@@ -84,6 +84,8 @@ export interface RecordedRequest {
   receivedAt: number;
   /** The HTTP status the server answered with (undefined while hanging or not yet answered). */
   status?: number;
+  /** True when the reply was dropped on purpose (`dropResponse`): handled, but the client never got it. */
+  dropped?: boolean;
 }
 
 /** Options of {@link startOpenAIServer}. */
@@ -100,6 +102,12 @@ export interface OpenAIServerOptions {
   logFile?: string;
   /** If set, requests must carry `Authorization: Bearer <apiKey>`; others get 401. */
   apiKey?: string;
+  /**
+   * Fault injection: for each request this returns true for, the server does the work (creates the
+   * batch, stores the file, ...) and then closes the connection instead of answering: a reply lost in
+   * the network, as a proxy dropping one response would do.
+   */
+  dropResponse?: (request: RecordedRequest) => boolean;
 }
 
 /** A running server. */

@@ -8,7 +8,23 @@ export const CHECKPOINT_FILES = {
   weights: 'model.safetensors',
   optimizer: 'optimizer.safetensors',
   tokenizer: 'tokenizer.json',
+  /** LoRA checkpoints: PEFT's adapter files, and the other trained modules beside them. */
+  adapterConfig: 'adapter_config.json',
+  adapterModel: 'adapter_model.safetensors',
+  nonLoraTrainables: 'non_lora_trainables.safetensors',
 } as const;
+
+/**
+ * What a LoRA checkpoint's adapters sit on: another checkpoint folder (relative to this one), or the
+ * model as a run builds it (seeded init, optionally pretrained towers). The base is never copied.
+ */
+export const loraBaseSchema = z.union([
+  z.object({ checkpoint: z.string().min(1) }).strict(),
+  z.object({ init: z.object({ seed: z.number().int(), lm: z.string().optional(), vision: z.string().optional() }).strict() }).strict(),
+]);
+
+/** The base of a LoRA checkpoint. */
+export type LoraBase = z.infer<typeof loraBaseSchema>;
 
 /** `checkpoint.json`: what was trained, how to rebuild it, and where to resume. */
 export const checkpointMetaSchema = z.object({
@@ -37,6 +53,11 @@ export const checkpointMetaSchema = z.object({
       file: z.string(),
     })
     .optional(),
+  /**
+   * Present in LoRA checkpoints: no model.safetensors; the adapters in PEFT's format, the modules the
+   * stage trained besides them in non_lora_trainables.safetensors, and the base they apply to.
+   */
+  lora: z.object({ base: loraBaseSchema, nonLoraModules: z.array(z.enum(['vision', 'connector', 'lm'])) }).optional(),
   /** Loss of every step of this stage so far. */
   losses: z.array(z.number()),
 });

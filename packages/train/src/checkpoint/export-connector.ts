@@ -1,4 +1,5 @@
-import { type Connector, saveModuleWeights } from '@vlm/connectors';
+import { type Connector } from '@vlm/connectors';
+import { saveModuleWeights } from '@vlm/connectors/node';
 import type { LlavaModel } from '../compose/llava';
 
 /**

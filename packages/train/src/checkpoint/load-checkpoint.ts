@@ -1,17 +1,20 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { isHfLlavaFolder, loadHfLlava } from '../hf/load-hf-llava';
-import { join } from 'node:path';
 import type { Tokenizer } from '@vlm/core';
 import { VlmError } from '@vlm/core';
-import { type Connector, loadModuleStateDict, readSafetensorsFile } from '@vlm/connectors';
+import { type Connector, loadModuleStateDict } from '@vlm/connectors';
+import { readSafetensorsFile } from '@vlm/connectors/node';
 import type { LlavaModel } from '../compose/llava';
 import { assignParams } from '../weights/load-params';
+import { loadClipVision, loadLlama } from '../weights/pretrained';
+import { loadLoraWeights } from '../lora/lora-checkpoint';
 import type { AdamW, AdamWSlot } from '../trainer/adamw';
 import { CHECKPOINT_FILES, type CheckpointMeta, checkpointMetaSchema } from './checkpoint-meta';
 import { type LlavaModelSpec, buildLlavaModel, modelSpecFromJson } from './model-spec';
 import { VISION_PREFIX } from './save-checkpoint';
-import { createTokenizer } from './tokenizer-spec';
+import { createTokenizer } from './create-tokenizer';
 
 /** A checkpoint read back: its metadata, the rebuilt model and tokenizer. */
 export interface LoadedCheckpoint {
@@ -43,8 +46,26 @@ export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
   return parsed.data;
 }
 
-/** Copies a checkpoint's weights into an existing model of the same spec. */
-export async function loadCheckpointWeights(model: LlavaModel, dir: string): Promise<void> {
+/**
+ * Copies a checkpoint's weights into an existing model of the same spec. A LoRA checkpoint first loads
+ * its base checkpoint (recursively), then attaches its adapters; when its base is the run's initial
+ * model, the model must hold those initial weights (as a run, or {@link loadCheckpoint}, builds it).
+ */
+export async function loadCheckpointWeights(model: LlavaModel, dir: string, depth = 0): Promise<void> {
+  const meta = await readCheckpointMeta(dir);
+  if (meta.lora) {
+    const base = meta.lora.base;
+    if ('checkpoint' in base) {
+      if (depth >= 32) {
+        throw new VlmError('checkpoint_base_loop', `${dir}: more than 32 LoRA checkpoints on top of each other`, { location: { file: join(dir, CHECKPOINT_FILES.meta), field: 'lora.base' }, hint: 'merge the adapters (vlm-train merge) and train on the merged checkpoint' });
+      }
+      await loadCheckpointWeights(model, resolve(dir, base.checkpoint), depth + 1);
+    }
+    await loadLoraWeights(model, dir, meta.lora.nonLoraModules);
+    return;
+  }
+  model.lora?.dispose();
+  model.lora = undefined;
   const path = join(dir, CHECKPOINT_FILES.weights);
   const file = await readSafetensorsFile(path);
   assignParams(model.lm.params, file.tensors, { source: path });
@@ -60,10 +81,26 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   if (!existsSync(join(dir, CHECKPOINT_FILES.meta)) && isHfLlavaFolder(dir)) return loadHfLlava(dir);
   const meta = await readCheckpointMeta(dir);
   const spec = modelSpecFromJson(meta.model, join(dir, CHECKPOINT_FILES.meta));
-  const model = buildLlavaModel(spec, 'zeros');
+  const root = await rootLoraBase(dir, meta);
+  const model = root
+    ? buildLlavaModel(spec, root.seed, { lm: root.lm ? await loadLlama(root.lm) : undefined, vision: root.vision ? await loadClipVision(root.vision) : undefined })
+    : buildLlavaModel(spec, 'zeros');
   await loadCheckpointWeights(model, dir);
   const tokenizer = await createTokenizer(meta.tokenizer, dir);
   return { dir, meta, spec, model, tokenizer };
+}
+
+/** The initial model a chain of LoRA checkpoints ends in, or undefined when it ends in a full checkpoint. */
+async function rootLoraBase(dir: string, meta: CheckpointMeta): Promise<{ seed: number; lm?: string; vision?: string } | undefined> {
+  let current = meta;
+  let at = dir;
+  for (let depth = 0; current.lora && depth < 32; depth++) {
+    const base = current.lora.base;
+    if ('init' in base) return base.init;
+    at = resolve(at, base.checkpoint);
+    current = await readCheckpointMeta(at);
+  }
+  return undefined;
 }
 
 /** Restores AdamW moments and step from a checkpoint. */

@@ -1,14 +1,15 @@
 import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type TensorToWrite, moduleStateDict, writeSafetensorsFile } from '@vlm/connectors';
+import { type TensorToWrite, moduleStateDict } from '@vlm/connectors';
+import { writeSafetensorsFile } from '@vlm/connectors/node';
 import type { Connector } from '@vlm/connectors';
-import type { LlavaModel } from '../compose/llava';
+import { type LlavaModel, VISION_PREFIX } from '../compose/llava';
 import { paramsToStateDict } from '../weights/load-params';
 import type { AdamW } from '../trainer/adamw';
-import { CHECKPOINT_FILES, type CheckpointMeta } from './checkpoint-meta';
+import { saveLoraWeights } from '../lora/lora-checkpoint';
+import { CHECKPOINT_FILES, type CheckpointMeta, type LoraBase } from './checkpoint-meta';
 
-/** Key prefix of the vision tower in a LLaVA checkpoint (`model.vision_tower.vision_tower.vision_model.*`). */
-export const VISION_PREFIX = 'model.vision_tower.vision_tower.';
+export { VISION_PREFIX };
 
 /**
  * Every weight under upstream LLaVA names: the LM's own HF keys (`model.layers.*`, `lm_head.weight`),
@@ -48,7 +49,9 @@ export async function saveCheckpoint(dir: string, input: SaveCheckpointInput): P
   const tmp = `${dir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
-  await writeSafetensorsFile(join(tmp, CHECKPOINT_FILES.weights), llavaStateDict(input.model), { format: 'pt' });
+  const lora = input.meta.lora;
+  if (lora) await saveLoraWeights(tmp, input.model, { nonLoraModules: lora.nonLoraModules, baseModelNameOrPath: baseModelNameOrPath(lora.base) });
+  else await writeSafetensorsFile(join(tmp, CHECKPOINT_FILES.weights), llavaStateDict(input.model), { format: 'pt' });
   const o = input.optimizer;
   if (o) await writeSafetensorsFile(join(tmp, CHECKPOINT_FILES.optimizer), optimizerStateDict(o));
   if (input.tokenizerFile) await copyFile(input.tokenizerFile, join(tmp, CHECKPOINT_FILES.tokenizer));
@@ -71,6 +74,11 @@ export async function saveCheckpoint(dir: string, input: SaveCheckpointInput): P
   }
   await rename(tmp, dir);
   if (replaced) await rm(old, { recursive: true, force: true });
+}
+
+/** What `base_model_name_or_path` of a LoRA checkpoint's adapter_config.json says: the base checkpoint or pretrained LM folder. */
+function baseModelNameOrPath(base: LoraBase): string | null {
+  return 'checkpoint' in base ? base.checkpoint : (base.init.lm ?? null);
 }
 
 /** Writes a small text file atomically (temp + rename). */

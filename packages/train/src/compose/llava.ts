@@ -1,8 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { type ClipVisionModel, LLAVA_FEATURE_SELECTION, type VisionFeatureSelection } from '../models/clip-vision';
 import type { LlamaModel } from '../models/llama';
+import type { LoraAdapters } from '../lora/lora-adapters';
 import { type ModuleHandle, type VisionConnector, paramSetHandle, variablesHandle } from './modules';
 import { type PaddingSide, type SpliceOutput, spliceImageFeatures } from './splice';
+
+/** Key prefix of the vision tower in a LLaVA checkpoint (`model.vision_tower.vision_tower.vision_model.*`). */
+export const VISION_PREFIX = 'model.vision_tower.vision_tower.';
 
 /** Parts and options of a {@link LlavaModel}. */
 export interface LlavaModelOptions {
@@ -41,6 +45,8 @@ export class LlavaModel {
   readonly connector: VisionConnector;
   readonly lm: LlamaModel;
   readonly modules: { vision: ModuleHandle; connector: ModuleHandle; lm: ModuleHandle };
+  /** LoRA adapters attached to the towers' linears (base weights frozen), when a LoRA stage trains or loaded them. */
+  lora?: LoraAdapters;
 
   constructor(readonly options: LlavaModelOptions) {
     this.vision = options.vision;

@@ -1,7 +1,8 @@
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { type TokenizerJson, VlmError, llama2TokenizerJson } from '@vlm/core';
-import { type Connector, type SafetensorsDtype, type TensorToWrite, moduleStateDict, writeSafetensorsFile } from '@vlm/connectors';
+import { type Connector, type SafetensorsDtype, type TensorToWrite, moduleStateDict } from '@vlm/connectors';
+import { writeSafetensorsFile } from '@vlm/connectors/node';
 import type { LoadedCheckpoint } from '../checkpoint/load-checkpoint';
 import { internalToUpstream } from '../nn/params';
 import { hfChatTemplate } from './chat-template';

@@ -28,6 +28,20 @@ describe('memory estimate', () => {
     expect(clipVisionParameterCount(vitL)).toBe(303_507_456);
   });
 
+  it('LoRA: gradients and Adam state of the adapters only, and the advice says so when full LM training is over budget', () => {
+    // r 8 on every linear of SmolLM-135M: per layer r·(in + out) summed over q, k, v, o, gate, up, down.
+    const hd = 64;
+    const perLayer = 8 * ((576 + 9 * hd) + 2 * (576 + 3 * hd) + (9 * hd + 576) + 2 * (576 + 1536) + (1536 + 576));
+    const loraParameters = 30 * perLayer;
+    const lora = estimateTrainingMemory({ lm: SMOLLM_135M, connectorParameters: 1_000_000, loraParameters, trainable: { connector: true }, batchSize: 4, seqLength: 512 });
+    const full = estimateTrainingMemory({ lm: SMOLLM_135M, connectorParameters: 1_000_000, trainable: { connector: true, lm: true }, batchSize: 4, seqLength: 512, budgetBytes: 2 ** 30 });
+    expect(lora.parameters.lora).toBe(loraParameters);
+    expect(lora.parameters.trainable).toBe(1_000_000 + loraParameters);
+    expect(lora.bytes.gradients + lora.bytes.optimizer).toBe(3 * 4 * (1_000_000 + loraParameters));
+    expect(full.bytes.gradients + full.bytes.optimizer).toBeGreaterThan(30 * (lora.bytes.gradients + lora.bytes.optimizer));
+    expect(full.advice.join(' ')).toMatch(/train LoRA adapters instead/);
+  });
+
   it('counts Adam state and gradients for trained parts only, and advises when over budget', () => {
     const stage1 = estimateTrainingMemory({ lm: SMOLLM_135M, connectorParameters: 1_000_000, trainable: { connector: true }, batchSize: 4, seqLength: 512 });
     expect(stage1.parameters.trainable).toBe(1_000_000);

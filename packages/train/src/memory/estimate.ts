@@ -27,6 +27,8 @@ export interface MemoryEstimateInput {
   lm: LlamaConfig;
   vision?: ClipVisionConfig;
   connectorParameters?: number;
+  /** LoRA adapter parameters (trained; the adapted towers stay frozen). */
+  loraParameters?: number;
   trainable: { vision?: boolean; connector?: boolean; lm?: boolean };
   /** Samples per micro-batch. */
   batchSize: number;
@@ -41,10 +43,12 @@ export interface MemoryEstimateInput {
 
 /** Bytes by kind (float32 everywhere, as TensorFlow.js trains) plus advice when over budget. */
 export interface MemoryEstimate {
-  parameters: { vision: number; connector: number; lm: number; trainable: number; total: number };
+  parameters: { vision: number; connector: number; lm: number; lora: number; trainable: number; total: number };
   bytes: { weights: number; gradients: number; optimizer: number; activations: number; total: number };
   fits?: boolean;
   advice: string[];
+  /** With LoRA: the bytes the same stage would need fine-tuning the adapted towers fully instead. */
+  fullFineTune?: { weights: number; gradients: number; optimizer: number; activations: number; total: number };
 }
 
 const F32 = 4;
@@ -61,9 +65,10 @@ export function estimateTrainingMemory(input: MemoryEstimateInput): MemoryEstima
     vision: vision ? clipVisionParameterCount(vision) : 0,
     connector: input.connectorParameters ?? 0,
     lm: llamaParameterCount(lm),
+    lora: input.loraParameters ?? 0,
   };
-  const trainable = (input.trainable.vision ? params.vision : 0) + (input.trainable.connector ? params.connector : 0) + (input.trainable.lm ? params.lm : 0);
-  const total = params.vision + params.connector + params.lm;
+  const trainable = (input.trainable.vision ? params.vision : 0) + (input.trainable.connector ? params.connector : 0) + (input.trainable.lm ? params.lm : 0) + params.lora;
+  const total = params.vision + params.connector + params.lm + params.lora;
   const tokens = input.batchSize * input.seqLength;
   const hd = lm.headDim ?? lm.hiddenSize / lm.numAttentionHeads;
   const kv = lm.numKeyValueHeads * hd;
@@ -89,7 +94,7 @@ export function estimateTrainingMemory(input: MemoryEstimateInput): MemoryEstima
     fits = sum <= input.budgetBytes;
     if (!fits) {
       if (activations > sum / 3) advice.push(`activations take ${gib(activations)}: lower the micro-batch (${input.batchSize}) or the sequence length (${input.seqLength}) and raise gradient accumulation to keep the global batch`);
-      if (input.trainable.lm) advice.push(`training the LM adds ${gib((2 + 1) * params.lm * F32)} of gradients and Adam state: freeze it (stage 1) or use a smaller LM`);
+      if (input.trainable.lm) advice.push(`training the LM adds ${gib((2 + 1) * params.lm * F32)} of gradients and Adam state: train LoRA adapters instead (a stage's lora: { r: 8, lr: 2e-4 }), freeze it (stage 1) or use a smaller LM`);
       if (input.trainable.vision) advice.push('freeze the vision tower (LLaVA keeps it frozen) and cache its features');
       if (advice.length === 0) advice.push(`the weights alone take ${gib(weights)}: use a smaller model`);
     }

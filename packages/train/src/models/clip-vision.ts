@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { VlmError, createRng } from '@vlm/core';
 import { type Activation, activate } from '../nn/activations';
 import { mergeHeads, scaledDotProductAttention, splitHeads } from '../nn/attention';
-import { linear } from '../nn/linear';
+import { type LinearAdapter, linear } from '../nn/linear';
 import { layerNorm } from '../nn/norms';
 import { type ParamInit, ParamSet, constantValues, normalValues } from '../nn/params';
 
@@ -61,6 +61,8 @@ const P = 'vision_model';
 export class ClipVisionModel {
   readonly params: ParamSet;
   readonly numPatches: number;
+  /** Extra term added to the output of named encoder linears (LoRA). */
+  adapter?: LinearAdapter;
 
   constructor(readonly config: ClipVisionConfig, rng: ParamInit = createRng(0)) {
     const c = config;
@@ -162,7 +164,9 @@ export class ClipVisionModel {
   }
 
   private proj(name: string, x: tf.Tensor): tf.Tensor {
-    return linear(x, this.params.get(`${name}.weight`), this.params.get(`${name}.bias`));
+    const y = linear(x, this.params.get(`${name}.weight`), this.params.get(`${name}.bias`));
+    const extra = this.adapter?.(name, x);
+    return extra ? tf.add(y, extra) : y;
   }
 
   private attention(l: string, x: tf.Tensor): tf.Tensor {

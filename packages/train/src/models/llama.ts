@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng } from '@vlm/core';
 import { causalMask, mergeHeads, scaledDotProductAttention, splitHeads } from '../nn/attention';
 import { embed } from '../nn/embedding';
-import { linear } from '../nn/linear';
+import { type LinearAdapter, linear } from '../nn/linear';
 import { rmsNormFused as rmsNorm, ropeFused, swiglu } from '../nn/fused';
 import { type ParamInit, ParamSet, constantValues, normalValues } from '../nn/params';
 import { ropeInverseFrequencies, ropeTables } from '../nn/rope';
@@ -74,6 +74,8 @@ export interface LlamaOutput {
 export class LlamaModel {
   readonly params: ParamSet;
   readonly headDim: number;
+  /** Extra term added to the output of named linear layers (LoRA); the head is never adapted. */
+  adapter?: LinearAdapter;
   private readonly invFreq: Float32Array;
 
   constructor(readonly config: LlamaConfig, rng: ParamInit = createRng(0)) {
@@ -160,7 +162,9 @@ export class LlamaModel {
 
   private proj(name: string, x: tf.Tensor): tf.Tensor {
     const bias = this.params.has(`${name}.bias`) ? this.params.get(`${name}.bias`) : undefined;
-    return linear(x, this.params.get(`${name}.weight`), bias);
+    const y = linear(x, this.params.get(`${name}.weight`), bias);
+    const extra = this.adapter?.(name, x);
+    return extra ? tf.add(y, extra) : y;
   }
 
   private attention(i: number, x: tf.Tensor, cos: tf.Tensor, sin: tf.Tensor, mask: tf.Tensor, cache?: KvCache): tf.Tensor {

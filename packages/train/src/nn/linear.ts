@@ -10,3 +10,9 @@ export function linear(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor): tf.Te
   if (bias) y = tf.add(y, bias);
   return tf.reshape(y, [...lead, outDim]);
 }
+
+/**
+ * Extra output a linear layer adds to `x·W + b`, looked up by the layer's upstream name
+ * (`model.layers.0.self_attn.q_proj`); LoRA adapters are one. `undefined` means no extra term.
+ */
+export type LinearAdapter = (name: string, x: tf.Tensor) => tf.Tensor | undefined;

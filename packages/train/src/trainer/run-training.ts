@@ -5,7 +5,8 @@ import type { LlavaModel } from '../compose/llava';
 import { loadCheckpoint, loadCheckpointWeights, readCheckpointMeta } from '../checkpoint/load-checkpoint';
 import { exportConnector } from '../checkpoint/export-connector';
 import { type LlavaModelSpec, buildLlavaModel, imageTokensOf } from '../checkpoint/model-spec';
-import { type TokenizerSpec, createTokenizer } from '../checkpoint/tokenizer-spec';
+import { createTokenizer } from '../checkpoint/create-tokenizer';
+import type { TokenizerSpec } from '../checkpoint/tokenizer-spec';
 import { ImageStore } from '../data/image-store';
 import { loadLlavaDataset } from '../data/llava-dataset';
 import { prepareSamples } from '../data/prepare-samples';
@@ -115,12 +116,19 @@ export async function runTraining(config: TrainConfig, options: RunTrainingOptio
     });
     const images = new ImageStore({ root: dataset.imageRoot ?? dirname(dataset.file), size: spec.vision.imageSize, mode: spec.image?.mode ?? 'pad', mean: spec.image?.mean, std: spec.image?.std });
     const { data: _data, ...stageSpec } = stage;
+    // A LoRA stage's base: the previous stage's checkpoint, or the model as this run builds it.
+    const previous = i > 0 ? config.stages[i - 1] : undefined;
+    const loraBase = previous
+      ? { checkpoint: stageCheckpointDir(output, i - 1, previous.name) }
+      : 'from' in m
+        ? { checkpoint: at(m.from) }
+        : { init: { seed: config.seed, lm: 'pretrained' in m.lm ? at(m.lm.pretrained) : undefined, vision: 'pretrained' in m.vision ? at(m.vision.pretrained) : undefined } };
     const result = await trainStage({
       model, spec, tokenizer, tokenizerSpec, tokenizerFile: tokenizerSpec.kind === 'hf' ? tokenizerSpec.file : undefined,
-      stage: stageSpec, stageIndex: i, samples, images, seed: config.seed, outDir: output, resumeFrom, log, progress: options.progress,
+      stage: stageSpec, stageIndex: i, samples, images, seed: config.seed, outDir: output, resumeFrom, loraBase, log, progress: options.progress,
     });
     stages.push(result);
-    if (Object.keys(stage.train).every((k) => k === 'connector')) {
+    if (!stage.lora && Object.keys(stage.train).every((k) => k === 'connector')) {
       const file = join(checkpoint, 'mm_projector.safetensors');
       await exportConnector(model, file);
       connectorExports.push(file);

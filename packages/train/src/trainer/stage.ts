@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loraSchema } from '../lora/lora-config';
 
 /** The sub-modules of a LLaVA model a stage can train. */
 export const moduleNames = ['vision', 'connector', 'lm'] as const;
@@ -20,7 +21,12 @@ export const stageSchema = z
     train: z
       .object({ vision: z.number().positive().optional(), connector: z.number().positive().optional(), lm: z.number().positive().optional() })
       .strict()
-      .refine((t) => Object.keys(t).length > 0, 'train at least one module (vision, connector or lm) with its learning rate'),
+      .default({}),
+    /**
+     * LoRA adapters on the LM (and optionally vision) linears, trained at `lora.lr` besides the modules in
+     * `train` (LLaVA's finetune_lora: adapters + connector); the adapted towers' weights stay frozen.
+     */
+    lora: loraSchema.optional(),
     epochs: z.number().int().positive().optional(),
     steps: z.number().int().positive().optional(),
     globalBatchSize: z.number().int().positive(),
@@ -40,7 +46,16 @@ export const stageSchema = z
     lastTurnOnly: z.boolean().default(false),
   })
   .strict()
-  .refine((s) => (s.epochs === undefined) !== (s.steps === undefined), { message: 'give exactly one of epochs or steps', path: ['steps'] });
+  .refine((s) => (s.epochs === undefined) !== (s.steps === undefined), { message: 'give exactly one of epochs or steps', path: ['steps'] })
+  .refine((s) => Object.keys(s.train).length > 0 || s.lora !== undefined, { message: 'train at least one module (vision, connector or lm) with its learning rate, or give lora', path: ['train'] })
+  .refine((s) => !(s.lora && s.lora.targetModules.length > 0 && s.train.lm !== undefined), {
+    message: 'the LM is frozen under LoRA on its layers: remove train.lm (the adapters train at lora.lr) or lora.targetModules',
+    path: ['train', 'lm'],
+  })
+  .refine((s) => !(s.lora && s.lora.visionTargetModules.length > 0 && s.train.vision !== undefined), {
+    message: 'the vision tower is frozen under LoRA on its layers: remove train.vision or lora.visionTargetModules',
+    path: ['train', 'vision'],
+  });
 
 /** A validated stage (defaults applied). */
 export type StageSpec = z.output<typeof stageSchema>;
@@ -50,6 +65,11 @@ export type StageSpecInput = z.input<typeof stageSchema>;
 /** LLaVA stage 1: connector only, plain template, lr 1e-3. */
 export function alignmentStage(overrides: Partial<StageSpecInput> = {}): StageSpecInput {
   return { name: 'align', template: 'plain', train: { connector: 1e-3 }, epochs: 1, globalBatchSize: 32, warmupRatio: 0.03, ...overrides };
+}
+
+/** LLaVA's finetune_lora stage 2: LoRA r 128, alpha 256 on every LM linear at 2e-4, connector at 2e-5. */
+export function loraInstructionStage(overrides: Partial<StageSpecInput> = {}): StageSpecInput {
+  return { name: 'instruct-lora', template: 'vicuna_v1', train: { connector: 2e-5 }, lora: { r: 128, alpha: 256, dropout: 0.05, lr: 2e-4 }, epochs: 1, globalBatchSize: 16, warmupRatio: 0.03, ...overrides };
 }
 
 /** LLaVA stage 2: connector + LM, vicuna_v1 template, lr 2e-5. */

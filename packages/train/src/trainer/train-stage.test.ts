@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { IGNORE_INDEX, createByteTokenizer } from '@vlm/core';
-import { readSafetensorsFile } from '@vlm/connectors';
+import { readSafetensorsFile } from '@vlm/connectors/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLlavaModel } from '../checkpoint/model-spec';
 import { exportConnector } from '../checkpoint/export-connector';

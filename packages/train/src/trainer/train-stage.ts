@@ -1,13 +1,17 @@
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { VlmError, type Tokenizer } from '@vlm/core';
-import type { LlavaModel } from '../compose/llava';
+import { VlmError, type Tokenizer, createRng } from '@vlm/core';
+import { type LlavaModel, VISION_PREFIX } from '../compose/llava';
 import { LLAVA_FEATURE_SELECTION } from '../models/clip-vision';
 import { maskedCrossEntropy } from '../loss/masked-cross-entropy';
 import { type LlavaModelSpec, imageTokensOf, modelSpecToJson } from '../checkpoint/model-spec';
 import type { TokenizerSpec } from '../checkpoint/tokenizer-spec';
 import { saveCheckpoint } from '../checkpoint/save-checkpoint';
 import { loadCheckpointWeights, loadOptimizerState, readCheckpointMeta } from '../checkpoint/load-checkpoint';
+import type { LoraBase } from '../checkpoint/checkpoint-meta';
+import { attachLora, mergeLora } from '../lora/llava-lora';
+import type { LoraAdapters } from '../lora/lora-adapters';
+import { NON_LORA_TRAINABLES, loadLoraWeights, nonLoraModulesIn } from '../lora/lora-checkpoint';
 import type { ImageStore } from '../data/image-store';
 import type { TrainSample } from '../data/prepare-samples';
 import { type DataPosition, batchesPerEpoch, epochOrder, positionOfStep } from '../data/epoch-order';
@@ -38,6 +42,11 @@ export interface TrainStageOptions {
   seed: number;
   /** Checkpoints go to `<outDir>/checkpoints/<index>-<stage>`, metrics to `<outDir>/metrics.jsonl`. */
   outDir?: string;
+  /**
+   * What a LoRA stage's adapters sit on, recorded in its checkpoints (never copied): the previous
+   * stage's checkpoint folder, or the run's initial model. Required for a LoRA stage that saves.
+   */
+  loraBase?: LoraBase;
   /** Resume this stage from a checkpoint folder it wrote. */
   resumeFrom?: string;
   /** Stop (with a checkpoint) once this many optimizer steps of the stage are done. */
@@ -77,6 +86,11 @@ export function stageCheckpointDir(outDir: string, stageIndex: number, name: str
   return join(outDir, 'checkpoints', `${stageIndex}-${name}`);
 }
 
+/** Seed of the LoRA dropout masks of one micro-batch: a function of the run seed and position only, so a resume draws the same masks. */
+function dropoutSeed(seed: number, step: number, micro: number): number {
+  return (Math.imul(seed + 1, 1_000_003) + step * 4_099 + micro) >>> 0;
+}
+
 function sampleTokens(s: TrainSample, perImage: number): number {
   return s.inputIds.length + s.images.length * (perImage - 1);
 }
@@ -107,30 +121,53 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
     throw new VlmError('config_invalid', `stage ${stage.name} has image samples but no image store`, { hint: 'pass images: new ImageStore({ root, size })' });
   }
 
-  // Freeze what the stage does not train; collect the rest with their learning-rate group.
-  const trained = moduleNames.filter((n) => stage.train[n] !== undefined);
-  for (const n of moduleNames) model.modules[n].setTrainable(stage.train[n] !== undefined);
-  const params: OptimizedParam[] = [];
-  for (const n of trained) for (const [name, variable] of model.modules[n].namedVariables()) params.push({ key: `${n}.${name}`, group: n, variable });
-  const keyOf = new Map(params.map((p) => [p.variable.name, p.key]));
-  const variables = params.map((p) => p.variable);
-  const optimizer = new AdamW(params, { beta1: stage.beta1, beta2: stage.beta2, weightDecay: stage.weightDecay });
-  const lrAt = (step: number, group: string) =>
-    learningRateAt(step, { peak: stage.train[group as ModuleName] as number, totalSteps, warmupSteps, minLrRatio: stage.minLrRatio });
-
   const checkpointDir = options.outDir ? stageCheckpointDir(options.outDir, stageIndex, stage.name) : undefined;
-  const metrics = options.outDir ? new MetricsLog(join(options.outDir, 'metrics.jsonl')) : undefined;
-  let startStep = 0;
-  const losses: number[] = [];
-  if (options.resumeFrom) {
-    const meta = await readCheckpointMeta(options.resumeFrom);
-    if (meta.stage.index !== stageIndex || meta.stage.name !== stage.name) {
-      throw new VlmError('checkpoint_stage', `${options.resumeFrom} was written by stage ${meta.stage.index} (${meta.stage.name}), not ${stageIndex} (${stage.name})`, {
+  if (stage.lora && checkpointDir && !options.loraBase) {
+    throw new VlmError('lora_base_unknown', `LoRA stage ${stage.name} saves checkpoints but its base is not known`, {
+      location: { field: `stages[${stageIndex}].lora` },
+      hint: 'pass loraBase (the previous stage\'s checkpoint folder, or { init: { seed } }) to trainStage',
+    });
+  }
+  // Weights first: a resume restores the base (and adapters); a LoRA stage attaches its adapters
+  // (folding any earlier ones in); a full stage trains the merged weights.
+  const resumeMeta = options.resumeFrom ? await readCheckpointMeta(options.resumeFrom) : undefined;
+  if (options.resumeFrom && resumeMeta) {
+    if (resumeMeta.stage.index !== stageIndex || resumeMeta.stage.name !== stage.name || Boolean(resumeMeta.lora) !== Boolean(stage.lora)) {
+      throw new VlmError('checkpoint_stage', `${options.resumeFrom} was written by stage ${resumeMeta.stage.index} (${resumeMeta.stage.name}${resumeMeta.lora ? ', LoRA' : ''}), not ${stageIndex} (${stage.name}${stage.lora ? ', LoRA' : ''})`, {
         location: { file: options.resumeFrom, field: 'stage' },
         hint: 'resume each stage from its own checkpoint',
       });
     }
     await loadCheckpointWeights(model, options.resumeFrom);
+  } else if (stage.lora?.from) {
+    // A PEFT adapter folder; LLaVA's non-LoRA trainables beside it (the projector) come along.
+    const modules = await nonLoraModulesIn(stage.lora.from);
+    await loadLoraWeights(model, stage.lora.from, modules);
+    const loaded = model.lora as unknown as LoraAdapters;
+    log(`LoRA adapters loaded from ${stage.lora.from} (r ${loaded.shape.r}, alpha ${loaded.shape.alpha}, ${loaded.modules().length} layers${modules.length ? `; ${modules.join(', ')} from ${NON_LORA_TRAINABLES}` : ''})`);
+  } else if (stage.lora) {
+    attachLora(model, stage.lora, createRng(options.seed).fork(`lora-${stageIndex}-${stage.name}`));
+  } else mergeLora(model);
+  const lora = stage.lora ? model.lora : undefined;
+
+  // Freeze what the stage does not train; collect the rest with their learning-rate group.
+  const trained = moduleNames.filter((n) => stage.train[n] !== undefined);
+  for (const n of moduleNames) model.modules[n].setTrainable(stage.train[n] !== undefined);
+  const params: OptimizedParam[] = [];
+  for (const n of trained) for (const [name, variable] of model.modules[n].namedVariables()) params.push({ key: `${n}.${name}`, group: n, variable });
+  if (lora) for (const p of lora.params.entries()) params.push({ key: `lora.${p.name}`, group: 'lora', variable: p.variable });
+  const groups: string[] = lora ? [...trained, 'lora'] : trained;
+  const keyOf = new Map(params.map((p) => [p.variable.name, p.key]));
+  const variables = params.map((p) => p.variable);
+  const optimizer = new AdamW(params, { beta1: stage.beta1, beta2: stage.beta2, weightDecay: stage.weightDecay });
+  const peakOf = (group: string) => (group === 'lora' ? (stage.lora?.lr as number) : (stage.train[group as ModuleName] as number));
+  const lrAt = (step: number, group: string) => learningRateAt(step, { peak: peakOf(group), totalSteps, warmupSteps, minLrRatio: stage.minLrRatio });
+
+  const metrics = options.outDir ? new MetricsLog(join(options.outDir, 'metrics.jsonl')) : undefined;
+  let startStep = 0;
+  const losses: number[] = [];
+  if (options.resumeFrom && resumeMeta) {
+    const meta = resumeMeta;
     await loadOptimizerState(optimizer, options.resumeFrom, meta);
     startStep = meta.step;
     losses.push(...meta.losses);
@@ -150,7 +187,8 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
     return o;
   };
   const selection = model.options.featureSelection ?? LLAVA_FEATURE_SELECTION;
-  const visionTrains = stage.train.vision !== undefined;
+  const visionTrains = stage.train.vision !== undefined || (lora?.modules().some((m) => m.startsWith(VISION_PREFIX)) ?? false);
+  const loraBase = options.loraBase && checkpointDir && 'checkpoint' in options.loraBase ? { checkpoint: relative(checkpointDir, options.loraBase.checkpoint) || '.' } : options.loraBase;
 
   let saved = options.resumeFrom !== undefined;
   const save = async (stepsDone: number) => {
@@ -172,6 +210,7 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
         totalSteps,
         dataPosition: next,
         losses: losses.slice(),
+        lora: lora && loraBase ? { base: loraBase, nonLoraModules: trained } : undefined,
       },
     });
   };
@@ -193,6 +232,10 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
       const micro = globalBatch.slice(m * plan.microBatchSize, (m + 1) * plan.microBatchSize);
       const pixels = await options.images?.batch(micro.flatMap((s) => s.images));
       const features = pixels && !visionTrains ? tf.tidy(() => model.vision.features(pixels, selection)) : undefined;
+      if (lora) {
+        lora.training = true;
+        lora.seedDropout(dropoutSeed(options.seed, step, m));
+      }
       const { value, grads } = tf.variableGrads(() => {
         const imageTokens = model.encodeImages(visionTrains ? pixels : undefined, features, true);
         const spliced = spliceBatch(model.lm, micro, imageTokens);
@@ -208,6 +251,7 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
         const { logits } = model.lm.forward({ inputsEmbeds: spliced.inputsEmbeds, logitPositions: tf.tensor1d(positions, 'int32') });
         return maskedCrossEntropy(logits, tf.tensor2d(targets, [1, targets.length], 'int32'), { globalTrainedTokens, shift: false });
       }, variables);
+      if (lora) lora.training = false;
       loss += (await value.data())[0] as number;
       value.dispose();
       pixels?.dispose();
@@ -239,7 +283,7 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
     const seconds = (performance.now() - t0) / 1000;
     tokensAll += tokens;
     trainedAll += globalTrained;
-    const lr = Object.fromEntries(trained.map((n) => [n, lrAt(step, n)]));
+    const lr = Object.fromEntries(groups.map((n) => [n, lrAt(step, n)]));
     const stepMetrics: StepMetrics = { stage: stage.name, stageIndex, step: step + 1, loss, lr, gradNorm, tokens, trainedTokens: globalTrained, seconds, tokensPerSecond: tokens / seconds };
     metrics?.append(stepMetrics);
     const elapsed = (performance.now() - started) / 1000;
@@ -250,7 +294,7 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
         step: step + 1,
         totalSteps,
         loss,
-        lr: lrAt(step, trained[trained.length - 1] as string),
+        lr: lrAt(step, groups[groups.length - 1] as string),
         tokensPerSecond: tokensAll / elapsed,
         etaSeconds: (elapsed / done) * (totalSteps - step - 1),
       }),

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { VlmError } from '@vlm/core';
-import { DTYPE_BYTES, type SafeTensor, type SafetensorsEntry, type SafetensorsReader, type TensorToWrite, decodeTensor, openSafetensorsFile } from '@vlm/connectors';
+import { DTYPE_BYTES, type SafeTensor, type SafetensorsEntry, type TensorToWrite, decodeTensor } from '@vlm/connectors';
+import { type SafetensorsReader, openSafetensorsFile } from '@vlm/connectors/node';
 import { type NamedParam, type ParamSet, internalToUpstream, upstreamToInternal, upstreamToInternalInto } from '../nn/params';
 import { resolveWeightFiles } from './weight-files';
 

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VlmError } from '@vlm/core';
-import { writeSafetensorsFile } from '@vlm/connectors';
+import { writeSafetensorsFile } from '@vlm/connectors/node';
 import { ClipVisionModel } from '../models/clip-vision';
 import { clipVisionConfigFromHf, clipVisionConfigToHf, llamaConfigFromHf, llamaConfigToHf } from '../models/hf-config';
 import { LlamaModel } from '../models/llama';

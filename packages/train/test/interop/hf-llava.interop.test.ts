@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { IMAGE_TOKEN_INDEX, formatConversation } from '@vlm/core';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exportHfLlava, loadCheckpoint, preprocessImage } from '../../src/index';
+import { exportHfLlava, loadCheckpoint, preprocessImage } from '../../src/node/index';
 import { TEST_IDS, llavaLogits, testPixels, tinyCheckpoint } from '../../src/hf/__fixtures__/tiny-llava-checkpoint';
 import { useCpuBackend } from '../../src/testing/backend';
 import { findPythonEnv, interopSuiteName, runPython } from './python-env';

@@ -35,6 +35,22 @@ describe('planMixture', () => {
 });
 
 describe('mixDatasets', () => {
+  it('removes near-duplicates (same normalised text, any image, any source) when asked, and reports them', async () => {
+    const a = vqaRecords('a', 10);
+    // b repeats a's conversations about other images with other case and punctuation
+    const b = a.slice(0, 4).map((r, k) => ({ id: `b-${k}`, image: `b/${k}.jpg`, conversations: r.conversations.map((t) => ({ ...t, value: `${t.value.toUpperCase()}!!` })) }));
+    const dir = await setup({ 'a.json': JSON.stringify(a), 'b.json': JSON.stringify(b) });
+    const sources = [{ name: 'a', file: join(dir, 'a.json') }, { name: 'b', file: join(dir, 'b.json') }];
+    const plain = await mixDatasets(sources, { output: join(dir, 'plain.json') });
+    expect(plain.stats.records).toBe(14);
+    expect(plain.stats.nearDuplicates).toBeUndefined();
+    const result = await mixDatasets(sources, { output: join(dir, 'mix.json'), dedupeText: true });
+    expect(result.stats.records).toBe(10);
+    expect(result.stats.nearDuplicates).toBe(4);
+    expect(result.stats.sources.map((s) => s.nearDuplicates)).toEqual([0, 4]);
+    expect(await readFile(result.statsFiles.markdown, 'utf8')).toContain('Near-duplicates removed (normalised text, all sources): 4.');
+  });
+
   it('honours weights within rounding, de-duplicates by image and question, and shuffles by seed', async () => {
     const a = vqaRecords('a', 200);
     const b = vqaRecords('b', 100);

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { IMAGE_TOKEN, createRng, formatError, llavaRecordSchema, recordImages, type LlavaRecord } from '@vlm/core';
 
+import { NearDuplicateFilter } from '../../dedupe/near-duplicates';
 import { schemaReason } from '../sources/rows';
 import { IssueLog, type ConversionIssue } from '../issues';
 import { LlavaWriter, type LlavaOutputFormat } from '../io/llava-writer';
@@ -20,6 +21,8 @@ export interface MixOptions {
   total?: number;
   /** Drop records whose (image, questions) an earlier record already has (default true). */
   dedupe?: boolean;
+  /** Also drop near-duplicates across all sources: records whose normalised conversation text repeats (default false). */
+  dedupeText?: boolean;
   /** Shuffle the mixture (default true); false keeps the sources in order. */
   shuffle?: boolean;
   tokens?: TokenCounter;
@@ -69,11 +72,12 @@ export async function mixDatasets(sources: readonly MixSource[], options: MixOpt
   const rng = createRng(seed);
   const issues = new IssueLog(options.onIssue);
   const seen = new Set<string>();
+  const nearDuplicates = options.dedupeText ? new NearDuplicateFilter() : undefined;
   const texts: string[][] = [];
   const stats: MixSourceStats[] = [];
   for (const source of sources) {
     const kept: string[] = [];
-    const s: MixSourceStats = { name: source.name, file: source.file, read: 0, invalid: 0, duplicates: 0, available: 0, records: 0, turns: 0, withImage: 0, share: 0 };
+    const s: MixSourceStats = { name: source.name, file: source.file, read: 0, invalid: 0, duplicates: 0, ...(nearDuplicates ? { nearDuplicates: 0 } : {}), available: 0, records: 0, turns: 0, withImage: 0, share: 0 };
     for await (const event of readRecordFile(source.file)) {
       s.read++;
       const where = { file: source.file, line: event.line, index: event.index };
@@ -95,6 +99,10 @@ export async function mixDatasets(sources: readonly MixSource[], options: MixOpt
           continue;
         }
         seen.add(key);
+      }
+      if (nearDuplicates?.isDuplicate(parsed.data)) {
+        s.nearDuplicates! += 1;
+        continue;
       }
       const record = parsed.data;
       kept.push(JSON.stringify(record.source === undefined ? { ...record, source: source.name } : record));
@@ -151,6 +159,7 @@ export async function mixDatasets(sources: readonly MixSource[], options: MixOpt
     records,
     turns: stats.reduce((a, s) => a + s.turns, 0),
     duplicates: stats.reduce((a, s) => a + s.duplicates, 0),
+    ...(nearDuplicates ? { nearDuplicates: nearDuplicates.removed } : {}),
     invalid: stats.reduce((a, s) => a + s.invalid, 0),
     sources: stats,
   };

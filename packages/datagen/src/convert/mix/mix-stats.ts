@@ -8,6 +8,8 @@ export interface MixSourceStats {
   invalid: number;
   /** Records dropped because an earlier record had the same image and questions. */
   duplicates: number;
+  /** With near-duplicate removal: records dropped because an earlier record (any source) had the same normalised conversation text. */
+  nearDuplicates?: number;
   /** Unique valid records the source offered. */
   available: number;
   /** Records of the source in the mixture (repeats included). */
@@ -36,6 +38,8 @@ export interface MixStats {
   tokens?: number;
   trainedTokens?: number;
   duplicates: number;
+  /** Near-duplicates removed (normalised text), when asked for. */
+  nearDuplicates?: number;
   invalid: number;
   sources: MixSourceStats[];
 }
@@ -47,7 +51,8 @@ export function mixStatsMarkdown(stats: MixStats): string {
   const lines = [
     `# Mixture ${stats.output}`,
     '',
-    `Seed ${JSON.stringify(stats.seed)}${stats.total !== undefined ? `, total ${fmt(stats.total)}` : ''}${stats.tokenizer ? `, tokens counted with ${stats.tokenizer}` : ', tokens not counted'}.`,
+    `Seed ${JSON.stringify(stats.seed)}${stats.total !== undefined ? `, total ${fmt(stats.total)}` : ''}${stats.tokenizer ? `, tokens counted with ${stats.tokenizer}` : ', tokens not counted'}.` +
+      (stats.nearDuplicates !== undefined ? ` Near-duplicates removed (normalised text, all sources): ${fmt(stats.nearDuplicates)}.` : ''),
     '',
     '| source | available | duplicates | invalid | records | share | turns | tokens | trained tokens | with image |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

@@ -36,6 +36,8 @@ export async function runQuiltDemo(
     seed: options.seed ?? 0,
     teacher: options.teacher ?? symbolicQuiltTeacher(),
     cursor: options.cursor,
+    // The demo re-renders its video every run, so its own earlier state is replaced.
+    force: true,
   });
   const hits = pipeline.chunks.flatMap((c) => c.hits);
   const truth = pipeline.chunks.flatMap((c) => video.frames.slice(c.frameStart, c.frameEnd).map((f) => f.cursor));

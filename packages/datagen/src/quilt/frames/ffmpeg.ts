@@ -1,13 +1,8 @@
-import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { delimiter, join } from 'node:path';
-import { promisify } from 'node:util';
 
 import { VlmError } from '@vlm/core';
-
-const run = promisify(execFile);
 
 /** Where an ffmpeg binary was found. */
 export interface FfmpegLocation {
@@ -54,29 +49,4 @@ export function requireFfmpeg(env: NodeJS.ProcessEnv = process.env): FfmpegLocat
     });
   }
   return found;
-}
-
-/**
- * Extracts frames at `fps` from a video into `outDir` as PNG and returns their files with times
- * (frame i is at i / fps seconds, the time of ffmpeg's fps filter output).
- */
-export async function extractVideoFrames(video: string, outDir: string, options: { fps: number; ffmpeg?: string; maxWidth?: number }): Promise<{ file: string; t: number }[]> {
-  const ffmpeg = options.ffmpeg ?? requireFfmpeg().path;
-  await mkdir(outDir, { recursive: true });
-  const filters = [`fps=${options.fps}`];
-  if (options.maxWidth) filters.push(`scale='min(${options.maxWidth},iw)':-2`);
-  try {
-    await run(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-i', video, '-vf', filters.join(','), join(outDir, 'frame_%06d.png')], {
-      maxBuffer: 16 * 1024 * 1024,
-    });
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr?.trim();
-    throw new VlmError('ffmpeg_failed', `ffmpeg could not extract frames: ${stderr || (error as Error).message}`, {
-      location: { file: video },
-      cause: error,
-    });
-  }
-  const { readdir } = await import('node:fs/promises');
-  const files = (await readdir(outDir)).filter((f) => /^frame_\d{6}\.png$/.test(f)).sort();
-  return files.map((f, i) => ({ file: join(outDir, f), t: i / options.fps }));
 }

@@ -12,6 +12,8 @@ export interface GroundedSegment {
   box: Box;
   /** Cluster id after renumbering by first appearance. */
   cluster: number;
+  /** Sentence-level grounding: the 1-based number of the sentence in the transcript. */
+  sentence?: number;
 }
 
 /** The grounded caption: `words [x1, y1, x2, y2], words [..]`, or the raw caption when no cluster survived. */

@@ -6,11 +6,16 @@ import { createRng } from '@vlm/core';
 import type { CursorHit, CursorOptions } from '../cursor/extract-cursor';
 import { frameSignature, signatureChange, type StableChunkOptions } from '../cursor/stable-chunks';
 import { traceChunk } from '../cursor/trace-chunk';
-import { drawTrace } from '../cursor/trace-picture';
-import { encodeRgbFrame, readRgbFrame, type RgbFrame } from '../frames/rgb-frame';
+import { renderTracePicture, type LabelledBox } from '../cursor/trace-picture';
+import { iterateFrames, type FrameInput } from '../frames/frame-source';
+import { encodeRgbFrame, type RgbFrame } from '../frames/rgb-frame';
 import { groundCaption, type GroundCaptionOptions, type GroundedSegment } from '../grounding/ground-caption';
+import { groundUtterances, type SentenceGrounding, type UtteranceGroundingOptions } from '../grounding/ground-utterances';
 import type { TracePoint } from '../grounding/trace-point';
 import type { Utterance } from '../transcript/utterance';
+
+/** Which rule grounds the narration: each sentence on its own time window, or upstream Quilt's whole-chunk clustering. */
+export type GroundingMode = 'utterance' | 'quilt';
 
 /** Options of the grounding stage. */
 export interface GroundVideoOptions {
@@ -21,8 +26,25 @@ export interface GroundVideoOptions {
   seed?: number | string;
   cursor?: CursorOptions & { maxMedianFrames?: number };
   chunks?: StableChunkOptions & { maxFrames?: number };
+  /** Which grounding the caption, segments and trace picture use; both are computed and saved. Default 'utterance'. */
+  groundingMode?: GroundingMode;
+  /** Options of the upstream (whole-chunk) grounding. */
   grounding?: Omit<GroundCaptionOptions, 'imageWidth' | 'imageHeight' | 'caption' | 'rng' | 'seed'>;
+  /** Options of the sentence-level grounding (lead/lag margins in seconds, clusters per sentence). */
+  utteranceGrounding?: Omit<UtteranceGroundingOptions, 'imageWidth' | 'imageHeight' | 'rng' | 'seed'>;
 }
+
+/** One grounding of a chunk's narration. */
+export interface ChunkGrounding {
+  groundedCaption: string;
+  segments: GroundedSegment[];
+  grounded: boolean;
+  /** Sentence-level grounding only: every sentence with its window, point count and box (if any). */
+  sentences?: SentenceGrounding[];
+}
+
+/** A transcript utterance as stored with its chunk: times relative to the chunk, and its number in the transcript. */
+export type ChunkUtterance = Utterance & { sentence: number };
 
 /** One stable chunk after grounding: what the instruction stage and the demo read. */
 export interface GroundedChunk {
@@ -39,16 +61,22 @@ export interface GroundedChunk {
   height: number;
   /** Cursor per frame of the chunk in pixels (null where none was found). */
   hits: (CursorHit | null)[];
+  /** Presentation time of each frame of the chunk, seconds from the start of the video. */
+  frameTimes: number[];
   traces: TracePoint[];
-  utterances: Utterance[];
+  utterances: ChunkUtterance[];
   caption: string;
+  /** The grounding selected by `groundingMode` (copied from `groundings`). */
+  grounding: GroundingMode;
   groundedCaption: string;
   segments: GroundedSegment[];
   grounded: boolean;
+  /** Both groundings, so they can be compared. */
+  groundings: Record<GroundingMode, ChunkGrounding>;
 }
 
 /** Utterances whose midpoint falls in [start, end), with times made relative to `start`. */
-export function utterancesInWindow(utterances: readonly Utterance[], start: number, end: number): Utterance[] {
+export function utterancesInWindow<U extends Utterance>(utterances: readonly U[], start: number, end: number): U[] {
   return utterances
     .filter((u) => (u.start + u.end) / 2 >= start && (u.start + u.end) / 2 < end)
     .map((u) => ({
@@ -61,16 +89,18 @@ export function utterancesInWindow(utterances: readonly Utterance[], start: numb
 
 /**
  * Stage 1 of Quilt: streams frames, cuts them into stable-background chunks, extracts the cursor
- * trace of each, grounds the chunk's narration and writes the median frame and the trace picture.
- * Only one chunk of frames is in memory at a time.
+ * trace of each, grounds the chunk's narration (sentence by sentence and by the upstream rule) and
+ * writes the median frame and the trace picture. Only one chunk of frames is in memory at a time.
  */
-export async function groundVideo(frames: readonly { file: string; t: number }[], utterances: readonly Utterance[], options: GroundVideoOptions): Promise<GroundedChunk[]> {
+export async function groundVideo(frames: FrameInput, utterances: readonly Utterance[], options: GroundVideoOptions): Promise<GroundedChunk[]> {
   const chunkOptions = options.chunks ?? {};
   const columns = chunkOptions.gridColumns ?? 32;
   const rows = chunkOptions.gridRows ?? 18;
   const minFrames = chunkOptions.minFrames ?? 5;
   const maxFrames = chunkOptions.maxFrames ?? 600;
+  const mode = options.groundingMode ?? 'utterance';
   const rng = createRng(options.seed ?? 0);
+  const numbered: ChunkUtterance[] = utterances.map((u, i) => ({ ...u, sentence: i + 1 }));
   await mkdir(join(options.outDir, 'images'), { recursive: true });
   await mkdir(join(options.outDir, 'traces'), { recursive: true });
   const results: GroundedChunk[] = [];
@@ -85,16 +115,30 @@ export async function groundVideo(frames: readonly { file: string; t: number }[]
     const id = `${options.videoId}_${String(index).padStart(3, '0')}`;
     const trace = traceChunk(chunkFrames, options.cursor);
     const startTime = chunkFrames[0]!.t;
-    const local = utterancesInWindow(utterances, startTime, endTime);
+    const local = utterancesInWindow(numbered, startTime, endTime);
     const caption = local.map((u) => u.text).join(' ');
-    const grounded =
-      trace.points.length > 0 && local.length > 0
-        ? groundCaption(trace.points, local, { ...options.grounding, imageWidth: trace.median.width, imageHeight: trace.median.height, rng: rng.fork(id) })
-        : { text: caption, segments: [], grounded: false };
+    const size = { imageWidth: trace.median.width, imageHeight: trace.median.height };
+    const hasBoth = trace.points.length > 0 && local.length > 0;
+    const upstream = hasBoth ? groundCaption(trace.points, local, { ...options.grounding, ...size, rng: rng.fork(id) }) : { text: caption, segments: [], grounded: false };
+    const bySentence = groundUtterances(trace.points, local, { ...options.utteranceGrounding, ...size, rng: rng.fork(`${id}/sentences`) });
+    const groundings: Record<GroundingMode, ChunkGrounding> = {
+      utterance: { groundedCaption: bySentence.grounded ? bySentence.text : caption, segments: bySentence.segments, grounded: bySentence.grounded, sentences: bySentence.sentences },
+      quilt: { groundedCaption: upstream.text, segments: upstream.segments, grounded: upstream.grounded },
+    };
+    const chosen = groundings[mode];
     const image = `images/${id}.png`;
     const tracePicture = `traces/${id}.png`;
+    // Upstream segments hold several sentences: their label lists the sentence numbers they contain.
+    const labelled: LabelledBox[] =
+      mode === 'utterance'
+        ? bySentence.segments.map((s) => ({ box: s.box, label: String(s.sentence), text: s.text }))
+        : upstream.segments.map((s) => {
+            const numbers = local.filter((u) => s.text.includes(u.text)).map((u) => u.sentence);
+            const label = numbers.length > 1 ? `${numbers[0]}-${numbers[numbers.length - 1]}` : String(numbers[0] ?? s.cluster + 1);
+            return { box: s.box, label, text: s.text };
+          });
     await writeFile(join(options.outDir, image), await encodeRgbFrame(trace.median));
-    await writeFile(join(options.outDir, tracePicture), await encodeRgbFrame(drawTrace(trace.median, trace.points, { boxes: grounded.segments.map((s) => s.box) })));
+    await writeFile(join(options.outDir, tracePicture), await renderTracePicture(trace.median, trace.points, labelled));
     results.push({
       id,
       image,
@@ -106,18 +150,21 @@ export async function groundVideo(frames: readonly { file: string; t: number }[]
       width: trace.median.width,
       height: trace.median.height,
       hits: trace.hits,
+      frameTimes: chunkFrames.map((f) => f.t),
       traces: trace.points,
       utterances: local,
       caption,
-      groundedCaption: grounded.text,
-      segments: grounded.segments,
-      grounded: grounded.grounded,
+      grounding: mode,
+      groundedCaption: chosen.groundedCaption,
+      segments: chosen.segments,
+      grounded: chosen.grounded,
+      groundings,
     });
   };
 
-  for (let i = 0; i < frames.length; i++) {
-    const entry = frames[i]!;
-    const frame = await readRgbFrame(entry.file, entry.t);
+  let i = 0;
+  let last: RgbFrame | undefined;
+  for await (const frame of iterateFrames(frames)) {
     const signature = frameSignature(frame, columns, rows);
     const first = current[0];
     const changed =
@@ -128,10 +175,11 @@ export async function groundVideo(frames: readonly { file: string; t: number }[]
     }
     if (current.length === 0) reference = signature;
     current.push(frame);
+    last = frame;
+    i++;
   }
-  const last = frames[frames.length - 1];
   // The last chunk runs to the end of the narration or one frame past the last frame.
   const tail = Math.max(last ? last.t + 1e-3 : 0, ...utterances.map((u) => u.end + 1e-3));
-  if (current.length > 0) await finish(frames.length, tail);
+  if (current.length > 0) await finish(i, tail);
   return results;
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { createRng, VlmError } from '@vlm/core';
@@ -17,8 +17,12 @@ import {
   type VideoDiagnosis,
 } from '../instruct/generate-instructions';
 import type { TeacherChat } from '../instruct/teacher-chat';
+import type { DecodeReport, VideoDecode } from '../frames/decode-video';
+import type { FrameInput } from '../frames/frame-source';
+import { checkTranscript } from '../transcript/check-transcript';
 import type { Utterance } from '../transcript/utterance';
 import { groundVideo, type GroundedChunk, type GroundVideoOptions } from './ground-video';
+import { describeFrameFiles, hashJson } from './run-key';
 
 /** Options of the whole Quilt pipeline. */
 export interface QuiltPipelineOptions extends GroundVideoOptions {
@@ -27,6 +31,18 @@ export interface QuiltPipelineOptions extends GroundVideoOptions {
   kinds?: QuiltInstructionKind[];
   /** Called after each step, for progress displays. */
   onProgress?: (event: { stage: 'grounding' | 'instructions'; done: number; total: number; id?: string }) => void;
+  /** The video's duration in seconds: utterances outside it are skipped and counted. */
+  duration?: number;
+  /**
+   * Identity of the frames (e.g. the sha256 of the video file and the decode options). Together with
+   * the transcript and the grounding options it keys the saved state; default: the frame files' names,
+   * times, sizes and mtimes.
+   */
+  inputKey?: string;
+  /** An out-dir holding the state of a different input is an error; `force` deletes that state and starts fresh. */
+  force?: boolean;
+  /** Decode warnings (errors, too few frames) fail the run after grounding, before any teacher call. */
+  strict?: boolean;
 }
 
 /** What a run produced, and where. */
@@ -40,7 +56,33 @@ export interface QuiltPipelineResult {
   resumed: number;
   /** Records that failed (unparseable teacher output, ...), with the reason. */
   failures: { id: string; reason: string }[];
+  /** Problems worth a line in the summary: decode errors, frames short of duration x fps. */
+  warnings: string[];
+  /** Utterances skipped because they lie outside the video. */
+  skippedUtterances: number;
+  /** The key of the saved state (hash of input, transcript and options). */
+  key: string;
+  /** True when grounding was read from an earlier run with the same key. */
+  groundingResumed: boolean;
+  /** How ffmpeg's decode went, when the frames came from a video decode in this run. */
+  decode?: DecodeReport;
 }
+
+/** What `grounded.json` holds: the key it was made for, and stage 1's results. */
+interface GroundedState {
+  format: 'vlm-quilt-grounded/2';
+  key: string;
+  warnings: string[];
+  skippedUtterances: number;
+  chunks: GroundedChunk[];
+}
+
+function isVideoDecode(input: FrameInput | VideoDecode): input is VideoDecode {
+  return typeof (input as VideoDecode).frames === 'function' && typeof (input as VideoDecode).report === 'function';
+}
+
+/** Files and folders of a run; deleted by `force` when the out-dir holds another input's run. */
+const RUN_FILES = ['grounded.json', 'instructions.jsonl', 'quilt_instruct.json', 'images', 'traces', 'frames'];
 
 const ALL_KINDS: QuiltInstructionKind[] = ['conversation', 'detail', 'complex_reasoning', 'iterative_abduction'];
 
@@ -49,22 +91,74 @@ const ALL_KINDS: QuiltInstructionKind[] = ['conversation', 'detail', 'complex_re
  * and reused by reruns), then instruction generation (stage 2, one JSONL line per record, skipped on
  * rerun when present), then the LLaVA JSON array `quilt_instruct.json`.
  */
-export async function runQuiltPipeline(frames: readonly { file: string; t: number }[], utterances: readonly Utterance[], options: QuiltPipelineOptions): Promise<QuiltPipelineResult> {
+export async function runQuiltPipeline(frames: FrameInput | VideoDecode, allUtterances: readonly Utterance[], options: QuiltPipelineOptions): Promise<QuiltPipelineResult> {
+  let groundingResumed = false;
+  let groundedDecode: DecodeReport | undefined;
+  const { kept: utterances, skipped } = checkTranscript(allUtterances, { duration: options.duration });
   const groundedFile = join(options.outDir, 'grounded.json');
-  let chunks: GroundedChunk[];
-  if (existsSync(groundedFile)) {
-    chunks = JSON.parse(await readFile(groundedFile, 'utf8')) as GroundedChunk[];
-  } else {
-    if (frames.length === 0) throw new VlmError('quilt_no_frames', 'no frames to ground', { hint: 'check the video or frame folder' });
-    chunks = await groundVideo(frames, utterances, options);
-    // Written atomically so an interrupted run never leaves half a stage behind.
-    await writeFile(`${groundedFile}.tmp`, JSON.stringify(chunks));
-    await rename(`${groundedFile}.tmp`, groundedFile);
+  const progressFile = join(options.outDir, 'instructions.jsonl');
+  const inputKey = options.inputKey ?? (Array.isArray(frames) && !isVideoDecode(frames) ? await describeFrameFiles(frames as readonly { file: string; t: number }[]) : undefined);
+  if (inputKey === undefined) {
+    throw new VlmError('quilt_no_input_key', 'frames from a decode or an iterable need options.inputKey to key the saved state', { hint: 'pass inputKey, e.g. the sha256 of the video file' });
   }
+  const key = hashJson({
+    input: inputKey,
+    utterances,
+    videoId: options.videoId,
+    seed: options.seed ?? 0,
+    cursor: options.cursor,
+    chunks: options.chunks,
+    groundingMode: options.groundingMode ?? 'utterance',
+    grounding: options.grounding,
+    utteranceGrounding: options.utteranceGrounding,
+  });
+  let state: GroundedState | undefined;
+  if (existsSync(groundedFile)) {
+    let saved: Partial<GroundedState> | undefined;
+    try {
+      saved = JSON.parse(await readFile(groundedFile, 'utf8')) as Partial<GroundedState>;
+    } catch {
+      saved = undefined;
+    }
+    if (saved?.format === 'vlm-quilt-grounded/2' && saved.key === key) state = saved as GroundedState;
+  }
+  if (!state) {
+    const foreign = RUN_FILES.filter((f) => existsSync(join(options.outDir, f)));
+    if (foreign.length > 0) {
+      if (!options.force) {
+        throw new VlmError('quilt_out_dir_in_use', `${options.outDir} holds a run of a different video, transcript or options (${foreign.join(', ')}); it is not reused`, {
+          location: { file: options.outDir },
+          hint: 'choose another --out-dir, or pass --force to delete that run and start fresh',
+        });
+      }
+      await Promise.all(foreign.map((f) => rm(join(options.outDir, f), { recursive: true, force: true })));
+    }
+    let decode: DecodeReport | undefined;
+    const chunks = await groundVideo(isVideoDecode(frames) ? frames.frames() : frames, utterances, options);
+    if (isVideoDecode(frames)) decode = await frames.report();
+    if (chunks.length === 0 && decode?.frames === 0) {
+      throw new VlmError('quilt_no_frames', `ffmpeg decoded no frames: ${decode.warnings.join('; ') || 'the video is empty'}`, { hint: 'check the video with ffmpeg -i <video> -f null -' });
+    }
+    state = { format: 'vlm-quilt-grounded/2', key, warnings: decode?.warnings ?? [], skippedUtterances: skipped.length, chunks };
+    // Written atomically so an interrupted run never leaves half a stage behind.
+    await writeFile(`${groundedFile}.tmp`, JSON.stringify(state));
+    await rename(`${groundedFile}.tmp`, groundedFile);
+    groundedDecode = decode;
+  } else {
+    groundingResumed = true;
+  }
+  const chunks = state.chunks;
+  const warnings = [...state.warnings];
+  if (chunks.length === 0) warnings.push('no stable chunk of at least the minimum length was found: nothing was grounded');
   options.onProgress?.({ stage: 'grounding', done: chunks.length, total: chunks.length });
+  if (options.strict && warnings.length > 0) {
+    throw new VlmError('quilt_strict', `stopped before instruction generation (--strict): ${warnings.join('; ')}`, {
+      location: { file: groundedFile },
+      hint: 'fix or re-encode the video, or run without --strict to continue with the frames that were decoded',
+    });
+  }
 
   const kinds = options.kinds ?? ALL_KINDS;
-  const progressFile = join(options.outDir, 'instructions.jsonl');
   const done = new Map<string, QuiltRecord>();
   const failures: { id: string; reason: string }[] = [];
   const appender = JsonlAppender.open(progressFile, {
@@ -116,5 +210,17 @@ export async function runQuiltPipeline(frames: readonly { file: string; t: numbe
   const records = [...done.values()].sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   const dataset = join(options.outDir, 'quilt_instruct.json');
   await writeFile(dataset, JSON.stringify(records, null, 1));
-  return { chunks, records, diagnosis, files: { grounded: groundedFile, progress: progressFile, dataset }, resumed, failures };
+  return {
+    chunks,
+    records,
+    diagnosis,
+    files: { grounded: groundedFile, progress: progressFile, dataset },
+    resumed,
+    failures,
+    warnings,
+    skippedUtterances: skipped.length,
+    key,
+    groundingResumed,
+    decode: groundedDecode,
+  };
 }

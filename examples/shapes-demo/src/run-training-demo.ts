@@ -3,20 +3,13 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '@vlm/core';
 import { selectBackend } from '@vlm/connectors';
-import { loadCheckpoint } from '../checkpoint/load-checkpoint';
-import { exportConnector } from '../checkpoint/export-connector';
-import { type LlavaModelSpec, buildLlavaModel, imageTokensOf } from '../checkpoint/model-spec';
-import { type TokenizerSpec, createTokenizer } from '../checkpoint/tokenizer-spec';
-import { ImageStore } from '../data/image-store';
-import { loadLlavaDataset } from '../data/llava-dataset';
-import { prepareSamples } from '../data/prepare-samples';
-import { writeLossCurvePng } from '../trainer/loss-curve';
-import { type StageResult, trainStage } from '../trainer/train-stage';
+import { type LlavaModelSpec, type TokenizerSpec, buildLlavaModel, imageTokensOf, prepareSamples } from '@vlm/train';
+import { type StageResult, ImageStore, createTokenizer, exportConnector, loadCheckpoint, loadLlavaDataset, trainStage, writeLossCurvePng } from '@vlm/train/node';
 import { pretrainVisionContrastive } from './contrastive-pretrain';
 import { type DemoPreset, fullDemoPreset } from './demo-preset';
 import { type EvaluatedQuestion, type TypeAccuracy, evaluateHeldOut } from './evaluate';
 import { patchLabelsOf, patchPrompts } from './patch-labels';
-import { tokenizerCorpus, writeDemoTokenizer } from './demo-tokenizer';
+import { demoTokenizerJson, tokenizerCorpus } from './demo-tokenizer';
 import { captionRecords, instructionRecords, pretrainingLines, pretrainingText } from './records';
 import { htmlReport, terminalReport } from './report';
 import { buildWorld } from './world';
@@ -96,7 +89,7 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
       { records: alignRecords, template: 'plain' },
       { records: instructRecords, template: 'vicuna_v1', systemMessage: p.systemMessage },
     ]);
-    await writeDemoTokenizer(tokenizerFile, corpus, p.tokenizer.vocabSize);
+    await writeFile(tokenizerFile, JSON.stringify(demoTokenizerJson(corpus, p.tokenizer.vocabSize)));
     tokenizerSpec = { kind: 'hf', file: tokenizerFile };
   }
   const tokenizer = await createTokenizer(tokenizerSpec);

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSafetensorsFile } from '@vlm/connectors';
+import { readSafetensorsFile } from '@vlm/connectors/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '@vlm/connectors';
 import { tinyDemoPreset } from './demo-preset';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '@vlm/core';
-import type { ClipVisionModel } from '../models/clip-vision';
-import { normalValues } from '../nn/params';
+import type { ClipVisionModel } from '@vlm/train';
+import { normalValues } from '@vlm/train';
 
 /** An image (normalised CHW pixels) with a caption. */
 export interface ImageTextPair {

@@ -1,6 +1,6 @@
 import { type LlavaRecord, type Rng, type Tokenizer } from '@vlm/core';
 import { type CaptionedScene, symbolicSceneFromScene, symbolicTeacher } from '@vlm/datagen';
-import type { TrainSample } from '../data/prepare-samples';
+import type { TrainSample } from '@vlm/train';
 import { type QuestionType, askQuestion, questionTypes } from './questions';
 
 /** Stage 1 (plain template): `<image>` then one of the scene's captions. */

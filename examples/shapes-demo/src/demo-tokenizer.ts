@@ -1,6 +1,5 @@
-import { writeFile } from 'node:fs/promises';
-import { type LlavaRecord, formatConversation, trainBpeTokenizer } from '@vlm/core';
-import { withSystemMessage } from '../data/prepare-samples';
+import { type LlavaRecord, type TokenizerJson, formatConversation, trainBpeTokenizer } from '@vlm/core';
+import { withSystemMessage } from '@vlm/train';
 
 /** One formatting pass the demo trains on: records, their template and system message. */
 export interface TokenizerCorpusPart {
@@ -26,9 +25,9 @@ export function tokenizerCorpus(lines: Iterable<string>, parts: readonly Tokeniz
 }
 
 /**
- * Learns the demo LM's own BPE vocabulary from its corpus (as a from-scratch LM would) and writes it
- * as `tokenizer.json`; every checkpoint copies the file so `vlm-train chat` finds it.
+ * Learns the demo LM's own BPE vocabulary from its corpus (as a from-scratch LM would), as the content
+ * of a `tokenizer.json`; every checkpoint copies the file so `vlm-train chat` finds it.
  */
-export async function writeDemoTokenizer(path: string, corpus: readonly string[], vocabSize: number): Promise<void> {
-  await writeFile(path, JSON.stringify(trainBpeTokenizer(corpus, { vocabSize })));
+export function demoTokenizerJson(corpus: readonly string[], vocabSize: number): TokenizerJson {
+  return trainBpeTokenizer(corpus, { vocabSize });
 }

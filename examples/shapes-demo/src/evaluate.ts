@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '@vlm/core';
 import type { CaptionedScene } from '@vlm/datagen';
-import { type ChatModel, answer } from '../checkpoint/chat';
-import type { ImageStore } from '../data/image-store';
+import { type ChatModel, answer } from '@vlm/train';
+import type { ImageStore } from '@vlm/train/node';
 import { type QuestionType, answerSpace, askQuestion, normaliseAnswer, questionTypes } from './questions';
 
 /** One held-out question and what the model answered with and without the image. */

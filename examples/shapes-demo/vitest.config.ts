@@ -1,0 +1,3 @@
+import { vlmProject } from '../../vitest.shared.ts';
+
+export default vlmProject('shapes-demo');
