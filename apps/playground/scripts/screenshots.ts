@@ -1,4 +1,5 @@
 // Screenshots of each page for the README: `pnpm --filter playground screenshots` (needs Chromium).
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,9 @@ import { encodePng } from '../test/png';
 import { buildSite, serveStatic } from '../test/serve-site';
 
 const out = fileURLToPath(new URL('../docs/', import.meta.url));
-const only = process.argv.slice(2);
+const presetArg = process.argv.indexOf('--preset');
+const preset = presetArg > 0 ? process.argv[presetArg + 1]! : 'quick';
+const only = process.argv.slice(2).filter((a, i, all) => a !== '--preset' && all[i - 1] !== '--preset');
 const executable = findChromium();
 if (!executable) {
   console.error(`No Chromium found; install it with: ${ENABLE_CHROMIUM}`);
@@ -20,7 +23,8 @@ const { browser, close } = await launchChromium(executable);
 const want = (name: string) => only.length === 0 || only.includes(name);
 
 try {
-  const page = await browser.newPage({ viewport: { width: 1200, height: 860 } });
+  const page = await browser.newPage();
+  await page.setViewportSize({ width: 1200, height: 860 });
   if (want('masks')) {
     await page.goto(new URL('masks.html', site.url).href);
     await page.selectOption('#template', 'llava_llama_2');
@@ -49,6 +53,34 @@ try {
     await page.setInputFiles('#dataset-file', join(work, 'data', 'train.jsonl'));
     await page.waitForSelector('#download-clean');
     await page.screenshot({ path: join(out, 'validate.png'), fullPage: true });
+  }
+  if (want('train')) {
+    await page.goto(new URL(`train.html?preset=${preset}&autostart=1`, site.url).href);
+    const started = Date.now();
+    await page.waitForSelector('body[data-training=done]', { timeout: 7_200_000 });
+    console.log(`train (${preset}): ${((Date.now() - started) / 1000).toFixed(1)} s in the page; ${await page.locator('#backend-label').textContent()}`);
+    const rows = await page.locator('#accuracy tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent).join(' | ')));
+    for (const row of rows) console.log(`  | ${row} |`);
+    console.log((await page.locator('#log').textContent())?.trim());
+    await page.click('#new-scene');
+    await page.locator('#suggestions button').first().click();
+    await page.click('#ask');
+    await page.waitForSelector('[data-answer="1"][data-done]');
+    await page.screenshot({ path: join(out, preset === 'quick' ? 'train.png' : `train-${preset}.png`), fullPage: true });
+  }
+  if (want('checkpoint')) {
+    const demo = join(work, 'demo');
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    execFileSync(process.execPath, ['--conditions=@vlm/source', '--import', 'tsx', join(root, 'apps/trainer/src/cli.ts'), 'demo', '--quick', '--out', demo], { cwd: root });
+    await page.goto(new URL('checkpoint.html', site.url).href);
+    await page.setInputFiles('#checkpoint-folder', join(demo, 'checkpoints', '2-instruct'));
+    await page.waitForSelector('body[data-checkpoint=ready]');
+    for (const k of [0, 1]) {
+      await page.locator('#suggestions button').nth(k).click();
+      await page.click('#ask');
+      await page.waitForSelector(`[data-answer="${k + 1}"][data-done]`);
+    }
+    await page.screenshot({ path: join(out, 'checkpoint.png'), fullPage: true });
   }
 } finally {
   await close();

@@ -19,6 +19,8 @@ export interface DemoPreset {
   lmPretrain: { steps: number; batchSize: number; learningRate: number };
   align: { steps: number; batchSize: number; learningRate: number };
   instruct: { steps: number; batchSize: number; connectorLr: number; lmLr: number };
+  /** Stage 2 as LoRA (`vlm-train demo --lora` runs it beside full fine-tuning): adapters on every LM linear + the connector. */
+  instructLora: { r: number; alpha: number; dropout: number; lr: number; connectorLr: number };
   mix: InstructionMix;
   systemMessage: string;
 }
@@ -39,6 +41,7 @@ export const fullDemoPreset: DemoPreset = {
   lmPretrain: { steps: 100, batchSize: 32, learningRate: 3e-3 },
   align: { steps: 60, batchSize: 32, learningRate: 2e-3 },
   instruct: { steps: 1800, batchSize: 16, connectorLr: 2e-3, lmLr: 1e-3 },
+  instructLora: { r: 16, alpha: 32, dropout: 0.05, lr: 5e-3, connectorLr: 2e-3 },
   mix: { turns: 4, teacherShare: { conversation: 0.06, detail: 0.02, reasoning: 0.02 }, textOnlyCopies: 6 },
   systemMessage: 'A chat about an image.',
 };

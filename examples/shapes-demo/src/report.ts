@@ -13,6 +13,30 @@ export interface DemoReportInput {
   imageRoot: string;
   backend: string;
   settings: Record<string, string | number>;
+  /** Full fine-tuning and LoRA of stage 2, side by side (`vlm-train demo --lora`). */
+  loraComparison?: LoraComparisonRow[];
+}
+
+/** One variant of stage 2: what it trains, how long a step takes, how well it answers. */
+export interface LoraComparisonRow {
+  variant: string;
+  trainable: number;
+  secondsPerStep: number;
+  accuracy: TypeAccuracy[];
+}
+
+function millions(n: number): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${(n / 1e3).toFixed(1)} k`;
+}
+
+/** Stage 2 with full fine-tuning next to LoRA: trainable parameters, step time, accuracy per question type. */
+export function loraComparisonTable(rows: readonly LoraComparisonRow[]): string[] {
+  const types = rows[0]?.accuracy.map((a) => a.type) ?? [];
+  const header = ['stage 2', 'trainable', 's/step', ...types];
+  const body = rows.map((r) => [r.variant, millions(r.trainable), r.secondsPerStep.toFixed(3), ...r.accuracy.map((a) => pct(a.model))]);
+  const widths = header.map((h, c) => Math.max(h.length, ...body.map((r) => (r[c] as string).length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] as number) : cell.padStart(widths[c] as number))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
@@ -31,6 +55,7 @@ export function terminalReport(input: DemoReportInput): string[] {
   const out = [`demo finished in ${input.totalSeconds.toFixed(1)} s on ${input.backend}`];
   for (const [name, s] of input.phases) out.push(`  ${name.padEnd(28)} ${s.toFixed(1).padStart(7)} s`);
   out.push('', ...accuracyTable(input.accuracy), '');
+  if (input.loraComparison) out.push(...loraComparisonTable(input.loraComparison), '');
   for (const q of input.questions.slice(0, 6)) {
     out.push(`${q.scene} · ${q.question}`);
     out.push(`  expected ${JSON.stringify(q.expected)} · with image ${JSON.stringify(q.withImage)} · text only ${JSON.stringify(q.textOnly)}`);
@@ -61,6 +86,11 @@ export async function htmlReport(input: DemoReportInput): Promise<string> {
       .join('');
     samples.push(`<div class="sample"><img src="data:image/png;base64,${png}" alt="${esc(scene)}"><div><h3>${esc(scene)}</h3>${turns}</div></div>`);
   }
+  const lora = input.loraComparison
+    ? `<h2>Stage 2: full fine-tuning vs LoRA</h2><table><tr>${['stage 2', 'trainable parameters', 's / step', ...(input.loraComparison[0]?.accuracy.map((a) => a.type) ?? [])].map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${input.loraComparison
+        .map((r) => `<tr><td>${esc(r.variant)}</td><td>${millions(r.trainable)}</td><td>${r.secondsPerStep.toFixed(3)}</td>${r.accuracy.map((a) => `<td>${pct(a.model)}</td>`).join('')}</tr>`)
+        .join('')}</table>`
+    : '';
   const phases = input.phases.map(([n, s]) => `<tr><td>${esc(n)}</td><td>${s.toFixed(1)} s</td></tr>`).join('');
   const settings = Object.entries(input.settings)
     .map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(String(v))}</td></tr>`)
@@ -79,6 +109,7 @@ table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:
 <h2>Accuracy per question type</h2>
 <table><tr><th>question type</th><th>n</th><th>with image</th><th>text only (same model, no image)</th><th>chance</th></tr>
 ${rows}</table>
+${lora}
 <h2>Loss curves</h2>
 <img src="data:image/png;base64,${curve}" alt="loss curves" style="max-width:100%">
 <h2>Sample conversations (unseen images)</h2>

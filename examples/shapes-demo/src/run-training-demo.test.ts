@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSafetensorsFile } from '@vlm/connectors/node';
@@ -38,5 +38,22 @@ describe('runTrainingDemo (tiny preset)', () => {
     expect(r.terminal.join('\n')).toMatch(/question type\s+n\s+with image\s+text only\s+chance/);
     const data = JSON.parse(readFileSync(join(dir, 'data', 'instruct.json'), 'utf8')) as { image?: string }[];
     expect(data.some((d) => d.image === undefined) && data.some((d) => d.image !== undefined)).toBe(true);
+  });
+
+  it('runs stage 2 with LoRA beside full fine-tuning and compares them (compareLora)', async () => {
+    const out = join(dir, 'lora');
+    const r = await runTrainingDemo({ outDir: out, preset: tinyDemoPreset, selectBackend: false, compareLora: true });
+    const [full, lora] = r.loraComparison!;
+    expect(full!.variant).toMatch(/full fine-tuning/);
+    expect(lora!.variant).toMatch(/^LoRA r16 on every LM linear \+ connector$/);
+    // tiny preset: LM width 32, 1 layer, intermediate 64; r 16 on q, k, v, o (32 -> 32), gate, up (32 -> 64), down (64 -> 32).
+    const adapters = 16 * (4 * (32 + 32) + 2 * (32 + 64) + (64 + 32));
+    const connector = 16 * 32 + 32 + 32 * 32 + 32; // mlp2x_gelu 16 -> 32 -> 32
+    expect(lora!.trainable).toBe(connector + adapters);
+    expect(full!.trainable).toBeGreaterThan(lora!.trainable);
+    expect(lora!.accuracy.map((a) => a.type)).toEqual(['colour', 'shape', 'count', 'position']);
+    expect(r.terminal.join('\n')).toMatch(/stage 2\s+trainable\s+s\/step\s+colour\s+shape\s+count\s+position/);
+    expect(readFileSync(r.reportHtml, 'utf8')).toContain('Stage 2: full fine-tuning vs LoRA');
+    expect(readdirSync(join(out, 'checkpoints', '2-instruct-lora')).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors', 'checkpoint.json', 'non_lora_trainables.safetensors', 'optimizer.safetensors', 'tokenizer.json']);
   });
 });

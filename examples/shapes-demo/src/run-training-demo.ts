@@ -11,7 +11,7 @@ import { type EvaluatedQuestion, type TypeAccuracy, evaluateHeldOut } from './ev
 import { patchLabelsOf, patchPrompts } from './patch-labels';
 import { demoTokenizerJson, tokenizerCorpus } from './demo-tokenizer';
 import { captionRecords, instructionRecords, pretrainingLines, pretrainingText } from './records';
-import { htmlReport, terminalReport } from './report';
+import { type LoraComparisonRow, htmlReport, terminalReport } from './report';
 import { buildWorld } from './world';
 
 /** Options of {@link runTrainingDemo}. */
@@ -24,6 +24,11 @@ export interface TrainingDemoOptions {
   selectBackend?: boolean;
   log?: (line: string) => void;
   progress?: (line: string) => void;
+  /**
+   * Also run stage 2 with LoRA (adapters on every LM linear + the connector, LM frozen) from the same
+   * stage-1 checkpoint, evaluate it the same way, and compare it with full fine-tuning.
+   */
+  compareLora?: boolean;
 }
 
 /** What the demo measured. */
@@ -38,6 +43,8 @@ export interface TrainingDemoResult {
   checkpoint: string;
   connectorFile: string;
   terminal: string[];
+  /** With `compareLora`: full fine-tuning and LoRA side by side. */
+  loraComparison?: LoraComparisonRow[];
 }
 
 /**
@@ -152,10 +159,11 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
 
   log('5/7 stage 2: instruction tuning (vicuna_v1, connector + LM)');
   const instruct = await loadLlavaDataset(join(dataDir, 'instruct.json'), world.imageRoot);
+  const instructSamples = prepareSamples(instruct.records, { tokenizer, template: 'vicuna_v1', systemMessage: p.systemMessage, imageTokens: perImage, seed });
   const instructStage = await trainStage({
     ...common,
     stageIndex: 2,
-    samples: prepareSamples(instruct.records, { tokenizer, template: 'vicuna_v1', systemMessage: p.systemMessage, imageTokens: perImage, seed }),
+    samples: instructSamples,
     images,
     stage: {
       name: 'instruct', template: 'vicuna_v1', systemMessage: p.systemMessage, train: { connector: p.instruct.connectorLr, lm: p.instruct.lmLr },
@@ -175,11 +183,51 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
   );
   phase('evaluation');
 
+  let loraComparison: LoraComparisonRow[] | undefined;
+  let loraStage: StageResult | undefined;
+  if (options.compareLora) {
+    const q = p.instructLora;
+    log(`6b/7 stage 2 again with LoRA (r ${q.r}, alpha ${q.alpha} on every LM linear, LM frozen) + connector, from the same stage-1 checkpoint`);
+    const base = await loadCheckpoint(alignStage.checkpoint as string);
+    loraStage = await trainStage({
+      ...common,
+      model: base.model,
+      stageIndex: 2,
+      samples: instructSamples,
+      images,
+      loraBase: { checkpoint: alignStage.checkpoint as string },
+      stage: {
+        name: 'instruct-lora', template: 'vicuna_v1', systemMessage: p.systemMessage, train: { connector: q.connectorLr },
+        lora: { r: q.r, alpha: q.alpha, dropout: q.dropout, lr: q.lr }, steps: p.instruct.steps, globalBatchSize: p.instruct.batchSize, warmupRatio: 0.05, minLrRatio: 0.05,
+      },
+    });
+    phase('stage 2 with LoRA');
+    const loadedLora = await loadCheckpoint(loraStage.checkpoint as string);
+    const evaluationLora = await evaluateHeldOut(
+      { model: loadedLora.model, tokenizer: loadedLora.tokenizer, template: loadedLora.meta.template, systemMessage: loadedLora.meta.systemMessage },
+      world.test,
+      images,
+      seed,
+      p.maxObjects,
+    );
+    phase('evaluation (LoRA)');
+    const perStep = (s: StageResult) => s.seconds / Math.max(1, s.stepsDone);
+    loraComparison = [
+      { variant: 'full fine-tuning: connector + LM', trainable: model.modules.connector.parameterCount() + model.modules.lm.parameterCount(), secondsPerStep: perStep(instructStage), accuracy: evaluation.accuracy },
+      { variant: `LoRA r${q.r} on every LM linear + connector`, trainable: loadedLora.model.modules.connector.parameterCount() + (loadedLora.model.lora?.count() ?? 0), secondsPerStep: perStep(loraStage), accuracy: evaluationLora.accuracy },
+    ];
+    loadedLora.model.lora?.dispose();
+    loadedLora.model.vision.params.dispose();
+    loadedLora.model.lm.params.dispose();
+    base.model.vision.params.dispose();
+    base.model.lm.params.dispose();
+  }
+
   log('7/7 report');
   const lossCurvePng = join(options.outDir, 'loss-curves.png');
   const series = [
     { name: 'vision (contrastive)', points: contrastive.map((l, i) => [i + 1, l] as const) },
-    ...[lmStage, alignStage, instructStage].map((s) => ({ name: s.stage, points: s.losses.map((l, i) => [i + 1, l] as const) })),
+    ...[lmStage, alignStage, instructStage, ...(loraStage ? [loraStage] : [])].map((s) => ({ name: s.stage, points: s.losses.map((l, i) => [i + 1, l] as const) })),
   ];
   await writeLossCurvePng(lossCurvePng, series, { title: 'loss per step: vision pretraining, LM pretraining, stage 1, stage 2' });
   const totalSeconds = (performance.now() - t0) / 1000;
@@ -191,6 +239,7 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
     lossCurvePng,
     imageRoot: world.imageRoot,
     backend,
+    loraComparison,
     settings: {
       seed,
       'images': `${p.imageSize} px, patch ${p.patchSize} (${perImage} image tokens, vision layer ${p.featureLayer})`,
@@ -219,5 +268,6 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
     checkpoint: instructStage.checkpoint as string,
     connectorFile,
     terminal,
+    loraComparison,
   };
 }

@@ -79,5 +79,9 @@ export { tokenizerSpecSchema, type TokenizerSpec } from './checkpoint/tokenizer-
 /** What `checkpoint.json` holds. */
 export { checkpointMetaSchema, CHECKPOINT_FILES, type CheckpointMeta } from './checkpoint/checkpoint-meta';
 export { loraBaseSchema, type LoraBase } from './checkpoint/checkpoint-meta';
+/** A checkpoint rebuilt from its files' bytes (a folder dropped in a browser), no file system. */
+export { checkpointFromFiles, type CheckpointFromFiles } from './checkpoint/checkpoint-from-files';
+/** Assign upstream tensors to parameters; parameters as an upstream state dict. */
+export { assignParams, paramsToStateDict, type AssignParamsOptions } from './weights/assign-params';
 /** Answers a conversation with a trained model and its own template. */
 export { answer, type ChatModel, type AnswerOptions } from './checkpoint/chat';

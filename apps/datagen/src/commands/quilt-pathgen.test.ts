@@ -16,6 +16,9 @@ describe('vlm-datagen quilt and pathgen', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/stable chunks: 2/);
     expect(result.stdout).toMatch(/cursor localisation vs the known path: 87\/87 frames detected, mean 0\.00 px/);
+    expect(result.stdout).toMatch(/grounding hit rate \(sentence box IoU >= 0\.5 with the region it names\): utterance 5\/5 \(mean IoU [01]\.\d\d\), quilt \d\/5/);
+    // The same video encoded and decoded at the default 2 fps: every frame at its own time, the cursor exactly on the path.
+    expect(result.stdout).toMatch(/at the default --fps 2 \(the demo as H\.264, decoded by ffmpeg, 29 frames at their own times\): cursor 29\/29 detected, mean 0\.\d\d px.*grounding hit rate utterance [45]\/5/);
     expect(existsSync(join(dir, 'traces', 'demo_000.png'))).toBe(true);
     const records = parseLlavaDataset(JSON.parse(await readFile(join(dir, 'quilt_instruct.json'), 'utf8')));
     expect(records).toHaveLength(8);

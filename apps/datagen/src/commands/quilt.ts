@@ -10,7 +10,6 @@ import {
   decodeVideo,
   describeFrameFiles,
   engineTeacherChat,
-  findFfmpeg,
   hashFile,
   hashJson,
   listFrameFolder,
@@ -20,6 +19,7 @@ import {
   runQuiltDemo,
   runQuiltPipeline,
   symbolicQuiltTeacher,
+  type GroundingHitRate,
   type GroundingMode,
   type QuiltInstructionKind,
 } from '@vlm/datagen';
@@ -114,6 +114,15 @@ export async function quiltCommand(args: string[]): Promise<number> {
     console.log(`rendered ${video.frames.length} frames (${video.width}x${video.height}) and a ${video.utterances.length}-utterance transcript in ${video.dir}`);
     console.log(`stable chunks: ${pipeline.chunks.length} (frames ${pipeline.chunks.map((c) => `${c.frameStart}-${c.frameEnd - 1}`).join(', ')})`);
     console.log(`cursor localisation vs the known path: ${error.detected}/${error.frames} frames detected, mean ${px(error.meanPx)}, median ${px(error.medianPx)}, p95 ${px(error.p95Px)}, max ${px(error.maxPx)}`);
+    const rates = (list: GroundingHitRate[]) => list.map((r) => `${r.mode} ${r.hits}/${r.sentences} (mean IoU ${r.meanIou.toFixed(2)})`).join(', ');
+    console.log(`grounding hit rate (sentence box IoU >= 0.5 with the region it names): ${rates(result.hitRates)}`);
+    const check = result.atDefaultFps;
+    if (check) {
+      const e = check.error;
+      console.log(`at the default --fps ${check.fps} (the demo as H.264, decoded by ffmpeg, ${check.decode.frames} frames at their own times): cursor ${e.detected}/${e.frames} detected, mean ${px(e.meanPx)}, median ${px(e.medianPx)}, max ${px(e.maxPx)}; grounding hit rate ${rates(check.hitRates)}`);
+    } else {
+      console.log('no ffmpeg: the check at the default --fps on an encoded video was skipped');
+    }
     for (const chunk of pipeline.chunks) {
       console.log(`\n${chunk.id} (${chunk.startTime.toFixed(2)}-${chunk.endTime.toFixed(2)} s, ${chunk.traces.length} trace points) trace picture: ${join(outDir, chunk.tracePicture)}`);
       console.log(`  ${chunk.groundedCaption}`);

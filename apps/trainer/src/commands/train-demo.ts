@@ -5,14 +5,14 @@ import { runTrainingDemo } from '@vlm/shapes-demo/node';
 import { processIo, type Command } from './io';
 import { progressWriter } from './progress-writer';
 
-const USAGE = 'usage: vlm-train demo [--out dir] [--seed n] [--quick]';
+const USAGE = 'usage: vlm-train demo [--out dir] [--seed n] [--quick] [--lora]\n  --lora  also run stage 2 with LoRA adapters (LM frozen) from the same stage-1 checkpoint and compare it with full fine-tuning';
 
 /**
  * `vlm-train demo`: the built-in demo that really learns (synthetic shapes, two-stage training,
  * held-out accuracy next to a text-only baseline and chance); writes an HTML report.
  */
 export const trainDemoCommand: Command = async (args, io = processIo) => {
-  const { values } = parseArgs({ args, options: { out: { type: 'string', default: 'vlm-demo' }, seed: { type: 'string', default: '0' }, quick: { type: 'boolean' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({ args, options: { out: { type: 'string', default: 'vlm-demo' }, seed: { type: 'string', default: '0' }, quick: { type: 'boolean' }, lora: { type: 'boolean' }, help: { type: 'boolean' } } });
   if (values.help) {
     io.out(USAGE);
     return 0;
@@ -26,6 +26,7 @@ export const trainDemoCommand: Command = async (args, io = processIo) => {
     outDir: values.out,
     seed,
     preset: values.quick ? tinyDemoPreset : fullDemoPreset,
+    compareLora: values.lora,
     log: (line) => {
       progress.done();
       io.out(line);

@@ -5,4 +5,4 @@ export { runTrainingDemo, type TrainingDemoOptions, type TrainingDemoResult } fr
 /** Writes the scenes of the demo world as PNG files with their captions. */
 export { buildWorld, type DemoWorld, type WorldOptions } from '../world';
 /** The report in the terminal and as an HTML page. */
-export { accuracyTable, terminalReport, htmlReport, type DemoReportInput } from '../report';
+export { accuracyTable, loraComparisonTable, terminalReport, htmlReport, type DemoReportInput, type LoraComparisonRow } from '../report';

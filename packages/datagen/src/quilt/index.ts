@@ -83,5 +83,7 @@ export { runQuiltPipeline, type QuiltPipelineOptions, type QuiltPipelineResult }
 /** The built-in demo: a synthetic narrated video with a known cursor path. */
 export { renderDemoVideo, demoCursorAt, type DemoVideo, type DemoVideoOptions } from './demo/render-demo-video';
 export { DEMO_SCENES, type DemoScene, type DemoLine } from './demo/demo-script';
-export { runQuiltDemo, type QuiltDemoResult } from './demo/run-quilt-demo';
+export { runQuiltDemo, DEFAULT_QUILT_FPS, type QuiltDemoResult } from './demo/run-quilt-demo';
+/** Scoring a grounding against known regions: IoU and hit rate per sentence. */
+export { boxIou, groundingHitRate, type GroundingHitRate } from './demo/grounding-hit-rate';
 export { localisationError, type LocalisationError } from './demo/localisation-error';

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { loadCocoAnnotations } from '../coco/load-coco';
 import { regionOf } from './describe-scene';
 import { sceneColours } from './palette';
-import { createScenes, writeSceneDataset } from './write-scenes';
+import { createScenes } from './create-scenes';
+import { writeSceneDataset } from './write-scenes';
 
 describe('synthetic scenes', () => {
   it('are reproducible from the seed and differ across seeds', () => {

@@ -1,7 +1,7 @@
 import { normaliseBox } from '@vlm/prompts';
 
 import type { AnnotatedImage } from '../coco/load-coco';
-import type { CaptionedScene } from '../scenes/write-scenes';
+import type { CaptionedScene } from '../scenes/create-scenes';
 
 /** One object as the symbolic teacher reads it. */
 export interface SymbolicSceneObject {

@@ -1,7 +1,7 @@
 import { createRng, parseLlavaDataset } from '@vlm/core';
 import { describe, expect, it } from 'vitest';
 
-import { createScenes } from '../scenes/write-scenes';
+import { createScenes } from '../scenes/create-scenes';
 import { plural } from './phrases';
 import { colourQuestion, countQuestion, positionQuestion, presenceQuestion, reasoningQuestion, relativeQuestion } from './symbolic-qa';
 import { symbolicSceneFromCoco, symbolicSceneFromScene, type SymbolicScene } from './symbolic-scene';

@@ -6,14 +6,13 @@ import type { Tokenizer } from '@vlm/core';
 import { VlmError } from '@vlm/core';
 import { type Connector, loadModuleStateDict } from '@vlm/connectors';
 import { readSafetensorsFile } from '@vlm/connectors/node';
-import type { LlavaModel } from '../compose/llava';
+import { type LlavaModel, VISION_PREFIX } from '../compose/llava';
 import { assignParams } from '../weights/load-params';
 import { loadClipVision, loadLlama } from '../weights/pretrained';
 import { loadLoraWeights } from '../lora/lora-checkpoint';
 import type { AdamW, AdamWSlot } from '../trainer/adamw';
 import { CHECKPOINT_FILES, type CheckpointMeta, checkpointMetaSchema } from './checkpoint-meta';
 import { type LlavaModelSpec, buildLlavaModel, modelSpecFromJson } from './model-spec';
-import { VISION_PREFIX } from './save-checkpoint';
 import { createTokenizer } from './create-tokenizer';
 
 /** A checkpoint read back: its metadata, the rebuilt model and tokenizer. */

@@ -1,19 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { VlmError } from '@vlm/core';
-import { DTYPE_BYTES, type SafeTensor, type SafetensorsEntry, type TensorToWrite, decodeTensor } from '@vlm/connectors';
+import { DTYPE_BYTES, type SafetensorsEntry, decodeTensor } from '@vlm/connectors';
 import { type SafetensorsReader, openSafetensorsFile } from '@vlm/connectors/node';
-import { type NamedParam, type ParamSet, internalToUpstream, upstreamToInternal, upstreamToInternalInto } from '../nn/params';
+import { type NamedParam, type ParamSet, upstreamToInternalInto } from '../nn/params';
+import type { AssignParamsOptions } from './assign-params';
 import { resolveWeightFiles } from './weight-files';
 
-/** Options of {@link assignParams}. */
-export interface AssignParamsOptions {
-  /** Prefix of the upstream keys (`language_model.` in a HF LLaVA checkpoint, `vision_tower.` ...). */
-  prefix?: string;
-  /** File named in errors. */
-  source?: string;
-  /** Missing tensors are only reported when `complete` is true (default): a partial shard is fine. */
-  complete?: boolean;
-}
+export { assignParams, paramsToStateDict, type AssignParamsOptions } from './assign-params';
 
 const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16', 'F64']);
 
@@ -26,11 +19,6 @@ function shapeError(key: string, shape: readonly number[], p: NamedParam, file: 
     location: { file, field: key },
     hint: 'the config.json does not match these weights; use the config saved with the checkpoint',
   });
-}
-
-function assignOne(p: NamedParam, t: SafeTensor): void {
-  const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as Float64Array);
-  tf.tidy(() => p.variable.assign(tf.tensor(upstreamToInternal(p, data), p.variable.shape, 'float32')));
 }
 
 interface WasmBackendView {
@@ -96,34 +84,6 @@ class ParamWriter {
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const CHUNK_BYTES = 8 * 1024 * 1024;
-
-/**
- * Copies upstream tensors (PyTorch layout, any float dtype) into `params`. Shapes are checked before
- * anything is assigned, so a failed load changes no weight. Returns the names assigned.
- */
-export function assignParams(params: ParamSet, tensors: ReadonlyMap<string, SafeTensor>, options: AssignParamsOptions = {}): Set<string> {
-  const prefix = options.prefix ?? '';
-  const plan: [NamedParam, SafeTensor][] = [];
-  const missing: string[] = [];
-  for (const p of params.entries()) {
-    const t = tensors.get(prefix + p.name);
-    if (!t) {
-      missing.push(prefix + p.name);
-      continue;
-    }
-    if (!FLOAT_DTYPES.has(t.dtype)) throw dtypeError(prefix + p.name, t.dtype, options.source);
-    if (t.shape.join(',') !== p.upstreamShape.join(',')) throw shapeError(prefix + p.name, t.shape, p, options.source);
-    plan.push([p, t]);
-  }
-  if ((options.complete ?? true) && missing.length > 0) {
-    throw new VlmError('weights_missing', `${missing.length} ${params.owner} tensor(s) missing, e.g. ${missing.slice(0, 3).join(', ')}`, {
-      location: { file: options.source, field: missing[0] },
-      hint: prefix ? `check the key prefix "${prefix}"` : 'check that the checkpoint belongs to this architecture (or pass a key prefix)',
-    });
-  }
-  for (const [p, t] of plan) assignOne(p, t);
-  return new Set(plan.map(([p]) => p.name));
-}
 
 /** Options of {@link loadParams}. */
 export interface LoadParamsOptions {
@@ -202,11 +162,3 @@ export async function safetensorsFilesIn(dir: string): Promise<string[]> {
   return (await resolveWeightFiles(dir)).files;
 }
 
-/** The parameters as an upstream state dict (PyTorch names and layouts) for `writeSafetensors`. */
-export function paramsToStateDict(params: ParamSet, prefix = ''): Map<string, TensorToWrite> {
-  const out = new Map<string, TensorToWrite>();
-  for (const p of params.entries()) {
-    out.set(prefix + p.name, { shape: [...p.upstreamShape], data: internalToUpstream(p, p.variable.dataSync() as Float32Array) });
-  }
-  return out;
-}

@@ -107,3 +107,67 @@ describe('trace picture', () => {
     expect(at(40, 40)).toEqual([215, 48, 39]);
   });
 });
+
+describe('fast paths give the exact results of the plain computations', () => {
+  // The whole-frame filter extractCursor used to run: every pixel's thresholded difference, 7x7 box sums
+  // scanned column by column, the first strict maximum.
+  function wholeFramePeak(frame: RgbFrame, median: RgbFrame, threshold = 64, r = 3): { x: number; y: number; response: number } | null {
+    const { width, height } = frame;
+    const diff = new Float64Array(width * height);
+    for (let p = 0; p < width * height; p++) {
+      let d = 0;
+      for (let c = 0; c < 3; c++) d = Math.max(d, Math.abs(frame.data[p * 3 + c]! - median.data[p * 3 + c]!));
+      diff[p] = d >= threshold ? d : 0;
+    }
+    let best: { x: number; y: number; response: number } | null = null;
+    for (let x = 0; x < width; x++) {
+      for (let y = 0; y < height; y++) {
+        let sum = 0;
+        for (let yy = Math.max(0, y - r); yy <= Math.min(height - 1, y + r); yy++) for (let xx = Math.max(0, x - r); xx <= Math.min(width - 1, x + r); xx++) sum += diff[yy * width + xx]!;
+        if (sum > (best?.response ?? 0)) best = { x, y, response: sum };
+      }
+    }
+    return best && best.response >= 8 * 255 ? best : null;
+  }
+
+  it('the tiled box filter finds the same peak as the whole-frame filter, ties included', () => {
+    const rng = createRng('tiles');
+    const height = 68;
+    for (let trial = 0; trial < 12; trial++) {
+      // Odd trials take the byte-by-byte path (rows not a multiple of four pixels).
+      const width = trial % 2 === 0 ? 100 : 99;
+      const median: RgbFrame = { width, height, data: new Uint8Array(width * height * 3).map(() => 100 + rng.int(20)), t: 0 };
+      const data = Uint8Array.from(median.data);
+      // Scattered bright specks and two equal blobs (a tie) at random places, some across tile borders.
+      for (let s = 0; s < 30; s++) data[rng.int(width * height) * 3 + rng.int(3)] = 255;
+      for (let blob = 0; blob < 2; blob++) {
+        const bx = rng.int(width - 6);
+        const by = rng.int(height - 6);
+        for (let y = by; y < by + 5; y++) for (let x = bx; x < bx + 5; x++) data.fill(250, (y * width + x) * 3, (y * width + x) * 3 + 3);
+      }
+      const frame: RgbFrame = { width, height, data, t: 0 };
+      const expected = wholeFramePeak(frame, median);
+      expect(extractCursor(frame, median, { anchor: 'peak' })).toEqual(expected);
+    }
+  });
+
+  it('the word-at-a-time median equals the per-pixel sorted median', () => {
+    const rng = createRng('median');
+    for (const n of [5, 6, 31]) {
+      // Mostly identical frames (as skip-coded video) with noise on some pixels and a moving blob.
+      const base = new Uint8Array(40 * 30 * 3).map(() => rng.int(256));
+      const frames: RgbFrame[] = Array.from({ length: n }, (_, f) => {
+        const data = Uint8Array.from(base);
+        for (let k = 0; k < 200; k++) data[rng.int(data.length)] = rng.int(256);
+        data.fill(0, (f * 37) % data.length, ((f * 37) % data.length) + 60);
+        return { width: 40, height: 30, data, t: f };
+      });
+      const out = medianFrame(frames).data;
+      for (let i = 0; i < out.length; i++) {
+        const values = frames.map((f) => f.data[i]!).sort((a, b) => a - b);
+        const expected = n % 2 === 1 ? values[(n - 1) >> 1]! : Math.round((values[n / 2 - 1]! + values[n / 2]!) / 2);
+        expect(out[i]).toBe(expected);
+      }
+    }
+  });
+});

@@ -27,23 +27,88 @@ export interface CursorHit {
 /** Reusable buffers, so extracting many frames of one size allocates once. */
 export interface CursorScratch {
   diff: Uint8Array;
+  /** Box-filter working rows of one tile. */
   rows: Float32Array;
-  summed: Float32Array;
   /** Per-pixel visit stamps and a queue for the blob's flood fill. */
   seen: Uint32Array;
   queue: Int32Array;
   stamp: number;
+  /** Tiles (TILE x TILE pixels) holding an above-threshold difference in the current frame. */
+  tiles: Uint8Array;
 }
+
+/** Side of the tiles that limit the box filter to where something differs. */
+const TILE = 32;
 
 /** Allocates scratch buffers for frames of one size. */
 export function createCursorScratch(width: number, height: number): CursorScratch {
   const n = width * height;
-  return { diff: new Uint8Array(n), rows: new Float32Array(n), summed: new Float32Array(n), seen: new Uint32Array(n), queue: new Int32Array(n), stamp: 0 };
+  const tiles = Math.ceil(width / TILE) * Math.ceil(height / TILE);
+  // Working rows of one tile plus its margins; radii up to 64 fit, larger ones grow it on demand.
+  const rows = new Float32Array((TILE + 2 * 64) * TILE);
+  return { diff: new Uint8Array(n), rows, seen: new Uint32Array(n), queue: new Int32Array(n), stamp: 0, tiles: new Uint8Array(tiles) };
+}
+
+/**
+ * Thresholded max-over-RGB difference of every pixel into `diff`, marking the tiles that hold any.
+ * Runs of four pixels whose 12 bytes equal the median's (static background of a losslessly or
+ * skip-coded frame) are cleared a word at a time.
+ */
+function thresholdedDiff(frame: RgbFrame, median: RgbFrame, threshold: number, buffers: CursorScratch): number {
+  const { width, height } = frame;
+  const { diff, tiles } = buffers;
+  const a = frame.data;
+  const b = median.data;
+  const tilesX = Math.ceil(width / TILE);
+  tiles.fill(0);
+  let marked = 0;
+  const aligned = a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0 && diff.byteOffset % 4 === 0 && width % 4 === 0;
+  const a32 = aligned ? new Uint32Array(a.buffer, a.byteOffset, (a.length >> 2)) : undefined;
+  const b32 = aligned ? new Uint32Array(b.buffer, b.byteOffset, (b.length >> 2)) : undefined;
+  const d32 = aligned ? new Uint32Array(diff.buffer, diff.byteOffset, diff.length >> 2) : undefined;
+  for (let y = 0; y < height; y++) {
+    const rowStart = y * width;
+    const tileRow = (y / TILE | 0) * tilesX;
+    for (let x = 0; x < width; x += 4) {
+      const p0 = rowStart + x;
+      if (a32 && b32 && d32) {
+        // Four pixels are 12 bytes, three words: word w covers bytes 4w..4w+3.
+        const w = (p0 * 3) >> 2;
+        if (a32[w] === b32[w] && a32[w + 1] === b32[w + 1] && a32[w + 2] === b32[w + 2]) {
+          d32[p0 >> 2] = 0;
+          continue;
+        }
+      }
+      const end = Math.min(x + 4, width);
+      for (let xx = x, p = p0, i = p0 * 3; xx < end; xx++, p++, i += 3) {
+        const dr = a[i]! - b[i]!;
+        const dg = a[i + 1]! - b[i + 1]!;
+        const db = a[i + 2]! - b[i + 2]!;
+        const ar = dr < 0 ? -dr : dr;
+        const ag = dg < 0 ? -dg : dg;
+        const ab = db < 0 ? -db : db;
+        const d = ar > ag ? (ar > ab ? ar : ab) : ag > ab ? ag : ab;
+        if (d >= threshold) {
+          diff[p] = d;
+          const t = tileRow + (xx / TILE | 0);
+          if (tiles[t] === 0) {
+            tiles[t] = 1;
+            marked++;
+          }
+        } else {
+          diff[p] = 0;
+        }
+      }
+    }
+  }
+  return marked;
 }
 
 /**
  * Finds the narrator's cursor in one frame: subtract the chunk's median frame, zero differences below
- * the threshold, box-filter and take the maximum; returns null when nothing stands out.
+ * the threshold, box-filter and take the maximum; returns null when nothing stands out. The box filter
+ * runs only on tiles near above-threshold pixels (elsewhere its sum is 0); the result, including which
+ * of equal maxima wins (smallest x, then smallest y), is the same as filtering the whole frame.
  */
 export function extractCursor(frame: RgbFrame, median: RgbFrame, options: CursorOptions = {}, scratch?: CursorScratch): CursorHit | null {
   const { width, height } = frame;
@@ -51,44 +116,75 @@ export function extractCursor(frame: RgbFrame, median: RgbFrame, options: Cursor
   const radius = options.blurRadius ?? 3;
   const minResponse = options.minResponse ?? 8 * 255;
   const buffers = scratch ?? createCursorScratch(width, height);
-  const { diff, rows, summed } = buffers;
-  const a = frame.data;
-  const b = median.data;
-  for (let p = 0, i = 0; p < diff.length; p++, i += 3) {
-    const dr = Math.abs(a[i]! - b[i]!);
-    const dg = Math.abs(a[i + 1]! - b[i + 1]!);
-    const db = Math.abs(a[i + 2]! - b[i + 2]!);
-    const d = dr > dg ? (dr > db ? dr : db) : dg > db ? dg : db;
-    diff[p] = d >= threshold ? d : 0;
-  }
-  // Separable box sum with running windows: horizontal into `rows`, then vertical into `summed`.
-  for (let y = 0; y < height; y++) {
-    const base = y * width;
-    let acc = 0;
-    for (let x = 0; x <= radius && x < width; x++) acc += diff[base + x]!;
-    for (let x = 0; x < width; x++) {
-      rows[base + x] = acc;
-      const add = x + radius + 1;
-      const drop = x - radius;
-      if (add < width) acc += diff[base + add]!;
-      if (drop >= 0) acc -= diff[base + drop]!;
-    }
-  }
+  const { diff } = buffers;
+  const marked = thresholdedDiff(frame, median, threshold, buffers);
   let best = -1;
   let bestValue = 0;
-  for (let x = 0; x < width; x++) {
-    let acc = 0;
-    for (let y = 0; y <= radius && y < height; y++) acc += rows[y * width + x]!;
-    for (let y = 0; y < height; y++) {
-      summed[y * width + x] = acc;
-      if (acc > bestValue) {
-        bestValue = acc;
-        best = y * width + x;
+  let bestX = 0;
+  let bestY = 0;
+  if (marked > 0) {
+    const tilesX = Math.ceil(width / TILE);
+    const tilesY = Math.ceil(height / TILE);
+    const reach = Math.ceil(radius / TILE);
+    const span = TILE + 2 * radius;
+    if (buffers.rows.length < span * TILE) buffers.rows = new Float32Array(span * TILE);
+    const rows = buffers.rows;
+    for (let ty = 0; ty < tilesY; ty++) {
+      for (let tx = 0; tx < tilesX; tx++) {
+        // A tile needs filtering when a marked tile lies within the filter's reach.
+        let near = false;
+        for (let dy = -reach; dy <= reach && !near; dy++) {
+          const yy = ty + dy;
+          if (yy < 0 || yy >= tilesY) continue;
+          for (let dx = -reach; dx <= reach; dx++) {
+            const xx = tx + dx;
+            if (xx >= 0 && xx < tilesX && buffers.tiles[yy * tilesX + xx] === 1) {
+              near = true;
+              break;
+            }
+          }
+        }
+        if (!near) continue;
+        const x0 = tx * TILE;
+        const x1 = Math.min(width, x0 + TILE);
+        const y0 = ty * TILE;
+        const y1 = Math.min(height, y0 + TILE);
+        const ry0 = Math.max(0, y0 - radius);
+        const ry1 = Math.min(height, y1 + radius);
+        const tw = x1 - x0;
+        // Horizontal window sums for the tile's columns, over its rows and the vertical margins.
+        for (let y = ry0; y < ry1; y++) {
+          const base = y * width;
+          let acc = 0;
+          for (let x = Math.max(0, x0 - radius); x <= Math.min(width - 1, x0 + radius); x++) acc += diff[base + x]!;
+          const out = (y - ry0) * tw;
+          for (let x = x0; x < x1; x++) {
+            rows[out + x - x0] = acc;
+            const add = x + radius + 1;
+            const drop = x - radius;
+            if (add < width) acc += diff[base + add]!;
+            if (drop >= 0) acc -= diff[base + drop]!;
+          }
+        }
+        // Vertical sums, scanning column by column as the whole-frame filter does.
+        for (let x = x0; x < x1; x++) {
+          const c = x - x0;
+          let acc = 0;
+          for (let y = Math.max(0, y0 - radius); y <= Math.min(height - 1, y0 + radius); y++) acc += rows[(y - ry0) * tw + c]!;
+          for (let y = y0; y < y1; y++) {
+            if (acc > bestValue || (acc === bestValue && acc > 0 && (x < bestX || (x === bestX && y < bestY)))) {
+              bestValue = acc;
+              best = y * width + x;
+              bestX = x;
+              bestY = y;
+            }
+            const add = y + radius + 1;
+            const drop = y - radius;
+            if (add < ry1) acc += rows[(add - ry0) * tw + c]!;
+            if (drop >= 0) acc -= rows[(drop - ry0) * tw + c]!;
+          }
+        }
       }
-      const add = y + radius + 1;
-      const drop = y - radius;
-      if (add < height) acc += rows[add * width + x]!;
-      if (drop >= 0) acc -= rows[drop * width + x]!;
     }
   }
   if (best < 0 || bestValue < minResponse) return null;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createRng } from '@vlm/core';
 
 import { encodeRgbFrame } from '../frames/rgb-frame';
+import type { Box } from '../grounding/trace-point';
 import type { Utterance } from '../transcript/utterance';
 import { drawArrowCursor } from './arrow-cursor';
 import { DEMO_SCENES, type DemoScene } from './demo-script';
@@ -29,6 +30,10 @@ export interface DemoVideo {
   /** Time ranges of the scenes (seconds, end exclusive). */
   scenes: { start: number; end: number }[];
   utterances: Utterance[];
+  /** Per utterance, in order: the bounding box (normalised) of the region the narrator talks about and circles. */
+  narratedRegions: Box[];
+  /** Frames per second of the rendering; frame i is at i / fps. */
+  fps: number;
   /** The transcript written as Whisper-style JSON and as SRT. */
   transcriptJson: string;
   transcriptSrt: string;
@@ -83,6 +88,7 @@ export async function renderDemoVideo(dir: string, options: DemoVideoOptions = {
   const frames: DemoVideo['frames'] = [];
   const sceneRanges: DemoVideo['scenes'] = [];
   const utterances: Utterance[] = [];
+  const narratedRegions: Box[] = [];
   let sceneStart = 0;
   let frameIndex = 0;
   for (const [s, scene] of scenes.entries()) {
@@ -112,6 +118,8 @@ export async function renderDemoVideo(dir: string, options: DemoVideoOptions = {
       const end = begin + scene.dwell - 0.4;
       const words = line.text.split(' ');
       const step = (end - begin) / words.length;
+      const region = scaled.regions[line.region]!;
+      narratedRegions.push([(region.cx - region.rx) / width, (region.cy - region.ry) / height, (region.cx + region.rx) / width, (region.cy + region.ry) / height]);
       utterances.push({
         start: round3(begin),
         end: round3(end),
@@ -134,6 +142,8 @@ export async function renderDemoVideo(dir: string, options: DemoVideoOptions = {
     frames: frames.map((f) => ({ ...f, file: join(dir, f.file) })),
     scenes: sceneRanges,
     utterances,
+    narratedRegions,
+    fps,
     transcriptJson,
     transcriptSrt,
   };

@@ -142,7 +142,8 @@ export function decodeVideo(video: string, options: DecodeVideoOptions): VideoDe
           const info = infos[produced + ready.length];
           // The size comes from showinfo; bytes that arrive before their frame's line wait for it.
           if (!info) return;
-          current = { data: new Uint8Array(info.width * info.height * 3), filled: 0, info };
+          // Every byte is overwritten from the pipe, so the buffer needs no zero fill.
+          current = { data: Buffer.allocUnsafeSlow(info.width * info.height * 3), filled: 0, info };
         }
         const chunk = pending[0]!;
         const take = Math.min(chunk.length, current.data.length - current.filled);

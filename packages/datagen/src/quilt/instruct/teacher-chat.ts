@@ -1,3 +1,5 @@
+import { VlmError } from '@vlm/core';
+
 import type { Teacher } from '../../teacher/teacher';
 import type { TeacherMessage } from '../../teacher/types';
 
@@ -22,7 +24,8 @@ export type TeacherChat = (request: TeacherRequest) => Promise<string>;
 
 /**
  * Adapts the teacher engine (`createTeacher`: OpenAI-compatible, cached on disk, retrying) to the
- * pathology steps, so every call is cached and a rerun resumes without paying twice.
+ * pathology steps, so every call is cached and a rerun resumes without paying twice. An answer cut off
+ * at max_tokens (`finish_reason: "length"`) is an error named `truncated`, never a record.
  */
 export function engineTeacherChat(teacher: Pick<Teacher, 'complete'>): TeacherChat {
   return async (request) => {
@@ -30,6 +33,11 @@ export function engineTeacherChat(teacher: Pick<Teacher, 'complete'>): TeacherCh
       temperature: request.temperature ?? 0,
       max_tokens: request.maxTokens ?? 512,
     });
+    if (response.finishReason === 'length') {
+      throw new VlmError('truncated', `${request.task}: the answer was cut off at max_tokens (finish_reason "length") (truncated)`, {
+        hint: 'Raise the prompt\'s max_tokens; the cut answer stays in the teacher cache.',
+      });
+    }
     return response.content;
   };
 }

@@ -1,0 +1,78 @@
+// Frozen copy of src/quilt/*/median-frame.ts as of main 7cce86c (before issue 15): the benchmark's baseline, "today's pipeline".
+import { VlmError } from '@vlm/core';
+
+import type { RgbFrame } from '../../src/quilt/frames/rgb-frame';
+
+// In-place quickselect: after it, values[k] holds the k-th smallest of values[0..n).
+function select(values: Uint8Array, n: number, k: number): number {
+  let left = 0;
+  let right = n - 1;
+  while (right > left) {
+    const pivot = values[(left + right) >> 1]!;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const tmp = values[i]!;
+        values[i] = values[j]!;
+        values[j] = tmp;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else break;
+  }
+  return values[k]!;
+}
+
+/**
+ * Per-pixel, per-channel median of frames of one size (numpy's median: the mean of the two middle
+ * values for an even count, rounded). A moving cursor vanishes from it as long as it rests on any
+ * pixel in fewer than half of the frames. `maxFrames` evenly subsamples long chunks to bound the cost.
+ */
+export function medianFrame(frames: readonly RgbFrame[], options: { maxFrames?: number } = {}): RgbFrame {
+  const first = frames[0];
+  if (!first) throw new VlmError('median_no_frames', 'a median frame needs at least one frame');
+  const maxFrames = options.maxFrames ?? 31;
+  const chosen = frames.length <= maxFrames ? frames : Array.from({ length: maxFrames }, (_, i) => frames[Math.floor((i * frames.length) / maxFrames)]!);
+  for (const frame of chosen) {
+    if (frame.width !== first.width || frame.height !== first.height) {
+      throw new VlmError('median_size_mismatch', `frames of one chunk differ in size (${first.width}x${first.height} vs ${frame.width}x${frame.height})`, {
+        location: { file: frame.source },
+      });
+    }
+  }
+  const n = chosen.length;
+  const sources = chosen.map((f) => f.data);
+  const out = new Uint8Array(first.data.length);
+  const scratch = new Uint8Array(n);
+  const lower = (n - 1) >> 1;
+  const even = n % 2 === 0;
+  for (let i = 0; i < out.length; i++) {
+    const first = sources[0]![i]!;
+    let same = 0;
+    for (let f = 0; f < n; f++) {
+      const v = sources[f]![i]!;
+      scratch[f] = v;
+      if (v === first) same++;
+    }
+    // A value held by more than half of the frames is the median (a static background pixel, lossless video).
+    if (same * 2 > n) {
+      out[i] = first;
+      continue;
+    }
+    const low = select(scratch, n, lower);
+    if (!even) {
+      out[i] = low;
+    } else {
+      let high = 255;
+      for (let f = lower + 1; f < n; f++) if (scratch[f]! < high) high = scratch[f]!;
+      out[i] = Math.round((low + high) / 2);
+    }
+  }
+  return { width: first.width, height: first.height, data: out, t: first.t };
+}
