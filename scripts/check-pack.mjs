@@ -1,24 +1,58 @@
 #!/usr/bin/env node
-// Checks that the published @vlm/core works outside the workspace: packs it with `pnpm pack` (which
-// applies publishConfig), installs the tarball with npm into a fresh ESM project and a fresh CJS
-// project in a temp folder, runs both, and typechecks a TypeScript consumer (nodenext, ESM and CJS).
-// Usage: node scripts/check-pack.mjs [--keep]
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+// Checks that the published packages work outside the workspace, as a user meets them:
+// 1. packs every published package with `pnpm pack` (which applies publishConfig and turns workspace:*
+//    into versions), with pnpm found the way `npm test` finds it (the repository's shim, corepack, npx),
+//    so only Node.js and npm need to be on PATH;
+// 2. installs all tarballs with npm into a fresh consumer project in a temp folder, extracts every ```ts
+//    block of every package README, typechecks them together (strict, skipLibCheck false: the packages'
+//    own .d.ts files are checked too) and runs each one with node, each in its own empty folder. A block
+//    whose first line is `// needs: <what>` (the user's own checkpoint, dataset or server) is typechecked
+//    only, and listed as such;
+// 3. runs @vlm/core as ESM and CJS and typechecks .mts/.cts consumers;
+// 4. installs only core + connectors + train into another consumer and reports its node_modules size
+//    (target: under 150 MB; @vlm/train no longer pulls in the data generators, but the
+//    @tensorflow/tfjs umbrella package alone is ~150 MB, so the figure is reported, not enforced).
+// Usage: node scripts/check-pack.mjs [--keep] [--only-size]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const coreDir = join(root, 'packages', 'core');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const keep = process.argv.includes('--keep');
+const onlySize = process.argv.includes('--only-size');
+const SIZE_LIMIT_MB = 150;
 const work = mkdtempSync(join(tmpdir(), 'vlm-check-pack-'));
-const env = { ...process.env, COREPACK_ENABLE_DOWNLOAD_PROMPT: '0', npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' };
+const env = {
+  ...process.env,
+  COREPACK_ENABLE_DOWNLOAD_PROMPT: '0',
+  COREPACK_INTEGRITY_KEYS: '0',
+  npm_config_fund: 'false',
+  npm_config_audit: 'false',
+  npm_config_update_notifier: 'false',
+  TURBO_TELEMETRY_DISABLED: '1',
+};
+const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const typesNode = rootManifest.devDependencies['@types/node'];
 
-function run(cmd, args, cwd) {
+function run(cmd, args, cwd, options = {}) {
   process.stdout.write(`> ${cmd} ${args.join(' ')}  (in ${cwd})\n`);
-  return execFileSync(cmd, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return execFileSync(cmd, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 256 * 1024 * 1024, ...options });
+}
+
+// pnpm as `npm test` provides it: the shim scripts/run.mjs writes, else corepack, else npx at the pinned version.
+function pnpmCommand() {
+  const shim = join(root, 'node_modules', '.vlm-bin', process.platform === 'win32' ? 'pnpm.cmd' : 'pnpm');
+  if (existsSync(shim)) {
+    env.PATH = `${dirname(shim)}${delimiter}${env.PATH ?? ''}`;
+    return [shim, []];
+  }
+  const viaCorepack = spawnSync('corepack', ['pnpm', '--version'], { cwd: root, env, encoding: 'utf8' });
+  if (!viaCorepack.error && viaCorepack.status === 0) return ['corepack', ['pnpm']];
+  const version = /^pnpm@([^+]+)/.exec(rootManifest.packageManager ?? '')?.[1] ?? 'latest';
+  return ['npx', ['--yes', `pnpm@${version}`]];
 }
 
 const checks = [];
@@ -29,17 +63,109 @@ function check(name, fn) {
     if (out) process.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
   } catch (error) {
     checks.push({ name, ok: false });
-    console.error(`FAILED ${name}: ${error.message}`);
+    const detail = [error.stdout, error.stderr].filter(Boolean).join('\n').trim();
+    console.error(`FAILED ${name}: ${error.message.split('\n')[0]}${detail ? `\n${detail.slice(-4000)}` : ''}`);
   }
 }
 
-try {
-  run('pnpm', ['--filter', '@vlm/core', 'build'], root);
-  run('pnpm', ['pack', '--pack-destination', work], coreDir);
-  const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
-  if (!tarball) throw new Error('pnpm pack wrote no tarball');
-  const tgz = join(work, tarball);
+function sizeOf(path) {
+  const stat = lstatSync(path);
+  if (!stat.isDirectory()) return stat.size;
+  let total = 0;
+  for (const entry of readdirSync(path)) total += sizeOf(join(path, entry));
+  return total;
+}
 
+function consumer(name, tarballs, extraDeps = []) {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `check-${name}`, private: true, type: 'module' }, null, 2));
+  run('npm', ['install', '--prefer-offline', '--no-package-lock', ...tarballs, ...extraDeps], dir);
+  return dir;
+}
+
+/** The ```ts blocks of a README, in order. */
+function tsBlocks(readme) {
+  return [...readme.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1]);
+}
+
+try {
+  const [pnpm, pnpmArgs] = pnpmCommand();
+  const published = readdirSync(join(root, 'packages'))
+    .map((folder) => ({ folder, dir: join(root, 'packages', folder) }))
+    .filter(({ dir }) => existsSync(join(dir, 'package.json')))
+    .map((p) => ({ ...p, manifest: JSON.parse(readFileSync(join(p.dir, 'package.json'), 'utf8')) }))
+    .filter((p) => !p.manifest.private);
+  // turbo skips what is already built
+  run(pnpm, [...pnpmArgs, 'exec', 'turbo', 'run', 'build', ...published.map((p) => `--filter=${p.manifest.name}`), '--output-logs=errors-only'], root);
+  const packs = join(work, 'packs');
+  mkdirSync(packs);
+  const tarballOf = new Map();
+  for (const p of published) {
+    const before = new Set(readdirSync(packs));
+    run(pnpm, [...pnpmArgs, 'pack', '--pack-destination', packs], p.dir);
+    const tarball = readdirSync(packs).find((f) => !before.has(f) && f.endsWith('.tgz'));
+    if (!tarball) throw new Error(`pnpm pack wrote no tarball for ${p.manifest.name}`);
+    tarballOf.set(p.manifest.name, join(packs, tarball));
+  }
+
+  // 4. What a training consumer installs.
+  const trainingPackages = ['@vlm/core', '@vlm/connectors', '@vlm/train'];
+  check(`node_modules of a consumer of ${trainingPackages.join(' + ')} installs (size reported; target < ${SIZE_LIMIT_MB} MB)`, () => {
+    const dir = consumer('training', trainingPackages.map((n) => tarballOf.get(n)));
+    const mb = sizeOf(join(dir, 'node_modules')) / 1e6;
+    const largest = readdirSync(join(dir, 'node_modules'), { withFileTypes: true })
+      .flatMap((e) => (e.name.startsWith('@') ? readdirSync(join(dir, 'node_modules', e.name)).map((n) => `${e.name}/${n}`) : [e.name]))
+      .filter((n) => !n.startsWith('.'))
+      .map((n) => ({ n, mb: sizeOf(join(dir, 'node_modules', n)) / 1e6 }))
+      .sort((a, b) => b.mb - a.mb)
+      .slice(0, 6);
+    const line = `node_modules: ${mb.toFixed(1)} MB (largest: ${largest.map((l) => `${l.n} ${l.mb.toFixed(1)}`).join(', ')})`;
+    // Reported, not enforced yet: the @tensorflow/tfjs umbrella package alone is ~150 MB.
+    return mb >= SIZE_LIMIT_MB ? `${line}\nNOTE: over the ${SIZE_LIMIT_MB} MB target` : line;
+  });
+  if (onlySize) throw Object.assign(new Error('--only-size'), { quiet: true });
+
+  // 2. Every README example, verbatim, in a consumer of every published package.
+  const all = consumer('all', [...tarballOf.values()], [`@types/node@${typesNode}`]);
+  const blocks = published.flatMap((p) => {
+    const readme = join(p.dir, 'README.md');
+    return existsSync(readme) ? tsBlocks(readFileSync(readme, 'utf8')).map((code, i) => ({ pkg: p.manifest.name, file: `readme-${p.folder}-${i + 1}.mts`, code })) : [];
+  });
+  for (const b of blocks) writeFileSync(join(all, b.file), b.code);
+  // A CommonJS TypeScript consumer of every package: their .d.cts files (and what those import) must
+  // typecheck under strict, skipLibCheck false (js-tiktoken's ESM-only types once broke @vlm/datagen's).
+  const cjsConsumer = 'every-package.cts';
+  writeFileSync(join(all, cjsConsumer), `${published.map((p, i) => `import * as p${i} from '${p.manifest.name}';`).join('\n')}\nexport const loaded = [${published.map((_, i) => `Object.keys(p${i}).length`).join(', ')}];\n`);
+  writeFileSync(
+    join(all, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, skipLibCheck: false, outDir: 'out', types: ['node'], noEmitOnError: false }, files: [...blocks.map((b) => b.file), cjsConsumer] }, null, 2),
+  );
+  let diagnostics = '';
+  try {
+    run('node', [tsc, '-p', 'tsconfig.json'], all);
+  } catch (error) {
+    diagnostics = `${error.stdout ?? ''}`;
+  }
+  // Errors in the packages' own declaration files concern every consumer.
+  const libErrors = diagnostics.split('\n').filter((l) => /node_modules\/@vlm\/.*error TS/.test(l));
+  check('tsc --strict, skipLibCheck false: the packages\' declaration files, from ESM and a CommonJS consumer', () => {
+    const own = diagnostics.split('\n').filter((l) => l.startsWith(cjsConsumer));
+    if (libErrors.length + own.length > 0) throw new Error([...libErrors, ...own].join('\n'));
+  });
+  for (const b of blocks) {
+    const needs = /^\/\/ needs: (.*)/.exec(b.code)?.[1];
+    check(`${b.pkg} README block ${b.file}: typechecks${needs ? ` (not run: needs ${needs})` : ' and runs'}`, () => {
+      const own = diagnostics.split('\n').filter((l) => l.startsWith(b.file));
+      if (own.length > 0) throw new Error(own.join('\n'));
+      if (needs) return '';
+      const cwd = join(work, 'run', b.file.replace(/\.mts$/, ''));
+      mkdirSync(cwd, { recursive: true });
+      return run('node', [join(all, 'out', b.file.replace(/\.mts$/, '.mjs'))], cwd, { stdio: ['ignore', 'pipe', 'pipe'] }).split('\n').slice(-5).join('\n');
+    });
+  }
+
+  // 3. @vlm/core as ESM and CJS, and typed .mts / .cts consumers.
   const SCRIPT_BODY = `
 const record = { id: 'x', image: 'a.jpg', conversations: [{ from: 'human', value: '<image>\\nWhat is this?' }, { from: 'gpt', value: 'A cat.' }] };
 const formatted = core.formatConversation(record, { template: 'vicuna_v1' });
@@ -52,11 +178,12 @@ if (trained !== ' A cat.</s>') throw new Error('trained text ' + JSON.stringify(
 if (typeof node.nodeImageExists !== 'function') throw new Error('@vlm/core/node missing');
 console.log(KIND + ': ok, ' + t.inputIds.length + ' ids, trained ' + JSON.stringify(trained));
 `;
+  const coreTgz = tarballOf.get('@vlm/core');
   for (const kind of ['esm', 'cjs']) {
     const dir = join(work, kind);
     mkdirSync(dir);
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `check-${kind}`, private: true, type: kind === 'esm' ? 'module' : 'commonjs' }, null, 2));
-    check(`${kind}: npm install of the tarball`, () => run('npm', ['install', '--prefer-offline', '--no-package-lock', tgz], dir));
+    check(`${kind}: npm install of the @vlm/core tarball`, () => run('npm', ['install', '--prefer-offline', '--no-package-lock', coreTgz], dir));
     if (kind === 'esm') {
       writeFileSync(join(dir, 'main.js'), `import * as core from '@vlm/core';\nimport * as node from '@vlm/core/node';\nconst KIND = 'esm';\n${SCRIPT_BODY}`);
     } else {
@@ -81,25 +208,12 @@ export const out = [n, typeof loadTokenizerJson];
       JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: [`consumer.${ext}`] }, null, 2),
     );
     check(`${kind}: tsc typecheck of a .${ext} consumer`, () => run('node', [tsc, '-p', 'tsconfig.json'], dir));
-    if (kind === 'esm') {
-      // The README's first example, compiled with tsc and run: the documented example must work as written.
-      const readme = readFileSync(join(coreDir, 'README.md'), 'utf8');
-      const example = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-      check('esm: README example compiles and runs', () => {
-        if (!example) throw new Error('no ```ts block in packages/core/README.md');
-        writeFileSync(join(dir, 'readme-example.mts'), example);
-        writeFileSync(
-          join(dir, 'tsconfig.readme.json'),
-          JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, outDir: 'out', skipLibCheck: false, types: [] }, files: ['readme-example.mts'] }),
-        );
-        run('node', [tsc, '-p', 'tsconfig.readme.json'], dir);
-        return run('node', ['out/readme-example.mjs'], dir);
-      });
-    }
   }
 } catch (error) {
-  checks.push({ name: 'pack', ok: false });
-  console.error(`FAILED: ${error.message}`);
+  if (!error.quiet) {
+    checks.push({ name: 'pack', ok: false });
+    console.error(`FAILED: ${error.message}`);
+  }
 } finally {
   if (!keep) rmSync(work, { recursive: true, force: true });
   else console.log(`kept ${work}`);

@@ -63,7 +63,8 @@ switch (task) {
     break;
   case 'demo':
     p('install', ...frozen);
-    p('exec', 'turbo', 'run', 'build', '--filter=@vlm/trainer-app...', '--output-logs=errors-only');
+    // all three command lines, so the `npx vlm-train chat ...` the demo suggests (and the other two) work afterwards
+    p('exec', 'turbo', 'run', 'build', '--filter=@vlm/trainer-app...', '--filter=@vlm/datagen-app...', '--filter=@vlm/eval-app...', '--output-logs=errors-only');
     run('node', ['apps/trainer/dist/cli.js', 'demo', ...extra]);
     break;
   case 'bench':

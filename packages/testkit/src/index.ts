@@ -21,3 +21,5 @@ export type {
   ServerChatRequest,
   ServerUsage,
 } from './openai-server/types';
+/** Runs a built CLI in a child process; lists its commands from its own `--help`. */
+export { runBuiltCli, listCliCommands, commandsInHelp, type CliRun } from './cli/built-cli';

@@ -1,8 +1,8 @@
 // `vlm-datagen batch export|submit|import`: the same requests through the OpenAI Batch API (half price).
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { VlmError } from '@vlm/core';
+import { defineCommand, defineCommandGroup } from '@vlm/core/node';
 import {
   createOpenAIClient,
   createTeacher,
@@ -18,74 +18,70 @@ import {
 
 import { finishGeneration, jobFlags, jobSpecFromFlags, jobUsage, numberFlag, progressPrinter, teacherFlags, teacherFromFlags, teacherUsage } from './teacher-flags';
 
-const usage = [
-  'usage:',
-  '  vlm-datagen batch export <job> --out-dir <dir> [job options] --model <m> [--batch-dir <dir>] [--max-requests n] [--max-bytes n]',
-  '  vlm-datagen batch submit --batch-dir <dir> [--poll] [--interval <seconds>] [--base-url <url>]',
-  '  vlm-datagen batch import <job> --out-dir <dir> [job options] --model <m> [--batch-dir <dir>] [results.jsonl ...]',
-  '',
-  'export writes Batch JSONL (split at 50,000 requests / 200 MB per file) for the requests the cache does not',
-  'answer yet and no earlier round still covers; each export is a new round with new file names;',
-  'submit uploads, creates and (with --poll) waits and downloads; it knows files by content hash and finds',
-  'a batch it already created (batches.list), so no file is ever paid for twice, even after a crash;',
-  'import stores the results in the cache and runs the job offline, writing the same outputs as `generate`.',
-  '--batch-dir defaults to <out-dir>/batch.',
+const batchDirNote = '--batch-dir defaults to <out-dir>/batch.';
+
+const exportUsage = [
+  'usage: vlm-datagen batch export <job> --out-dir <dir> [job options] --model <m> [--batch-dir <dir>] [--max-requests n] [--max-bytes n]',
+  '  Writes Batch API JSONL (split at 50,000 requests / 200 MB per file, or --max-requests / --max-bytes) for',
+  '  the requests the cache does not answer yet and no earlier round still covers, and the estimated Batch',
+  '  cost. Each export is a new round with new file names. Sends nothing and needs no key.',
+  `  ${batchDirNote}`,
   '',
   jobUsage,
   '',
   teacherUsage,
 ].join('\n');
 
-export async function batchCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      ...jobFlags,
-      ...teacherFlags,
-      'out-dir': { type: 'string' },
-      out: { type: 'string' },
-      'batch-dir': { type: 'string' },
-      'max-requests': { type: 'string' },
-      'max-bytes': { type: 'string' },
-      poll: { type: 'boolean' },
-      dedupe: { type: 'boolean' },
-      interval: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  const [action, ...rest] = positionals;
-  if (values.help || !action) {
-    console.log(usage);
-    return values.help ? 0 : 2;
-  }
+const submitUsage = [
+  'usage: vlm-datagen batch submit --batch-dir <dir> [--poll] [--interval <seconds>] [--base-url <url>] [--api-key <key>]',
+  '  Uploads the exported files and creates the batches; with --poll, waits (checking every --interval',
+  '  seconds) and downloads the results. Files are known by content hash and a batch already created is',
+  '  found again (batches.list), so no file is ever paid for twice, even after a crash.',
+  '  --out-dir <dir>   instead of --batch-dir: its batch/ folder',
+].join('\n');
+
+const importUsage = [
+  'usage: vlm-datagen batch import <job> --out-dir <dir> [job options] --model <m> [--batch-dir <dir>] [--out <file.json>] [results.jsonl ...]',
+  '  Stores the results (the files given, else those `submit --poll` downloaded) in the cache and runs the',
+  '  job offline, writing the same outputs as `generate`.',
+  '  --out <file.json>   the dataset (default <out-dir>/<job>.json)',
+  '  --dedupe            drop near-duplicate records dataset-wide (same normalised conversation text, any image)',
+  `  ${batchDirNote}`,
+  '',
+  jobUsage,
+  '',
+  teacherUsage,
+].join('\n');
+
+function batchDirOf(values: { 'batch-dir'?: string; 'out-dir'?: string }, action: string): string {
   const batchDir = values['batch-dir'] ?? (values['out-dir'] ? join(values['out-dir'], 'batch') : undefined);
-  if (!batchDir) throw new VlmError('missing_option', `batch ${action} needs --batch-dir or --out-dir.`, { location: { field: 'batch-dir' }, hint: usage });
+  if (!batchDir) throw new VlmError('missing_option', `batch ${action} needs --batch-dir or --out-dir.`, { location: { field: 'batch-dir' } });
+  return batchDir;
+}
 
-  if (action === 'submit') {
-    const client = createOpenAIClient({ baseURL: values['base-url'], apiKey: values['api-key'] });
-    const interval = numberFlag(values, 'interval', { min: 0 });
-    const submissions = await submitBatches(client, batchDir, {
-      poll: values.poll === true,
-      intervalMs: interval === undefined ? undefined : interval * 1000,
-      onStatus: (s) => console.error(s.map((b) => `${b.file}: ${b.status}${b.requestCounts ? ` ${b.requestCounts.completed}/${b.requestCounts.total}` : ''}`).join(' | ')),
-    });
-    for (const s of submissions) console.log(`${s.file}: batch ${s.batchId} ${s.status}${s.outputFile ? ` -> ${s.outputFile}` : ''}${s.errorFile ? ` (errors: ${s.errorFile})` : ''}`);
-    return 0;
-  }
-
+function outDirOf(values: { 'out-dir'?: string }, action: string): string {
   const outDir = values['out-dir'];
-  if (!outDir) throw new VlmError('missing_option', `batch ${action} needs --out-dir <dir>.`, { location: { field: 'out-dir' }, hint: usage });
-  const job = createTeacherJob(jobSpecFromFlags(rest[0], values));
+  if (!outDir) throw new VlmError('missing_option', `batch ${action} needs --out-dir <dir>.`, { location: { field: 'out-dir' } });
+  return outDir;
+}
 
-  if (action === 'export') {
+const exportCommand = defineCommand(
+  {
+    summary: 'write Batch API request files for what the cache does not answer',
+    usage: exportUsage,
+    options: { ...jobFlags, ...teacherFlags, 'out-dir': { type: 'string' }, 'batch-dir': { type: 'string' }, 'max-requests': { type: 'string' }, 'max-bytes': { type: 'string' } },
+    positionals: { min: 1, name: 'the job (llava or llava-med)' },
+  },
+  async ({ values, positionals }) => {
+    const batchDir = batchDirOf(values, 'export');
+    const outDir = outDirOf(values, 'export');
+    const job = createTeacherJob(jobSpecFromFlags(positionals[0], values));
+    const maxRequests = numberFlag(values, 'max-requests', { integer: true, min: 1 });
+    const maxBytes = numberFlag(values, 'max-bytes', { integer: true, min: 1 });
     // Export only reads the cache: it sends nothing and needs no key.
     const teacher = teacherFromFlags({ ...values, offline: true }, outDir);
     try {
-      const manifest = await exportBatch(teacher, job.tasks(), batchDir, {
-        maxRequests: numberFlag(values, 'max-requests', { integer: true, min: 1 }),
-        maxBytes: numberFlag(values, 'max-bytes', { integer: true, min: 1 }),
-      });
+      const manifest = await exportBatch(teacher, job.tasks(), batchDir, { maxRequests, maxBytes });
       const written = manifest.files.filter((f) => f.round === manifest.rounds);
       const estimate = await estimateCost(teacher, job.tasks(), { batch: true });
       console.log(
@@ -96,10 +92,41 @@ export async function batchCommand(args: string[]): Promise<number> {
     } finally {
       await teacher.close();
     }
-  }
+  },
+);
 
-  if (action === 'import') {
-    const files = rest.slice(1);
+const submitCommand = defineCommand(
+  {
+    summary: 'upload, create and (with --poll) wait for and download the batches',
+    usage: submitUsage,
+    options: { 'batch-dir': { type: 'string' }, 'out-dir': { type: 'string' }, poll: { type: 'boolean' }, interval: { type: 'string' }, 'base-url': { type: 'string' }, 'api-key': { type: 'string' } },
+  },
+  async ({ values }) => {
+    const batchDir = batchDirOf(values, 'submit');
+    const interval = numberFlag(values, 'interval', { min: 0 });
+    const client = createOpenAIClient({ baseURL: values['base-url'], apiKey: values['api-key'] });
+    const submissions = await submitBatches(client, batchDir, {
+      poll: values.poll === true,
+      intervalMs: interval === undefined ? undefined : interval * 1000,
+      onStatus: (s) => console.error(s.map((b) => `${b.file}: ${b.status}${b.requestCounts ? ` ${b.requestCounts.completed}/${b.requestCounts.total}` : ''}`).join(' | ')),
+    });
+    for (const s of submissions) console.log(`${s.file}: batch ${s.batchId} ${s.status}${s.outputFile ? ` -> ${s.outputFile}` : ''}${s.errorFile ? ` (errors: ${s.errorFile})` : ''}`);
+    return 0;
+  },
+);
+
+const importCommand = defineCommand(
+  {
+    summary: 'store the batch results in the cache and run the job offline',
+    usage: importUsage,
+    options: { ...jobFlags, ...teacherFlags, 'out-dir': { type: 'string' }, out: { type: 'string' }, 'batch-dir': { type: 'string' }, dedupe: { type: 'boolean' } },
+    positionals: { min: 1, max: Infinity, name: 'the job (llava or llava-med)' },
+  },
+  async ({ values, positionals }) => {
+    const batchDir = batchDirOf(values, 'import');
+    const outDir = outDirOf(values, 'import');
+    const job = createTeacherJob(jobSpecFromFlags(positionals[0], values));
+    const files = positionals.slice(1);
     if (files.length === 0) {
       for (const s of readSubmissions(batchDir)) {
         if (s.outputFile) files.push(join(batchDir, s.outputFile));
@@ -118,7 +145,7 @@ export async function batchCommand(args: string[]): Promise<number> {
       await writer.close();
     }
     // The job now runs from the cache only; what the batch did not answer is listed as failed.
-    const teacher = createTeacher({ model: writer.model, cacheDir: (values.cache as string | undefined) ?? join(outDir, 'cache'), offline: true, price: writer.price, baseURL: writer.baseURL });
+    const teacher = createTeacher({ model: writer.model, cacheDir: values.cache ?? join(outDir, 'cache'), offline: true, price: writer.price, baseURL: writer.baseURL });
     try {
       const progress = progressPrinter();
       const result = await runGeneration({ teacher, tasks: job.tasks(), total: job.total, outDir, accept: job.accept, onProgress: progress.update });
@@ -127,6 +154,12 @@ export async function batchCommand(args: string[]): Promise<number> {
     } finally {
       await teacher.close();
     }
-  }
-  throw new VlmError('unknown_action', `Unknown batch action ${JSON.stringify(action)}.`, { hint: usage });
-}
+  },
+);
+
+/** `vlm-datagen batch export|submit|import`: the same requests through the OpenAI Batch API (half price). */
+export const batchCommand = defineCommandGroup({
+  name: 'vlm-datagen batch',
+  summary: 'the same requests through the OpenAI Batch API (half price): export, submit, import',
+  commands: { export: exportCommand, submit: submitCommand, import: importCommand },
+});

@@ -1,8 +1,8 @@
 // `vlm-datagen convert <dataset>`: a published dataset's own files -> LLaVA JSON, streaming, with the
 // malformed source rows listed on stderr and in a JSONL file beside the output.
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { VlmError } from '@vlm/core';
+import { defineCommand } from '@vlm/core/node';
 import { converters, convertDataset, formatIssue, type ConversionIssue, type ConvertOptions } from '@vlm/datagen';
 import { briefDescriptionQuestions } from '@vlm/prompts';
 
@@ -50,10 +50,10 @@ function intOption(value: string | undefined, name: string): number | undefined 
   return n;
 }
 
-export async function convertCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
+export const convertCommand = defineCommand(
+  {
+    summary: 'convert a published dataset (VQAv2, GQA, ScienceQA, ...) to LLaVA JSON',
+    usage: usage(),
     options: {
       out: { type: 'string', short: 'o' },
       'single-turn': { type: 'boolean' },
@@ -73,69 +73,67 @@ export async function convertCommand(args: string[]): Promise<number> {
       language: { type: 'string' },
       limit: { type: 'string' },
       issues: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
       ...Object.fromEntries(INPUT_NAMES.map((n) => [n, { type: 'string' as const }])),
     },
-  });
-  const dataset = positionals[0];
-  if (values.help || !dataset) {
-    console.log(usage());
-    return values.help ? 0 : 2;
-  }
-  const out = values.out as string | undefined;
-  if (!out) throw new VlmError('missing_option', 'convert needs --out <file>.', { hint: 'For example --out data/vqav2_llava.json.' });
-  const position = values['image-position'] as string | undefined;
-  if (position !== undefined && !['before', 'after', 'random'].includes(position)) {
-    throw new VlmError('bad_option', `--image-position must be before, after or random, got "${position}".`, { location: { field: 'image-position' } });
-  }
-  const direction = values.direction as string | undefined;
-  if (direction !== undefined && !['both', 'box', 'description'].includes(direction)) {
-    throw new VlmError('bad_option', `--direction must be both, box or description, got "${direction}".`, { location: { field: 'direction' } });
-  }
-  const captionPrompts = values['caption-prompts'] as string | undefined;
-  if (captionPrompts !== undefined && captionPrompts !== 'brief') {
-    throw new VlmError('bad_option', `--caption-prompts only knows "brief", got "${captionPrompts}".`, { location: { field: 'caption-prompts' } });
-  }
-
-  let shown = 0;
-  let issueStream: WriteStream | undefined;
-  const issuesFile = (values.issues as string | undefined) ?? `${out.replace(/\.jsonl?$/, '')}.issues.jsonl`;
-  const onIssue = (issue: ConversionIssue) => {
-    if (shown++ < SHOWN_ISSUES) console.error(`skipped ${formatIssue(issue)}`);
-    issueStream ??= createWriteStream(issuesFile);
-    issueStream.write(`${JSON.stringify(issue)}\n`);
-  };
-  const given = values as Record<string, string | boolean | undefined>;
-  const inputs = Object.fromEntries(INPUT_NAMES.filter((n) => typeof given[n] === 'string').map((n) => [n, given[n] as string]));
-  const options: ConvertOptions = {
-    merge: values['single-turn'] ? false : values.merge ? true : undefined,
-    seed: values.seed as string | undefined,
-    maxTurns: intOption(values['max-turns'] as string | undefined, 'max-turns'),
-    imagePrefix: values['image-prefix'] as string | undefined,
-    imageTemplate: values['image-template'] as string | undefined,
-    imagePosition: position as ConvertOptions['imagePosition'],
-    responseFormat: values['no-response-format'] ? false : undefined,
-    split: values.split as string | undefined,
-    mode: values.mode as string | undefined,
-    direction: direction as ConvertOptions['direction'],
-    maxRegionsPerImage: intOption(values['max-regions'] as string | undefined, 'max-regions'),
-    captionsPerImage: intOption(values['captions-per-image'] as string | undefined, 'captions-per-image'),
-    captionPrompts: captionPrompts === 'brief' ? briefDescriptionQuestions : undefined,
-    language: values.language as string | undefined,
-    limit: intOption(values.limit as string | undefined, 'limit'),
-    onIssue,
-  };
-  if (options.seed !== undefined && /^-?\d+$/.test(String(options.seed))) options.seed = Number(options.seed);
-  try {
-    const report = await convertDataset(dataset, inputs, out, options);
-    const merged = report.merged ? 'merged per image' : 'single-turn';
-    console.log(`${report.source}: ${report.pairs} questions -> ${report.records} records (${report.turns} turns, ${merged}) in ${out}`);
-    if (report.issueCount > 0) {
-      if (report.issueCount > SHOWN_ISSUES) console.error(`... and ${report.issueCount - SHOWN_ISSUES} more`);
-      console.error(`${report.issueCount} malformed source row(s) skipped; all listed in ${issuesFile}`);
+    positionals: { min: 1, name: 'the dataset name' },
+  },
+  async ({ values, positionals }) => {
+    const dataset = positionals[0]!;
+    const out = values.out as string | undefined;
+    if (!out) throw new VlmError('missing_option', 'convert needs --out <file>.', { hint: 'For example --out data/vqav2_llava.json.' });
+    const position = values['image-position'] as string | undefined;
+    if (position !== undefined && !['before', 'after', 'random'].includes(position)) {
+      throw new VlmError('bad_option', `--image-position must be before, after or random, got "${position}".`, { location: { field: 'image-position' } });
     }
-    return 0;
-  } finally {
-    if (issueStream) await new Promise<void>((resolve) => issueStream!.end(resolve));
-  }
-}
+    const direction = values.direction as string | undefined;
+    if (direction !== undefined && !['both', 'box', 'description'].includes(direction)) {
+      throw new VlmError('bad_option', `--direction must be both, box or description, got "${direction}".`, { location: { field: 'direction' } });
+    }
+    const captionPrompts = values['caption-prompts'] as string | undefined;
+    if (captionPrompts !== undefined && captionPrompts !== 'brief') {
+      throw new VlmError('bad_option', `--caption-prompts only knows "brief", got "${captionPrompts}".`, { location: { field: 'caption-prompts' } });
+    }
+
+    let shown = 0;
+    let issueStream: WriteStream | undefined;
+    const issuesFile = (values.issues as string | undefined) ?? `${out.replace(/\.jsonl?$/, '')}.issues.jsonl`;
+    const onIssue = (issue: ConversionIssue) => {
+      if (shown++ < SHOWN_ISSUES) console.error(`skipped ${formatIssue(issue)}`);
+      issueStream ??= createWriteStream(issuesFile);
+      issueStream.write(`${JSON.stringify(issue)}\n`);
+    };
+    const given = values as Record<string, string | boolean | undefined>;
+    const inputs = Object.fromEntries(INPUT_NAMES.filter((n) => typeof given[n] === 'string').map((n) => [n, given[n] as string]));
+    const options: ConvertOptions = {
+      merge: values['single-turn'] ? false : values.merge ? true : undefined,
+      seed: values.seed as string | undefined,
+      maxTurns: intOption(values['max-turns'] as string | undefined, 'max-turns'),
+      imagePrefix: values['image-prefix'] as string | undefined,
+      imageTemplate: values['image-template'] as string | undefined,
+      imagePosition: position as ConvertOptions['imagePosition'],
+      responseFormat: values['no-response-format'] ? false : undefined,
+      split: values.split as string | undefined,
+      mode: values.mode as string | undefined,
+      direction: direction as ConvertOptions['direction'],
+      maxRegionsPerImage: intOption(values['max-regions'] as string | undefined, 'max-regions'),
+      captionsPerImage: intOption(values['captions-per-image'] as string | undefined, 'captions-per-image'),
+      captionPrompts: captionPrompts === 'brief' ? briefDescriptionQuestions : undefined,
+      language: values.language as string | undefined,
+      limit: intOption(values.limit as string | undefined, 'limit'),
+      onIssue,
+    };
+    if (options.seed !== undefined && /^-?\d+$/.test(String(options.seed))) options.seed = Number(options.seed);
+    try {
+      const report = await convertDataset(dataset, inputs, out, options);
+      const merged = report.merged ? 'merged per image' : 'single-turn';
+      console.log(`${report.source}: ${report.pairs} questions -> ${report.records} records (${report.turns} turns, ${merged}) in ${out}`);
+      if (report.issueCount > 0) {
+        if (report.issueCount > SHOWN_ISSUES) console.error(`... and ${report.issueCount - SHOWN_ISSUES} more`);
+        console.error(`${report.issueCount} malformed source row(s) skipped; all listed in ${issuesFile}`);
+      }
+      return 0;
+    } finally {
+      if (issueStream) await new Promise<void>((resolve) => issueStream!.end(resolve));
+    }
+  },
+);

@@ -136,7 +136,7 @@ describe('vlm-datagen generate, batch, expand and stats', () => {
     expect(server.chatRequests()).toHaveLength(0);
 
     const bad = await childVlmDatagen(['batch', 'export', 'llava-med', '--out-dir', join(dir, 'out'), '--model', 'm']);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2); // a usage error: the message, then the usage of `batch export`
     expect(bad.stderr).toMatch(/^\[missing_option\] The llava-med job needs --input/);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
   });

@@ -1,9 +1,9 @@
 // `vlm-datagen generate <job>`: teacher-driven (llava, llava-med) or offline (symbolic, scenes) data generation.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 
 import { VlmError } from '@vlm/core';
+import { defineCommand } from '@vlm/core/node';
 import {
   createTeacherJob,
   estimateCost,
@@ -35,10 +35,10 @@ const usage = [
   teacherUsage,
 ].join('\n');
 
-export async function generateCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
+export const generateCommand = defineCommand(
+  {
+    summary: 'generate instruction data: llava, llava-med (teacher), symbolic, scenes (offline)',
+    usage,
     options: {
       ...jobFlags,
       ...teacherFlags,
@@ -52,70 +52,68 @@ export async function generateCommand(args: string[]): Promise<number> {
       size: { type: 'string' },
       'min-objects': { type: 'string' },
       'max-objects': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
-  });
-  const job = positionals[0];
-  if (values.help || !job) {
-    console.log(usage);
-    return values.help ? 0 : 2;
-  }
-  const outDir = values['out-dir'];
-  if (!outDir) throw new VlmError('missing_option', 'generate needs --out-dir <dir>.', { location: { field: 'out-dir' }, hint: usage });
-  const outFile = values.out ?? join(outDir, `${job}.json`);
-  const seed = numberFlag(values, 'seed', { integer: true });
+    positionals: { min: 1, name: 'the job (llava, llava-med, symbolic or scenes)' },
+  },
+  async ({ values, positionals }) => {
+    const job = positionals[0]!;
+    const outDir = values['out-dir'];
+    if (!outDir) throw new VlmError('missing_option', 'generate needs --out-dir <dir>.', { location: { field: 'out-dir' }, hint: usage });
+    const outFile = values.out ?? join(outDir, `${job}.json`);
+    const seed = numberFlag(values, 'seed', { integer: true });
 
-  if (job === 'scenes') {
-    const count = numberFlag(values, 'count', { integer: true, min: 1 });
-    if (count === undefined) throw new VlmError('missing_option', 'generate scenes needs --count <n>.', { location: { field: 'count' } });
-    const scenes = await writeSceneDataset(outDir, {
-      count,
-      seed,
-      size: numberFlag(values, 'size', { integer: true, min: 16 }),
-      minObjects: numberFlag(values, 'min-objects', { integer: true, min: 0 }),
-      maxObjects: numberFlag(values, 'max-objects', { integer: true, min: 1 }),
-    });
-    console.log(`wrote ${scenes.length} scenes to ${outDir} (images/, scenes.json, instances.json, captions.json)`);
-    return 0;
-  }
-
-  if (job === 'symbolic') {
-    let scenes;
-    if (values.scenes) scenes = (JSON.parse(readFileSync(values.scenes, 'utf8')) as CaptionedScene[]).map(symbolicSceneFromScene);
-    else if (values.captions) scenes = loadCocoAnnotations(values.instances, values.captions).map(symbolicSceneFromCoco);
-    else throw new VlmError('missing_option', 'generate symbolic needs --scenes <scenes.json> or --captions (+ --instances).', { location: { field: 'scenes' } });
-    const kinds = values['symbolic-kinds']?.split(',').map((k) => k.trim()) as SymbolicKind[] | undefined;
-    const vocabulary = [...new Set(scenes.flatMap((s) => s.objects.map((o) => o.category)))];
-    const records = symbolicTeacher(scenes.slice(0, numberFlag(values, 'limit', { integer: true, min: 1 })), { seed, kinds, vocabulary: vocabulary.length > 0 ? vocabulary : undefined });
-    writeJsonAtomic(outFile, records);
-    console.log(`symbolic teacher: ${records.length} records from ${scenes.length} scenes -> ${outFile}`);
-    return 0;
-  }
-
-  const teacherJob = createTeacherJob(jobSpecFromFlags(job, values));
-  const teacher = teacherFromFlags(values, outDir);
-  try {
-    if (values['dry-run']) {
-      const estimate = await estimateCost(teacher, teacherJob.tasks());
-      console.log(
-        [
-          `dry run: ${teacherJob.name} with ${teacher.model} at ${teacher.baseURL}`,
-          `requests: ${estimate.requests} (${estimate.cached} cached, ${estimate.toSend} to send)`,
-          `prompt tokens: ${estimate.promptTokens} (counted with the model's tokenizer)`,
-          `completion tokens: <= ${estimate.completionTokens} (max_tokens per request)`,
-          estimate.price
-            ? `estimated cost: <= $${estimate.costUsd.toFixed(4)} (at $${estimate.price.inputPerMillion}/$${estimate.price.outputPerMillion} per million tokens; Batch API: half)`
-            : 'estimated cost: unknown price for this model; pass --price-in and --price-out',
-        ].join('\n'),
-      );
+    if (job === 'scenes') {
+      const count = numberFlag(values, 'count', { integer: true, min: 1 });
+      if (count === undefined) throw new VlmError('missing_option', 'generate scenes needs --count <n>.', { location: { field: 'count' } });
+      const scenes = await writeSceneDataset(outDir, {
+        count,
+        seed,
+        size: numberFlag(values, 'size', { integer: true, min: 16 }),
+        minObjects: numberFlag(values, 'min-objects', { integer: true, min: 0 }),
+        maxObjects: numberFlag(values, 'max-objects', { integer: true, min: 1 }),
+      });
+      console.log(`wrote ${scenes.length} scenes to ${outDir} (images/, scenes.json, instances.json, captions.json)`);
       return 0;
     }
-    const progress = progressPrinter();
-    // Workers default to twice the teacher's --concurrency, so every request slot stays busy.
-    const result = await runGeneration({ teacher, tasks: teacherJob.tasks(), total: teacherJob.total, outDir, accept: teacherJob.accept, onProgress: progress.update });
-    progress.done();
-    return finishGeneration(result, generationFiles(outDir).samples, outFile, { dedupe: values.dedupe === true });
-  } finally {
-    await teacher.close();
-  }
-}
+
+    if (job === 'symbolic') {
+      let scenes;
+      if (values.scenes) scenes = (JSON.parse(readFileSync(values.scenes, 'utf8')) as CaptionedScene[]).map(symbolicSceneFromScene);
+      else if (values.captions) scenes = loadCocoAnnotations(values.instances, values.captions).map(symbolicSceneFromCoco);
+      else throw new VlmError('missing_option', 'generate symbolic needs --scenes <scenes.json> or --captions (+ --instances).', { location: { field: 'scenes' } });
+      const kinds = values['symbolic-kinds']?.split(',').map((k) => k.trim()) as SymbolicKind[] | undefined;
+      const vocabulary = [...new Set(scenes.flatMap((s) => s.objects.map((o) => o.category)))];
+      const records = symbolicTeacher(scenes.slice(0, numberFlag(values, 'limit', { integer: true, min: 1 })), { seed, kinds, vocabulary: vocabulary.length > 0 ? vocabulary : undefined });
+      writeJsonAtomic(outFile, records);
+      console.log(`symbolic teacher: ${records.length} records from ${scenes.length} scenes -> ${outFile}`);
+      return 0;
+    }
+
+    const teacherJob = createTeacherJob(jobSpecFromFlags(job, values));
+    const teacher = teacherFromFlags(values, outDir);
+    try {
+      if (values['dry-run']) {
+        const estimate = await estimateCost(teacher, teacherJob.tasks());
+        console.log(
+          [
+            `dry run: ${teacherJob.name} with ${teacher.model} at ${teacher.baseURL}`,
+            `requests: ${estimate.requests} (${estimate.cached} cached, ${estimate.toSend} to send)`,
+            `prompt tokens: ${estimate.promptTokens} (counted with the model's tokenizer)`,
+            `completion tokens: <= ${estimate.completionTokens} (max_tokens per request)`,
+            estimate.price
+              ? `estimated cost: <= $${estimate.costUsd.toFixed(4)} (at $${estimate.price.inputPerMillion}/$${estimate.price.outputPerMillion} per million tokens; Batch API: half)`
+              : 'estimated cost: unknown price for this model; pass --price-in and --price-out',
+          ].join('\n'),
+        );
+        return 0;
+      }
+      const progress = progressPrinter();
+      // Workers default to twice the teacher's --concurrency, so every request slot stays busy.
+      const result = await runGeneration({ teacher, tasks: teacherJob.tasks(), total: teacherJob.total, outDir, accept: teacherJob.accept, onProgress: progress.update });
+      progress.done();
+      return finishGeneration(result, generationFiles(outDir).samples, outFile, { dedupe: values.dedupe === true });
+    } finally {
+      await teacher.close();
+    }
+  },
+);

@@ -1,4 +1,6 @@
-// One line per command; each command lives in its own file.
+// One line per command; each command lives in its own file and declares its flags and usage there.
+import type { CliCommand } from '@vlm/core/node';
+
 import { batchCommand } from './batch';
 import { convertCommand } from './convert';
 import { expandCommand } from './expand';
@@ -8,7 +10,7 @@ import { pathgenCommand } from './pathgen';
 import { quiltCommand } from './quilt';
 import { statsCommand } from './stats';
 
-export const commands: Record<string, (args: string[]) => Promise<number>> = {
+export const commands: Record<string, CliCommand> = {
   expand: expandCommand,
   generate: generateCommand,
   batch: batchCommand,

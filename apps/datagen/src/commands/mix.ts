@@ -1,7 +1,7 @@
 // `vlm-datagen mix`: combine LLaVA datasets with weights or caps into one shuffled, de-duplicated mixture
 // with a statistics report (records, turns, tokens per source) as JSON and Markdown.
-import { parseArgs } from 'node:util';
 import { VlmError } from '@vlm/core';
+import { defineCommand, cliUsageError } from '@vlm/core/node';
 import { createTokenCounter, formatIssue, mixDatasets, type MixSource } from '@vlm/datagen';
 
 const USAGE = `usage: vlm-datagen mix --source <name>=<file> [--source ...] --out <file.json|file.jsonl> [options]
@@ -41,9 +41,10 @@ function numberOption(value: string | undefined, flag: string, integer: boolean)
   return n;
 }
 
-export async function mixCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
+export const mixCommand = defineCommand(
+  {
+    summary: 'mix LLaVA datasets with weights or caps, de-duplicated, with statistics',
+    usage: USAGE,
     options: {
       source: { type: 'string', multiple: true },
       weight: { type: 'string', multiple: true },
@@ -58,52 +59,50 @@ export async function mixCommand(args: string[]): Promise<number> {
       template: { type: 'string' },
       'image-tokens': { type: 'string' },
       stats: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
-  });
-  if (values.help || !values.source?.length) {
-    console.log(USAGE);
-    return values.help ? 0 : 2;
-  }
-  if (!values.out) throw new VlmError('missing_option', 'mix needs --out <file>.', { hint: 'For example --out data/mix.json.' });
-  const files = pairs(values.source, 'source');
-  const weights = pairs(values.weight, 'weight');
-  const caps = pairs(values.cap, 'cap');
-  for (const name of [...weights.keys(), ...caps.keys()]) {
-    if (!files.has(name)) throw new VlmError('unknown_source', `--weight/--cap name "${name}" is not one of the --source names.`, { hint: `Sources: ${[...files.keys()].join(', ')}.` });
-  }
-  const sources: MixSource[] = [...files].map(([name, file]) => ({
-    name,
-    file,
-    weight: numberOption(weights.get(name), 'weight', false),
-    cap: numberOption(caps.get(name), 'cap', true),
-  }));
-  const tokenizer = values.tokenizer ?? 'llama-2';
-  const tokens =
-    tokenizer === 'none'
-      ? undefined
-      : await createTokenCounter({ tokenizer, template: values.template, imageTokens: numberOption(values['image-tokens'], 'image-tokens', true) });
-  const seed = values.seed === undefined ? 0 : /^-?\d+$/.test(values.seed) ? Number(values.seed) : values.seed;
-  let shown = 0;
-  const result = await mixDatasets(sources, {
-    output: values.out,
-    seed,
-    total: numberOption(values.total, 'total', true),
-    dedupe: !values['no-dedupe'],
-    dedupeText: values['dedupe-text'] === true,
-    shuffle: !values['no-shuffle'],
-    tokens,
-    statsPrefix: values.stats,
-    onIssue: (issue) => {
-      if (shown++ < 20) console.error(`skipped ${formatIssue(issue)}`);
-    },
-  });
-  const s = result.stats;
-  for (const src of s.sources) {
-    console.log(`${src.name}: ${src.records} records from ${src.available} available (${(src.share * 100).toFixed(1)}%), ${src.duplicates} duplicates, ${src.nearDuplicates !== undefined ? `${src.nearDuplicates} near-duplicates, ` : ''}${src.invalid} invalid${src.tokens !== undefined ? `, ${src.tokens} tokens` : ''}`);
-  }
-  if (s.nearDuplicates !== undefined) console.log(`near-duplicates removed: ${s.nearDuplicates} (normalised text, all sources)`);
-  console.log(`${s.records} records, ${s.turns} turns${s.tokens !== undefined ? `, ${s.tokens} tokens (${s.tokenizer})` : ''} -> ${values.out}`);
-  console.log(`statistics: ${result.statsFiles.json}, ${result.statsFiles.markdown}`);
-  return 0;
-}
+  },
+  async ({ values }) => {
+    if (!values.source?.length) throw cliUsageError('mix needs at least one --source <name>=<file>.', { field: '--source' });
+    if (!values.out) throw new VlmError('missing_option', 'mix needs --out <file>.', { hint: 'For example --out data/mix.json.' });
+    const files = pairs(values.source, 'source');
+    const weights = pairs(values.weight, 'weight');
+    const caps = pairs(values.cap, 'cap');
+    for (const name of [...weights.keys(), ...caps.keys()]) {
+      if (!files.has(name)) throw new VlmError('unknown_source', `--weight/--cap name "${name}" is not one of the --source names.`, { hint: `Sources: ${[...files.keys()].join(', ')}.` });
+    }
+    const sources: MixSource[] = [...files].map(([name, file]) => ({
+      name,
+      file,
+      weight: numberOption(weights.get(name), 'weight', false),
+      cap: numberOption(caps.get(name), 'cap', true),
+    }));
+    const tokenizer = values.tokenizer ?? 'llama-2';
+    const tokens =
+      tokenizer === 'none'
+        ? undefined
+        : await createTokenCounter({ tokenizer, template: values.template, imageTokens: numberOption(values['image-tokens'], 'image-tokens', true) });
+    const seed = values.seed === undefined ? 0 : /^-?\d+$/.test(values.seed) ? Number(values.seed) : values.seed;
+    let shown = 0;
+    const result = await mixDatasets(sources, {
+      output: values.out,
+      seed,
+      total: numberOption(values.total, 'total', true),
+      dedupe: !values['no-dedupe'],
+      dedupeText: values['dedupe-text'] === true,
+      shuffle: !values['no-shuffle'],
+      tokens,
+      statsPrefix: values.stats,
+      onIssue: (issue) => {
+        if (shown++ < 20) console.error(`skipped ${formatIssue(issue)}`);
+      },
+    });
+    const s = result.stats;
+    for (const src of s.sources) {
+      console.log(`${src.name}: ${src.records} records from ${src.available} available (${(src.share * 100).toFixed(1)}%), ${src.duplicates} duplicates, ${src.nearDuplicates !== undefined ? `${src.nearDuplicates} near-duplicates, ` : ''}${src.invalid} invalid${src.tokens !== undefined ? `, ${src.tokens} tokens` : ''}`);
+    }
+    if (s.nearDuplicates !== undefined) console.log(`near-duplicates removed: ${s.nearDuplicates} (normalised text, all sources)`);
+    console.log(`${s.records} records, ${s.turns} turns${s.tokens !== undefined ? `, ${s.tokens} tokens (${s.tokenizer})` : ''} -> ${values.out}`);
+    console.log(`statistics: ${result.statsFiles.json}, ${result.statsFiles.markdown}`);
+    return 0;
+  },
+);

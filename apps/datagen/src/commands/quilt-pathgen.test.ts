@@ -24,12 +24,12 @@ describe('vlm-datagen quilt and pathgen', () => {
     expect(records).toHaveLength(8);
   });
 
-  it('fails with a located message on bad arguments', async () => {
+  it('fails with a located message and exit 2 on bad arguments', async () => {
     const quilt = await vlmDatagen(['quilt', '--out-dir', '/tmp/x', '--transcript', 'a.srt']);
-    expect(quilt.code).toBe(1);
+    expect(quilt.code).toBe(2);
     expect(quilt.stderr).toMatch(/\[missing_option\] give exactly one of --video and --frames/);
     const pathgen = await vlmDatagen(['pathgen', '--slides', 'x']);
-    expect(pathgen.code).toBe(1);
+    expect(pathgen.code).toBe(2);
     expect(pathgen.stderr).toMatch(/\[missing_option\] pathgen needs --prompts/);
   });
 });

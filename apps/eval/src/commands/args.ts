@@ -1,17 +1,5 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { VlmError } from '@vlm/core';
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-/** Parses a command's flags strictly; unknown flags and missing values are usage errors. */
-export function parseFlags<O extends Options>(command: string, args: string[], options: O, usage: string) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new VlmError('cli_usage', `${command}: ${(error as Error).message}`, { hint: usage });
-  }
-}
 
 /** A required string flag. */
 export function required(command: string, value: string | boolean | undefined | (string | boolean)[], flag: string, usage: string): string {

@@ -1,3 +1,4 @@
+import type { CliCommand } from '@vlm/core/node';
 import { answerCommand } from './answer';
 import { judgeCommand } from './judge';
 import { reportCommand } from './report';
@@ -5,7 +6,7 @@ import { scienceqaCommand } from './scienceqa';
 import { vqaCommand } from './vqa';
 
 /** The commands of vlm-eval, by name. */
-export const commands: Record<string, (args: string[]) => Promise<number>> = {
+export const commands: Record<string, CliCommand> = {
   answer: answerCommand,
   judge: judgeCommand,
   vqa: vqaCommand,

@@ -2,9 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VlmError } from '@vlm/core';
 import { barChartSvg, buildEvalReport, judgeRecordSchema, readJsonl, reportChartSpec, reportMarkdown, summarizeJudge, svgToPng, type ChoiceMetrics, type ScienceQaMetrics, type VqaMetrics } from '@vlm/eval';
-import { parseFlags, readJsonFile, required } from './args';
+import { readJsonFile, required } from './args';
+import { defineCommand } from '@vlm/core/node';
 
-const USAGE = `vlm-eval report --out-dir DIR [--judge reviews.jsonl] [--vqa vqa.json] [--scienceqa scienceqa.json] [--model NAME]
+const USAGE = `usage: vlm-eval report --out-dir DIR [--judge reviews.jsonl] [--vqa vqa.json] [--scienceqa scienceqa.json] [--model NAME]
   Writes DIR/report.json, DIR/report.md (tables) and DIR/report.png (bar chart) from whichever results are given.`;
 
 function section<T>(file: string, key: string): T {
@@ -15,35 +16,41 @@ function section<T>(file: string, key: string): T {
 }
 
 /** `vlm-eval report`: JSON, Markdown table and PNG bar chart. */
-export async function reportCommand(args: string[]): Promise<number> {
-  const { values } = parseFlags('report', args, {
-    'out-dir': { type: 'string' },
-    judge: { type: 'string' },
-    vqa: { type: 'string' },
-    scienceqa: { type: 'string' },
-    model: { type: 'string' },
-  }, USAGE);
-  const outDir = required('report', values['out-dir'], 'out-dir', USAGE);
-  if (!values.judge && !values.vqa && !values.scienceqa) throw new VlmError('cli_usage', 'report: give at least one of --judge, --vqa, --scienceqa.', { hint: USAGE });
-  let vqa: VqaMetrics | undefined;
-  let multipleChoice: ChoiceMetrics | undefined;
-  if (values.vqa) {
-    const data = readJsonFile(values.vqa) as Record<string, unknown> | null;
-    if (data && 'multipleChoice' in data) multipleChoice = section<ChoiceMetrics>(values.vqa, 'multipleChoice');
-    else vqa = section<VqaMetrics>(values.vqa, 'vqa');
-  }
-  const report = buildEvalReport({
-    ...(values.model ? { model: values.model } : {}),
-    ...(values.judge ? { judge: summarizeJudge(readJsonl(values.judge, judgeRecordSchema)) } : {}),
-    ...(vqa ? { vqa } : {}),
-    ...(multipleChoice ? { multipleChoice } : {}),
-    ...(values.scienceqa ? { scienceqa: section<ScienceQaMetrics>(values.scienceqa, 'scienceqa') } : {}),
-  });
-  mkdirSync(outDir, { recursive: true });
-  const files = { json: join(outDir, 'report.json'), markdown: join(outDir, 'report.md'), chart: join(outDir, 'report.png') };
-  writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(files.markdown, reportMarkdown(report));
-  writeFileSync(files.chart, await svgToPng(barChartSvg(reportChartSpec(report))));
-  console.log(JSON.stringify(files));
-  return 0;
-}
+export const reportCommand = defineCommand(
+  {
+    summary: 'JSON, Markdown and PNG report from the judge, VQA and ScienceQA results',
+    usage: USAGE,
+    options: {
+      'out-dir': { type: 'string' },
+      judge: { type: 'string' },
+      vqa: { type: 'string' },
+      scienceqa: { type: 'string' },
+      model: { type: 'string' },
+    },
+  },
+  async ({ values }) => {
+    const outDir = required('report', values['out-dir'], 'out-dir', USAGE);
+    if (!values.judge && !values.vqa && !values.scienceqa) throw new VlmError('cli_usage', 'report: give at least one of --judge, --vqa, --scienceqa.', { hint: USAGE });
+    let vqa: VqaMetrics | undefined;
+    let multipleChoice: ChoiceMetrics | undefined;
+    if (values.vqa) {
+      const data = readJsonFile(values.vqa) as Record<string, unknown> | null;
+      if (data && 'multipleChoice' in data) multipleChoice = section<ChoiceMetrics>(values.vqa, 'multipleChoice');
+      else vqa = section<VqaMetrics>(values.vqa, 'vqa');
+    }
+    const report = buildEvalReport({
+      ...(values.model ? { model: values.model } : {}),
+      ...(values.judge ? { judge: summarizeJudge(readJsonl(values.judge, judgeRecordSchema)) } : {}),
+      ...(vqa ? { vqa } : {}),
+      ...(multipleChoice ? { multipleChoice } : {}),
+      ...(values.scienceqa ? { scienceqa: section<ScienceQaMetrics>(values.scienceqa, 'scienceqa') } : {}),
+    });
+    mkdirSync(outDir, { recursive: true });
+    const files = { json: join(outDir, 'report.json'), markdown: join(outDir, 'report.md'), chart: join(outDir, 'report.png') };
+    writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(files.markdown, reportMarkdown(report));
+    writeFileSync(files.chart, await svgToPng(barChartSvg(reportChartSpec(report))));
+    console.log(JSON.stringify(files));
+    return 0;
+  },
+);

@@ -2,14 +2,17 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { VlmError } from '@vlm/core';
 import { answerRecordSchema, formatScienceQaPrompt, parseScienceQaProblems, readJsonl, scoreScienceQa } from '@vlm/eval';
-import { parseFlags, readJsonFile, required } from './args';
+import { readJsonFile, required } from './args';
+import { defineCommand, defineCommandGroup } from '@vlm/core/node';
 
-const USAGE = `vlm-eval scienceqa prompts --problems problems.json [--split-file pid_splits.json --split test] --out questions.jsonl
-vlm-eval scienceqa score --problems problems.json --answers answers.jsonl [--split-file pid_splits.json --split test] --out scienceqa.json
-  prompts: writes one eval question per problem ("{question}\\nContext: ...\\nOptions: (A) ...\\nAnswer with the
+const PROMPTS_USAGE = `usage: vlm-eval scienceqa prompts --problems problems.json [--split-file pid_splits.json --split test] --out questions.jsonl
+  Writes one eval question per problem ("{question}\\nContext: ...\\nOptions: (A) ...\\nAnswer with the
   option's letter from the given choices directly."), image as "{id}/{image}" (relative to ScienceQA's
-  images/{split} folder). score: parses each answer (letter; "X. "; "The answer is X"; else FAILED) and
-  reports accuracy overall and on image questions; FAILED, out-of-range and missing count as wrong.`;
+  images/{split} folder).`;
+
+const SCORE_USAGE = `usage: vlm-eval scienceqa score --problems problems.json --answers answers.jsonl [--split-file pid_splits.json --split test] --out scienceqa.json
+  Parses each answer (letter; "X. "; "The answer is X"; else FAILED) and reports accuracy overall and on
+  image questions; FAILED, out-of-range and missing count as wrong.`;
 
 function splitIds(values: { 'split-file'?: string; split?: string }, problems: Map<string, unknown>): string[] {
   if (!values['split-file']) return [...problems.keys()];
@@ -25,26 +28,25 @@ function splitIds(values: { 'split-file'?: string; split?: string }, problems: M
   return ids.map(String);
 }
 
-/** `vlm-eval scienceqa prompts|score`. */
-export async function scienceqaCommand(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub !== 'prompts' && sub !== 'score') throw new VlmError('cli_usage', 'scienceqa: expected a subcommand, prompts or score.', { hint: USAGE });
-  const { values } = parseFlags(`scienceqa ${sub}`, rest, {
-    problems: { type: 'string' },
-    answers: { type: 'string' },
-    'split-file': { type: 'string' },
-    split: { type: 'string' },
-    out: { type: 'string' },
-  }, USAGE);
-  const problemsFile = required('scienceqa', values.problems, 'problems', USAGE);
-  const out = required('scienceqa', values.out, 'out', USAGE);
+const flags = { problems: { type: 'string' }, 'split-file': { type: 'string' }, split: { type: 'string' }, out: { type: 'string' } } as const;
+
+/** The problems of the split (all when no split file), checked against problems.json. */
+function problemsOf(values: { problems?: string; 'split-file'?: string; split?: string }, command: string, usage: string) {
+  const problemsFile = required(command, values.problems, 'problems', usage);
   const problems = parseScienceQaProblems(readJsonFile(problemsFile), problemsFile);
   const ids = splitIds(values, problems);
   for (const id of ids) {
     if (!problems.has(id)) throw new VlmError('scienceqa_unknown_id', 'The split names a problem that is not in problems.json.', { location: { file: values['split-file'], id } });
   }
-  mkdirSync(dirname(out), { recursive: true });
-  if (sub === 'prompts') {
+  return { problems, ids };
+}
+
+const promptsCommand = defineCommand(
+  { summary: 'one eval question per problem of the split', usage: PROMPTS_USAGE, options: flags },
+  async ({ values }) => {
+    const out = required('scienceqa prompts', values.out, 'out', PROMPTS_USAGE);
+    const { problems, ids } = problemsOf(values, 'scienceqa prompts', PROMPTS_USAGE);
+    mkdirSync(dirname(out), { recursive: true });
     const lines = ids.map((id) => {
       const p = problems.get(id)!;
       return JSON.stringify({ id, question: formatScienceQaPrompt(p), ...(p.image ? { image: `${id}/${p.image}` } : {}), category: p.subject ?? 'scienceqa' });
@@ -52,12 +54,28 @@ export async function scienceqaCommand(args: string[]): Promise<number> {
     writeFileSync(out, lines.length ? `${lines.join('\n')}\n` : '');
     console.log(JSON.stringify({ out, questions: lines.length }));
     return 0;
-  }
-  const answersFile = required('scienceqa score', values.answers, 'answers', USAGE);
-  const predictions = new Map(readJsonl(answersFile, answerRecordSchema).map((a) => [a.id, a.answer]));
-  const metrics = scoreScienceQa(problems, predictions, { ids });
-  writeFileSync(out, `${JSON.stringify({ scienceqa: metrics }, null, 2)}\n`);
-  const { items: _items, ...summary } = metrics;
-  console.log(JSON.stringify({ out, ...summary }));
-  return 0;
-}
+  },
+);
+
+const scoreCommand = defineCommand(
+  { summary: 'accuracy overall and on image questions', usage: SCORE_USAGE, options: { ...flags, answers: { type: 'string' } } },
+  async ({ values }) => {
+    const out = required('scienceqa score', values.out, 'out', SCORE_USAGE);
+    const answersFile = required('scienceqa score', values.answers, 'answers', SCORE_USAGE);
+    const { problems, ids } = problemsOf(values, 'scienceqa score', SCORE_USAGE);
+    mkdirSync(dirname(out), { recursive: true });
+    const predictions = new Map(readJsonl(answersFile, answerRecordSchema).map((a) => [a.id, a.answer]));
+    const metrics = scoreScienceQa(problems, predictions, { ids });
+    writeFileSync(out, `${JSON.stringify({ scienceqa: metrics }, null, 2)}\n`);
+    const { items: _items, ...summary } = metrics;
+    console.log(JSON.stringify({ out, ...summary }));
+    return 0;
+  },
+);
+
+/** `vlm-eval scienceqa prompts|score`. */
+export const scienceqaCommand = defineCommandGroup({
+  name: 'vlm-eval scienceqa',
+  summary: 'ScienceQA: write the prompts, score the answers',
+  commands: { prompts: promptsCommand, score: scoreCommand },
+});

@@ -24,17 +24,17 @@ import { scenePixels } from './scene-pixels';
 import { StageRunner, type PixelSource, type StepReport } from './stage-runner';
 
 /**
- * The benchmark's workload: the full preset's model and batch sizes on 256 scenes, 30 steps of vision
+ * The benchmark's workload: the full preset's model and batch sizes on 256 scenes, 12 steps of vision
  * pretraining and of stage 2 (the two phases that take the time), one step of the others.
  */
 export const benchPreset: DemoPreset = {
   ...fullDemoPreset,
   trainScenes: 256,
   testScenes: 1,
-  contrastive: { ...fullDemoPreset.contrastive, steps: 30 },
+  contrastive: { ...fullDemoPreset.contrastive, steps: 12 },
   lmPretrain: { ...fullDemoPreset.lmPretrain, steps: 1 },
   align: { ...fullDemoPreset.align, steps: 1 },
-  instruct: { ...fullDemoPreset.instruct, steps: 30 },
+  instruct: { ...fullDemoPreset.instruct, steps: 12 },
 };
 
 /** The demo's presets by the name the page uses (`bench` is the benchmark's). */

@@ -1,56 +1,66 @@
 import { createInterface } from 'node:readline/promises';
-import { parseArgs } from 'node:util';
 import type { LlavaTurn } from '@vlm/core';
+import { cliUsageError, defineCommand, intOption, numberOption } from '@vlm/core/node';
 import { selectBackend } from '@vlm/connectors';
 import { answer } from '@vlm/train';
 import { loadCheckpoint, preprocessImages } from '@vlm/train/node';
 import { processIo, type Command } from './io';
 
-const USAGE = 'usage: vlm-train chat --checkpoint dir [--image file] [--prompt text] [--max-tokens n] [--temperature t]';
+const USAGE = `usage: vlm-train chat --checkpoint <dir> [--image file] [--prompt text] [--max-tokens n] [--temperature t]
+  Answers with the checkpoint's own template and tokenizer: one answer with --prompt, otherwise an
+  interactive conversation (an empty line ends it).
+  --checkpoint <dir>    a checkpoint folder written by vlm-train (e.g. vlm-demo/checkpoints/2-instruct)
+  --image <file>        an image the first question is about
+  --prompt <text>       answer this one question and exit
+  --max-tokens <n>      longest answer in tokens (default 128)
+  --temperature <t>     sampling temperature (default 0: greedy)`;
 
 /**
  * `vlm-train chat --checkpoint dir [--image file]`: answers with the checkpoint's own template and
  * tokenizer; one answer with `--prompt`, otherwise an interactive conversation (empty line ends it).
  */
-export const chatCommand: Command = async (args, io = processIo) => {
-  const { values } = parseArgs({
-    args,
+export const chatCommand: Command = defineCommand(
+  {
+    summary: 'chat with a checkpoint (one-shot with --prompt)',
+    usage: USAGE,
     options: { checkpoint: { type: 'string' }, image: { type: 'string' }, prompt: { type: 'string' }, 'max-tokens': { type: 'string' }, temperature: { type: 'string' } },
-  });
-  if (!values.checkpoint) {
-    io.err(USAGE);
-    return 2;
-  }
-  await selectBackend({ log: () => {} });
-  const loaded = await loadCheckpoint(values.checkpoint);
-  const chat = { model: loaded.model, tokenizer: loaded.tokenizer, template: loaded.meta.template, systemMessage: loaded.meta.systemMessage };
-  const v = loaded.spec.vision;
-  const pixelValues = values.image
-    ? await preprocessImages([values.image], { size: v.imageSize, mode: loaded.spec.image?.mode ?? 'pad', mean: loaded.spec.image?.mean ?? v.imageMean, std: loaded.spec.image?.std ?? v.imageStd })
-    : undefined;
-  const opts = { pixelValues, maxNewTokens: Number(values['max-tokens'] ?? 128), temperature: Number(values.temperature ?? 0) };
-  const turns: LlavaTurn[] = [];
-  const ask = async (text: string) => {
-    turns.push({ from: 'human', value: turns.length === 0 && pixelValues ? `<image>\n${text}` : text });
-    const reply = await answer(chat, turns, opts);
-    turns.push({ from: 'gpt', value: reply });
-    return reply;
-  };
-  try {
-    if (values.prompt !== undefined) {
-      io.out(await ask(values.prompt));
+    io: processIo,
+  },
+  async ({ values }, io) => {
+    if (!values.checkpoint) throw cliUsageError('chat needs --checkpoint <dir>.', { field: '--checkpoint', hint: 'For example --checkpoint vlm-demo/checkpoints/2-instruct.' });
+    const maxNewTokens = intOption(values['max-tokens'], 'max-tokens', { min: 1 }) ?? 128;
+    const temperature = numberOption(values.temperature, 'temperature', { min: 0 }) ?? 0;
+    await selectBackend({ log: () => {} });
+    const loaded = await loadCheckpoint(values.checkpoint);
+    const chat = { model: loaded.model, tokenizer: loaded.tokenizer, template: loaded.meta.template, systemMessage: loaded.meta.systemMessage };
+    const v = loaded.spec.vision;
+    const pixelValues = values.image
+      ? await preprocessImages([values.image], { size: v.imageSize, mode: loaded.spec.image?.mode ?? 'pad', mean: loaded.spec.image?.mean ?? v.imageMean, std: loaded.spec.image?.std ?? v.imageStd })
+      : undefined;
+    const opts = { pixelValues, maxNewTokens, temperature };
+    const turns: LlavaTurn[] = [];
+    const ask = async (text: string) => {
+      turns.push({ from: 'human', value: turns.length === 0 && pixelValues ? `<image>\n${text}` : text });
+      const reply = await answer(chat, turns, opts);
+      turns.push({ from: 'gpt', value: reply });
+      return reply;
+    };
+    try {
+      if (values.prompt !== undefined) {
+        io.out(await ask(values.prompt));
+        return 0;
+      }
+      io.err(`chatting with ${values.checkpoint} (template ${chat.template}, tokenizer ${loaded.tokenizer.name}); empty line to quit`);
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      for (;;) {
+        const line = (await rl.question('you> ')).trim();
+        if (!line) break;
+        io.out(`assistant> ${await ask(line)}`);
+      }
+      rl.close();
       return 0;
+    } finally {
+      pixelValues?.dispose();
     }
-    io.err(`chatting with ${values.checkpoint} (template ${chat.template}, tokenizer ${loaded.tokenizer.name}); empty line to quit`);
-    const rl = createInterface({ input: process.stdin, output: process.stderr });
-    for (;;) {
-      const line = (await rl.question('you> ')).trim();
-      if (!line) break;
-      io.out(`assistant> ${await ask(line)}`);
-    }
-    rl.close();
-    return 0;
-  } finally {
-    pixelValues?.dispose();
-  }
-};
+  },
+);

@@ -45,7 +45,7 @@ describe('vlm-train validate', () => {
     const io = capture();
     expect(await commands.validate!([join(dir, 'good.jsonl')], io)).toBe(0);
     expect(io.lines.at(-1)).toContain('image files were not checked');
-    expect(await commands.validate!([], capture())).toBe(2);
+    await expect(commands.validate!([], capture())).rejects.toMatchObject({ code: 'cli_usage' });
   });
 });
 

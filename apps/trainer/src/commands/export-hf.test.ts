@@ -77,9 +77,12 @@ describe('vlm-train export --format hf', () => {
     expect(meta.losses.every((l: number) => Number.isFinite(l))).toBe(true);
   });
 
-  it('usage errors exit 2', async () => {
-    expect(await commands.export!(['--format', 'hf', '--out', join(dir, 'x')], capture())).toBe(2);
-    expect(await commands.export!(['--format', 'hf', '--checkpoint', checkpoint, '--out', join(dir, 'x'), '--dtype', 'f8'], capture())).toBe(2);
-    expect(await commands.export!(['--format', 'onnx', '--checkpoint', checkpoint, '--out', join(dir, 'x')], capture())).toBe(2);
+  it('usage errors name the flag', async () => {
+    await expect(commands.export!(['--format', 'hf', '--out', join(dir, 'x')], capture())).rejects.toMatchObject({ code: 'cli_usage', location: { field: '--checkpoint' } });
+    await expect(commands.export!(['--format', 'hf', '--checkpoint', checkpoint, '--out', join(dir, 'x'), '--dtype', 'f8'], capture())).rejects.toMatchObject({ code: 'cli_usage', location: { field: '--dtype' } });
+    await expect(commands.export!(['--format', 'onnx', '--checkpoint', checkpoint, '--out', join(dir, 'x')], capture())).rejects.toMatchObject({ code: 'cli_usage', location: { field: '--format' } });
+    const help = capture();
+    expect(await commands.export!(['--help'], help)).toBe(0);
+    expect(help.lines.join('\n')).toContain('--format hf');
   });
 });

@@ -1,4 +1,4 @@
-// One line per command; each command lives in its own file.
+// One line per command; each command lives in its own file and declares its flags and usage there.
 import { chatCommand } from './chat';
 import { demoCommand as formatDemoCommand } from './demo';
 import { exportCommand } from './export';

@@ -1,3 +1,5 @@
+import type { CliCommand } from '@vlm/core/node';
+
 /** Where a command writes; tests pass their own. */
 export interface CommandIo {
   out: (text: string) => void;
@@ -12,5 +14,5 @@ export const processIo: CommandIo = {
   color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
 };
 
-/** A `vlm-train` command: arguments in, exit code out. */
-export type Command = (args: string[], io?: CommandIo) => Promise<number>;
+/** A `vlm-train` command (see `defineCommand`): arguments in, exit code out; `--help` and usage errors built in. */
+export type Command = CliCommand<CommandIo>;

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { cliUsageError, defineCommand } from '@vlm/core/node';
 import { selectBackend } from '@vlm/connectors';
 import { mergeAdapter } from '@vlm/train/node';
 import { processIo, type Command } from './io';
@@ -14,25 +14,19 @@ Folds LoRA adapters into their base weights and writes the merged model.
   --force        replace --out when it exists`;
 
 /** `vlm-train merge --adapter dir --out dir`: PEFT's merge_and_unload, written as a checkpoint or HF folder. */
-export const mergeCommand: Command = async (args, io = processIo) => {
-  let values: { adapter?: string; base?: string; out?: string; force?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({ args, options: { adapter: { type: 'string' }, base: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (error) {
-    io.err(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.out(USAGE);
+export const mergeCommand: Command = defineCommand(
+  {
+    summary: "fold LoRA adapters into the base weights (PEFT's merge_and_unload)",
+    usage: USAGE,
+    options: { adapter: { type: 'string' }, base: { type: 'string' }, out: { type: 'string' }, force: { type: 'boolean' } },
+    io: processIo,
+  },
+  async ({ values }, io) => {
+    if (!values.adapter || !values.out) throw cliUsageError(`merge needs ${values.adapter ? '--out' : '--adapter'} <dir>.`, { field: values.adapter ? '--out' : '--adapter' });
+    await selectBackend({ log: () => {} });
+    const r = await mergeAdapter({ adapter: values.adapter, base: values.base, out: values.out, force: values.force });
+    io.out(`merged ${r.layers} LoRA layers into ${r.base}`);
+    io.out(`${r.kind === 'checkpoint' ? 'checkpoint' : 'Hugging Face LLaMA folder'}: ${r.out}`);
     return 0;
-  }
-  if (!values.adapter || !values.out) {
-    io.err(`${values.adapter ? '--out' : '--adapter'} is required\n${USAGE}`);
-    return 2;
-  }
-  await selectBackend({ log: () => {} });
-  const r = await mergeAdapter({ adapter: values.adapter, base: values.base, out: values.out, force: values.force });
-  io.out(`merged ${r.layers} LoRA layers into ${r.base}`);
-  io.out(`${r.kind === 'checkpoint' ? 'checkpoint' : 'Hugging Face LLaMA folder'}: ${r.out}`);
-  return 0;
-};
+  },
+);

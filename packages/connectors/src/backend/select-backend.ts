@@ -54,10 +54,35 @@ async function tryNode(): Promise<void> {
   if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend did not initialise');
 }
 
+const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
+
+/**
+ * Runs `init` and then removes the process-wide `uncaughtException` / `unhandledRejection` listeners it
+ * added. tfjs-backend-wasm's emscripten glue installs both when the module is instantiated; they rethrow
+ * any later error of the user's own program from inside the handler, so Node exits with code 7 instead
+ * of 1 and prints the minified glue around the throw. The backend works without them.
+ */
+async function withoutNewProcessHandlers<T>(init: () => Promise<T>): Promise<T> {
+  if (typeof process === 'undefined' || typeof process.listeners !== 'function') return init();
+  // one cast for both events: Node's typings overload listeners() per event name
+  const listenersOf = (event: (typeof PROCESS_EVENTS)[number]) => process.listeners(event as 'uncaughtException');
+  const before = new Map(PROCESS_EVENTS.map((event) => [event, new Set(listenersOf(event))]));
+  try {
+    return await init();
+  } finally {
+    for (const event of PROCESS_EVENTS) {
+      for (const listener of listenersOf(event)) if (!before.get(event)!.has(listener)) process.removeListener(event as 'uncaughtException', listener);
+    }
+  }
+}
+
 async function tryWasm(fast: boolean): Promise<Pick<BackendChoice, 'simd' | 'threads' | 'fastKernels'>> {
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
-  await tf.ready();
+  const wasm = await withoutNewProcessHandlers(async () => {
+    const module = await import('@tensorflow/tfjs-backend-wasm');
+    if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
+    await tf.ready();
+    return module;
+  });
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const threads = wasm.getThreadsCount();
   if (fast) registerFastWasmKernels();

@@ -32,21 +32,22 @@ function pushContent(b: SpanBuilder, value: string, role: SpanRole, trained: boo
   });
 }
 
-// Every record of a dataset usually has the same system message: remember the last one built.
-let lastSystem = { format: '', system: '', text: '' };
-
-function systemText(spec: TemplateSpec, system: string): string {
-  if (lastSystem.format !== spec.systemFormat || lastSystem.system !== system) {
-    lastSystem = { format: spec.systemFormat, system, text: spec.systemFormat.split('{system}').join(system) };
+// The system message is text like any message (a `</s>` or `<|im_end|>` in it stays text, as in questions
+// and answers); only the template's frame around it (`<|im_start|>system\n`, `<<SYS>>\n`) is template text.
+function pushSystem(b: SpanBuilder, spec: TemplateSpec, system: string, turn: number): void {
+  const [before, ...after] = spec.systemFormat.split('{system}');
+  b.push(before!, 'system', 'tag', false, turn);
+  for (const piece of after) {
+    b.push(system, 'system', 'system', false, turn);
+    b.push(piece, 'system', 'tag', false, turn);
   }
-  return lastSystem.text;
 }
 
 // SINGLE and TWO are the same `Role: message<stop>` layout; they differ only in what ends an assistant
 // turn (SINGLE: sep, TWO: sep2).
 function roleColon(b: SpanBuilder, x: AssemblyInput, assistantStop: string): void {
   const { spec } = x;
-  b.push(systemText(spec, x.system), 'system', 'system', false, x.systemTurn);
+  pushSystem(b, spec, x.system, x.systemTurn);
   b.push(spec.sep, 'system', 'separator', false, x.systemTurn);
   for (const m of x.messages) {
     if (m.role === 'user') {
@@ -72,7 +73,7 @@ function two(b: SpanBuilder, x: AssemblyInput): void {
 
 function mpt(b: SpanBuilder, x: AssemblyInput): void {
   const { spec } = x;
-  b.push(systemText(spec, x.system), 'system', 'system', false, x.systemTurn);
+  pushSystem(b, spec, x.system, x.systemTurn);
   b.push(spec.sep + spec.turnSuffix, 'system', 'separator', false, x.systemTurn);
   for (const m of x.messages) {
     if (m.role === 'user') {
@@ -98,7 +99,7 @@ function llama2(b: SpanBuilder, x: AssemblyInput): void {
     if (m.role === 'user') {
       if (!first) b.push(spec.sep, 'user', 'separator', false, m.turn);
       b.push('[INST] ', 'user', 'tag', false, m.turn);
-      if (first && x.system.length > 0) b.push(systemText(spec, x.system), 'system', 'system', false, x.systemTurn);
+      if (first && x.system.length > 0) pushSystem(b, spec, x.system, x.systemTurn);
       pushContent(b, m.value, 'user', false, m.turn, x.mmUseImStartEnd);
       b.push(' [/INST]', 'user', 'tag', false, m.turn);
     } else {
@@ -128,7 +129,7 @@ function plain(b: SpanBuilder, x: AssemblyInput): void {
 // follows an answer is its stop string (what inference stops on), so it is trained.
 function v0Train(b: SpanBuilder, x: AssemblyInput): void {
   const { spec } = x;
-  b.push(systemText(spec, x.system), 'system', 'system', false, x.systemTurn);
+  pushSystem(b, spec, x.system, x.systemTurn);
   b.push('\n\n', 'system', 'separator', false, x.systemTurn);
   let previousAnswer = -1;
   const hashes = (): void => {

@@ -25,6 +25,11 @@ describe('formatConversation', () => {
     expect(roles).toEqual(new Set(['system:system:false', 'system:separator:false', 'user:tag:false', 'user:image:false', 'user:text:false', 'user:separator:false', 'assistant:tag:false', 'assistant:text:true', 'assistant:stop:true']));
   });
 
+  it('rejects an <image> that is only inside an answer, naming the record and turn', () => {
+    const inAnswer = { id: 'r7', image: 'x.jpg', conversations: [{ from: 'human' as const, value: 'What is this?' }, { from: 'gpt' as const, value: 'This: <image>' }] };
+    expect(() => formatConversation(inAnswer, { row: 7 })).toThrow(expect.objectContaining({ code: 'image_in_answer', location: { row: 7, id: 'r7', field: 'conversations[1].value' } }));
+  });
+
   it('places the image in front, keeps it, or picks a side per record with a seed', () => {
     expect(formatConversation(rec('a'), { imagePlacement: 'front' }).text).toContain('USER: <image>\nWhat is this? ASSISTANT:');
     expect(formatConversation(rec('a'), { imagePlacement: 'keep' }).text).toContain('USER: What is this?\n<image> ASSISTANT:');

@@ -92,6 +92,13 @@ export function formatConversation(record: ConversationRecord, options: FormatOp
         hint: 'Conversations alternate human, gpt, human, gpt ... and start with human.',
       });
     }
+    if (role === 'assistant' && countImages(turn.value) > 0) {
+      // Counting placeholders alone would accept it and train an image inside the answer.
+      throw new VlmError('image_in_answer', 'An <image> placeholder is inside an answer.', {
+        location: { ...where, field: `conversations[${index}].value` },
+        hint: 'Images belong in the first human turn; remove <image> from the gpt turn.',
+      });
+    }
     messages.push({ role, value: role === 'user' ? placeImages(turn.value, placement, placement === 'random' ? recordRng() : UNUSED_RNG) : turn.value, turn: index });
   });
   if (messages.length === 0) {

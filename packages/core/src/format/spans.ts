@@ -1,8 +1,9 @@
 /** Who a character range belongs to. */
 export type SpanRole = 'system' | 'user' | 'assistant';
 /**
- * What a character range is: the system message, a role tag, message text, an image placeholder, the
- * stop string after an answer, or a separator that belongs to no answer.
+ * What a character range is: the system message's text, a role tag (or the template's frame around the
+ * system message), message text, an image placeholder, the stop string after an answer, or a separator
+ * that belongs to no answer. Special strings inside `system` and `text` ranges stay text.
  */
 export type SpanPart = 'system' | 'tag' | 'text' | 'image' | 'stop' | 'separator';
 

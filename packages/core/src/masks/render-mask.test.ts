@@ -26,6 +26,15 @@ describe('renderMask', () => {
     expect(out).toContain('USER: <image×4>\nWhat is <this>? ASSISTANT:« A cat & a dog.</s>»');
   });
 
+  it('shows a character split into byte-fallback tokens once', () => {
+    const coffee = { id: 'c', conversations: [{ from: 'human' as const, value: 'Drink?' }, { from: 'gpt' as const, value: 'A ☕ please.' }] };
+    const t = tokenizeConversation(formatConversation(coffee), llama);
+    // LLaMA-2 has no token for ☕: three byte tokens (<0xE2> <0x98> <0x95>) share its one character
+    expect(Array.from(t.inputIds).filter((id) => /^<0x[0-9A-F]{2}>$/.test(llama.idToToken(id) ?? ''))).toHaveLength(3);
+    expect(renderMask(t, { format: 'text', tokenizer: llama, boundaries: false })).toContain('ASSISTANT:« A ☕ please.</s>»');
+    for (const format of ['ansi', 'html'] as const) expect(renderMask(t, { format, tokenizer: llama }).match(/☕/g)).toHaveLength(1);
+  });
+
   it('ansi: trained tokens on green, images magenta', () => {
     const t = tokenizeConversation(formatConversation(record), llama);
     const out = renderMask(t, { tokenizer: llama });

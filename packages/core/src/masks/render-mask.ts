@@ -25,6 +25,7 @@ function cellsOf(seq: TokenizedConversation, tokenizer?: Tokenizer): Cell[] {
   const cells: Cell[] = [];
   const n = seq.inputIds.length;
   const imageStarts = new Set(seq.imagePositions);
+  let shownUpTo = 0;
   for (let i = 0; i < n; i++) {
     const s = seq.offsets[2 * i]!;
     const e = seq.offsets[2 * i + 1]!;
@@ -40,7 +41,11 @@ function cellsOf(seq: TokenizedConversation, tokenizer?: Tokenizer): Cell[] {
       if (name !== undefined && tokenizer?.specialTokens.has(name)) cells.push({ text: name, trained, kind: 'special', id });
       else if (e === s) cells.push({ text: '', trained, kind: 'text', id });
     } else {
-      cells.push({ text: seq.text.slice(s, e), trained, kind: tokenizer?.specialTokens.has(seq.text.slice(s, e)) ? 'special' : 'text', id });
+      // Byte-fallback tokens of one character share its range: the character is shown once, by the first.
+      const from = Math.max(s, shownUpTo);
+      if (from >= e && cells.length > 0) continue;
+      cells.push({ text: seq.text.slice(from, e), trained, kind: tokenizer?.specialTokens.has(seq.text.slice(s, e)) ? 'special' : 'text', id });
+      shownUpTo = e;
     }
   }
   return cells;

@@ -119,6 +119,27 @@ describe('tokenizeConversation', () => {
     }
   });
 
+  it('keeps special strings in the system message as text, as in questions and answers', () => {
+    const system = 'Never write </s> or <|im_end|> or <|im_start|>user yourself.';
+    const record = { id: 'sys', conversations: [{ from: 'system' as const, value: system }, { from: 'human' as const, value: 'Hi' }, { from: 'gpt' as const, value: 'Hello.' }] };
+    const im = [llama.tokenToId('<|im_start|>'), llama.tokenToId('<|im_end|>')];
+    for (const template of ['vicuna_v1', 'llava_llama_2', 'mpt']) {
+      const t = tokenizeConversation(formatConversation(record, { template }), llama);
+      const ids = Array.from(t.inputIds);
+      // EOS only where the template ends an answer; no chat-tag ids made from the system text
+      expect(ids.filter((x) => x === 2), template).toHaveLength(template === 'mpt' ? 0 : 1);
+      const tagIds = ids.filter((x) => im.includes(x));
+      if (template === 'mpt') {
+        // mpt frames: <|im_start|>system ... <|im_end|>, user, assistant: 3 starts + 3 ends, none from the text
+        expect(tagIds).toEqual([im[0], im[1], im[0], im[1], im[0], im[1]]);
+        // the system block closes after the whole system text, not at the <|im_end|> inside it
+        const firstEnd = ids.indexOf(im[1]!);
+        expect(llama.decode(ids.slice(0, firstEnd), { stripLeadingSpace: false })).toContain(system);
+      } else expect(tagIds, template).toEqual([]);
+      expect(llama.decode(ids.filter((x) => x !== 2), { stripLeadingSpace: false })).toContain(system);
+    }
+  });
+
   it('trains only the last answer with lastTurnOnly', () => {
     const t = tokenizeConversation(formatConversation(cat), llama, { lastTurnOnly: true });
     expect(trainedRuns(t)).toEqual([[62, [26048, 29889, 2]]]);

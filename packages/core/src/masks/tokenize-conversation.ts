@@ -134,8 +134,8 @@ const sink = new TokenSink();
 /**
  * Tokenizes a formatted conversation and derives labels from its spans: a token is trained exactly when
  * all its characters lie in trained spans (answers and stop strings). Template strings that are special
- * tokens become their ids; the same strings inside message text stay text. A token that straddles a
- * trained and an untrained range is an error naming the record, never a silent mask.
+ * tokens become their ids; the same strings inside message text or the system message stay text. A token
+ * that straddles a trained and an untrained range is an error naming the record, never a silent mask.
  */
 export function tokenizeConversation(formatted: FormattedConversation, tokenizer: Tokenizer, options: TokenizeOptions = {}): TokenizedConversation {
   const where = { row: formatted.row, id: formatted.recordId };
@@ -200,8 +200,10 @@ export function tokenizeConversation(formatted: FormattedConversation, tokenizer
     if (!template) templateOnly = false;
   };
   for (const span of spans) {
-    if (span.part === 'text') {
-      pushText(span.start, span.end, false);
+    // Message text and the system message are text: special strings in them are not looked for. The
+    // system message repeats across records, so its runs are cached like template text.
+    if (span.part === 'text' || span.part === 'system') {
+      pushText(span.start, span.end, span.part === 'system');
       continue;
     }
     if (!mayHoldSpecial(scanner, text, span.start, span.end)) {

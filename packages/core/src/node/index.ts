@@ -67,4 +67,22 @@ export async function readDatasetFile(path: string): Promise<unknown[]> {
 }
 
 /** The command dispatch every CLI of the toolkit shares: usage, exit codes, errors without stacks. */
-export { runCommandLine, runMain, type CliCommand } from './run-command-line';
+export {
+  asksForHelp,
+  CLI_USAGE_ERROR_CODES,
+  cliUsageError,
+  defineCommand,
+  defineCommandGroup,
+  isCliUsageError,
+  processCliIo,
+  usageForError,
+  type CliCommand,
+  type CliCommandSpec,
+  type CliInput,
+  type CliIo,
+  type CliOption,
+  type CliOptions,
+  type CliValues,
+} from './define-command';
+export { intOption, numberOption, choiceOption } from './cli-values';
+export { runCommandLine, runMain, type RunCommandLineOptions } from './run-command-line';

@@ -1,31 +1,35 @@
-import { formatError, VlmError } from '../errors/vlm-error';
+import { formatError } from '../errors/vlm-error';
+import { defineCommandGroup, isCliUsageError, processCliIo, usageForError, type CliCommand, type CliIo } from './define-command';
 
-/** One CLI command: takes its arguments, returns the process exit code. */
-export type CliCommand = (args: string[]) => Promise<number>;
+/** Options of `runCommandLine` / `runMain`. */
+export interface RunCommandLineOptions<I extends CliIo = CliIo> {
+  /** Lines printed after the list of commands. */
+  footer?: string;
+  /** Where output goes (default stdout/stderr). */
+  io?: I;
+}
 
 /**
- * Runs one invocation of a command-line program made of named commands and returns its exit code:
- * usage (exit 0 without a command, 2 for an unknown one), then the command. A thrown error is printed
- * with `formatError` (no stack trace) and gives 1, or 2 for a `VlmError` with code `cli_usage`.
+ * Runs one invocation of a command-line program made of named commands (see `defineCommand`) and returns
+ * its exit code: 0 for `--help` anywhere, 2 for a usage error (printed with the usage of the command it
+ * concerns), 1 for any other thrown error (printed with `formatError`, no stack trace), else the command's.
  */
-export async function runCommandLine(program: string, commands: Record<string, CliCommand>, argv: string[], options: { footer?: string } = {}): Promise<number> {
-  const [name, ...rest] = argv;
-  const command = name ? commands[name] : undefined;
-  if (!command) {
-    if (name && name !== '--help' && name !== '-h') console.error(`unknown command: ${name}`);
-    console.error(`usage: ${program} <command> [options]\ncommands: ${Object.keys(commands).join(', ')}${options.footer ? `\n${options.footer}` : ''}`);
-    return name && name !== '--help' && name !== '-h' ? 2 : 0;
-  }
+export async function runCommandLine<I extends CliIo = CliIo>(program: string, commands: Record<string, CliCommand<I>>, argv: string[], options: RunCommandLineOptions<I> = {}): Promise<number> {
+  const io = options.io ?? (processCliIo as I);
+  const main = defineCommandGroup<I>({ name: program, summary: program, commands, footer: options.footer, io });
   try {
-    return await command(rest);
+    return await main(argv, options.io);
   } catch (error) {
-    console.error(formatError(error));
-    return error instanceof VlmError && error.code === 'cli_usage' ? 2 : 1;
+    io.err(formatError(error));
+    if (!isCliUsageError(error)) return 1;
+    const usage = usageForError(error);
+    if (usage && !error.hint?.includes(usage)) io.err(`\n${usage}`);
+    return 2;
   }
 }
 
 /** `runCommandLine` over `process.argv`, then exits with its code. The body of every `cli.ts`. */
-export function runMain(program: string, commands: Record<string, CliCommand>, options: { footer?: string } = {}): void {
+export function runMain<I extends CliIo = CliIo>(program: string, commands: Record<string, CliCommand<I>>, options: Omit<RunCommandLineOptions<I>, 'io'> = {}): void {
   runCommandLine(program, commands, process.argv.slice(2), options).then(
     (code) => process.exit(code),
     (error: unknown) => {

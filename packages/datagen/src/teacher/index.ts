@@ -13,7 +13,7 @@ export { estimateCost, type CostEstimate, type EstimateOptions, type PlannedRequ
 /** Model prices (USD per million tokens) and cost arithmetic. */
 export { knownModelPrices, priceOfModel, costOf } from './pricing';
 /** Token counting with OpenAI's tokenizers (o200k_base, cl100k_base). */
-export { countPromptTokens, countTextTokens, encodingForModel, loadEncoding, type EncodingName } from './token-count';
+export { countPromptTokens, countTextTokens, encodingForModel, loadEncoding, type EncodingName, type TextEncoding } from './token-count';
 /** Retry-After parsing and backoff. */
 export { retryAfterMs, retryDelayMs, classifyFailure, type BackoffOptions, type AttemptFailure } from './retry-policy';
 /** Concurrency limiter. */

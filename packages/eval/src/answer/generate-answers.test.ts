@@ -42,6 +42,20 @@ describe('generateAnswers', () => {
     await expect(generateAnswers(withImage, async () => 'x', { model: 'm', imageRoot: dir })).rejects.toMatchObject({ code: 'eval_image_missing', location: { id: 'img', field: 'image' } });
   });
 
+  it('keeps every image inside the image root: absolute and ../ paths fail before the first call', async () => {
+    writeFileSync(join(dir, 'outside.png'), 'not read');
+    const root = join(dir, 'images');
+    const asked: string[] = [];
+    for (const image of [join(dir, 'outside.png'), '../outside.png', 'a/../../outside.png', 'file:///etc/passwd']) {
+      const qs = [evalQuestionSchema.parse({ id: 'ok', question: 'q' }), evalQuestionSchema.parse({ id: 'esc', question: 'q', image })];
+      await expect(generateAnswers(qs, async ({ id }) => (asked.push(id), 'x'), { model: 'm', imageRoot: root })).rejects.toMatchObject({
+        code: 'eval_image_outside_root',
+        location: { row: 1, id: 'esc', field: 'image' },
+      });
+    }
+    expect(asked).toEqual([]);
+  });
+
   it('accepts LLaVA-Bench field names and reports bad lines with file and row', () => {
     const file = join(dir, 'q.jsonl');
     writeFileSync(file, '{"question_id": 7, "text": "Describe.", "category": "detail"}\n\n{"id": "x"}\n');

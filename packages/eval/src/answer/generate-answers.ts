@@ -1,6 +1,5 @@
-import { isAbsolute, join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { VlmError } from '@vlm/core';
+import { resolveImagePath, VlmError } from '@vlm/core';
 import { answerRecordSchema, type AnswerRecord, type EvalQuestion } from '../data/eval-question';
 import { JsonlAppender } from '@vlm/datagen';
 import { readJsonlIfExists } from '../io/jsonl';
@@ -21,7 +20,8 @@ export interface AnswerRunOptions {
 export interface GenerateAnswersOptions extends AnswerRunOptions {
   /** Name of the model under test, written into each record. */
   model: string;
-  /** Folder that question image paths are relative to (default: the current directory). */
+  /** Folder that question image paths are relative to and must stay inside (absolute and `..` paths are
+   * rejected before the first call). Without it, paths are taken as given. */
   imageRoot?: string;
 }
 
@@ -62,13 +62,27 @@ export async function answerQuestions(
   return [...existing, ...fresh];
 }
 
-/** The image path of a question resolved against the image root; throws when the file is missing. */
-export function resolveQuestionImage(question: EvalQuestion, imageRoot?: string): string | undefined {
+/**
+ * The image path of a question resolved inside the image root; throws when the path leaves the root
+ * (absolute, `..`, a URL) or the file is missing. Without a root, paths are taken as given.
+ */
+export function resolveQuestionImage(question: EvalQuestion, imageRoot?: string, row?: number): string | undefined {
   if (question.image === undefined) return undefined;
-  const path = isAbsolute(question.image) || imageRoot === undefined ? question.image : join(imageRoot, question.image);
+  const location = { ...(row !== undefined ? { row } : {}), id: question.id, field: 'image' };
+  let path = question.image;
+  if (imageRoot !== undefined) {
+    const inside = resolveImagePath(imageRoot, question.image);
+    if (inside === undefined) {
+      throw new VlmError('eval_image_outside_root', `Image path ${JSON.stringify(question.image)} leaves the image folder ${imageRoot}.`, {
+        location,
+        hint: 'Image paths must be relative to the image folder (--images) and stay inside it: no absolute paths, no "..".',
+      });
+    }
+    path = inside;
+  }
   if (!existsSync(path)) {
     throw new VlmError('eval_image_missing', `Image file ${path} does not exist.`, {
-      location: { id: question.id, field: 'image' },
+      location,
       hint: 'Pass the folder the image paths are relative to (--images).',
     });
   }
@@ -79,7 +93,7 @@ export function resolveQuestionImage(question: EvalQuestion, imageRoot?: string)
 export async function generateAnswers(questions: readonly EvalQuestion[], answerFn: AnswerFn, options: GenerateAnswersOptions): Promise<AnswerRecord[]> {
   // Every image is checked before the first call: a missing file is a setup error, not something to
   // find after paying for half the set.
-  const imagePaths = new Map(questions.map((q) => [q.id, resolveQuestionImage(q, options.imageRoot)]));
+  const imagePaths = new Map(questions.map((q, row) => [q.id, resolveQuestionImage(q, options.imageRoot, row)]));
   return answerQuestions(
     questions,
     async (question) => {
