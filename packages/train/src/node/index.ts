@@ -14,12 +14,17 @@ export { preprocessImage, preprocessImages, type PreprocessOptions, type ImageFi
 /** Trains one stage: AdamW, warmup + cosine, clipping, accumulation, progress, metrics, checkpoints, exact resume. */
 export { trainStage, parseStage, stageCheckpointDir, type TrainStageOptions, type StageResult } from '../trainer/train-stage';
 /** Runs every stage of a `vlm-train train` config. */
-export { runTraining, type RunTrainingOptions, type RunTrainingResult } from '../trainer/run-training';
+export { runTraining, DEFAULT_CHECKPOINT_EVERY, type RunTrainingOptions, type RunTrainingResult } from '../trainer/run-training';
+/** Every stage's template, data and images checked before the first step; an existing run never replaced without force. */
+export { preflightStages, type PreflightInput, type PreparedStage } from '../trainer/preflight';
+export { checkRunFolder, clearRun, holdsRun, RUN_OUTPUTS, type RunStart } from '../trainer/run-folder';
 /** Metrics JSONL and loss-curve images. */
 export { MetricsLog, type StepMetrics } from '../trainer/metrics-log';
 export { lossCurveSvg, writeLossCurvePng, type LossSeries } from '../trainer/loss-curve';
 /** LLaVA JSON + image root, validated with @vlm/core; a cache of decoded images. */
-export { loadLlavaDataset, type LlavaDataset } from '../data/llava-dataset';
+export { loadLlavaDataset, type LlavaDataset, type LoadLlavaDatasetOptions } from '../data/llava-dataset';
+/** Full decode check of an image file with sharp, for `validateDataset({ imageDecodes })`. */
+export { sharpImageDecodes } from '../image/image-decodes';
 export { ImageStore, type ImageStoreOptions } from '../data/image-store';
 /** Creates the tokenizer a checkpoint's tokenizer spec names (reads its tokenizer.json). */
 export { createTokenizer } from '../checkpoint/create-tokenizer';
