@@ -23,6 +23,8 @@ export interface DemoPreset {
   instructLora: { r: number; alpha: number; dropout: number; lr: number; connectorLr: number };
   mix: InstructionMix;
   systemMessage: string;
+  /** Said at the top of the terminal and HTML reports (the quick preset says it is not expected to learn). */
+  notice?: string;
 }
 
 /** The default demo: tiny towers, 32 px images, a BPE vocabulary learned from the demo text; sized for 2 CPU cores. */
@@ -59,4 +61,6 @@ export const tinyDemoPreset: DemoPreset = {
   align: { steps: 3, batchSize: 8, learningRate: 2e-3 },
   instruct: { steps: 3, batchSize: 8, connectorLr: 1e-3, lmLr: 1e-3 },
   mix: { turns: 2, teacherShare: { conversation: 0.2, detail: 0.1, reasoning: 0.1 }, textOnlyCopies: 1 },
+  notice:
+    'This was a quick run: a few training steps in seconds, to check that the whole pipeline runs. It is not expected to learn, so accuracies near 0 % or chance and answers that repeat role tags ("ASSISTANT: ASSISTANT: ...") are normal here. The full demo (vlm-train demo without --quick, about 8 minutes on 2 CPU cores) is the one that learns.',
 };

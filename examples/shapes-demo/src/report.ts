@@ -13,6 +13,8 @@ export interface DemoReportInput {
   imageRoot: string;
   backend: string;
   settings: Record<string, string | number>;
+  /** Said first, in both reports (e.g. that a quick run is not expected to learn). */
+  notice?: string;
   /** Full fine-tuning and LoRA of stage 2, side by side (`vlm-train demo --lora`). */
   loraComparison?: LoraComparisonRow[];
 }
@@ -53,6 +55,7 @@ export function accuracyTable(accuracy: readonly TypeAccuracy[]): string[] {
 /** The terminal report: timings, accuracy table and a few sample answers. */
 export function terminalReport(input: DemoReportInput): string[] {
   const out = [`demo finished in ${input.totalSeconds.toFixed(1)} s on ${input.backend}`];
+  if (input.notice) out.unshift(`note: ${input.notice}`, '');
   for (const [name, s] of input.phases) out.push(`  ${name.padEnd(28)} ${s.toFixed(1).padStart(7)} s`);
   out.push('', ...accuracyTable(input.accuracy), '');
   if (input.loraComparison) out.push(...loraComparisonTable(input.loraComparison), '');
@@ -102,10 +105,12 @@ body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;color:#222
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}td:first-child,th:first-child{text-align:left}
 .sample{display:flex;gap:1em;align-items:flex-start;border-top:1px solid #ddd;padding:0.8em 0}
 .sample img{width:128px;height:128px;image-rendering:pixelated;border:1px solid #999}
+.notice{background:#fff4d6;border:1px solid #e0b84c;padding:0.6em 0.9em}
 .ok{color:#080;font-weight:bold}.bad{color:#b00;font-weight:bold}
 </style></head><body>
 <h1>vlm-train demo: a tiny LLaVA learns a world of shapes</h1>
-<p>Finished in <b>${input.totalSeconds.toFixed(1)} s</b> on ${esc(input.backend)}. Held-out questions about unseen images, exact match.</p>
+${input.notice ? `<p class="notice"><b>Note:</b> ${esc(input.notice)}</p>
+` : ''}<p>Finished in <b>${input.totalSeconds.toFixed(1)} s</b> on ${esc(input.backend)}. Held-out questions about unseen images, exact match.</p>
 <h2>Accuracy per question type</h2>
 <table><tr><th>question type</th><th>n</th><th>with image</th><th>text only (same model, no image)</th><th>chance</th></tr>
 ${rows}</table>

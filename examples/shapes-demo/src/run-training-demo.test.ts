@@ -27,6 +27,9 @@ describe('runTrainingDemo (tiny preset)', () => {
     const html = readFileSync(r.reportHtml, 'utf8');
     expect(html).toContain('text only (same model, no image)');
     expect(html).toContain('data:image/png;base64,');
+    // A seconds-long run says so: it is not expected to learn.
+    expect(html).toContain('<p class="notice"><b>Note:</b> This was a quick run');
+    expect(r.terminal[0]).toMatch(/^note: This was a quick run.*not expected to learn/);
     expect(existsSync(r.lossCurvePng)).toBe(true);
     expect([...(await readSafetensorsFile(r.connectorFile)).tensors.keys()].sort()).toEqual(['model.mm_projector.0.bias', 'model.mm_projector.0.weight', 'model.mm_projector.2.bias', 'model.mm_projector.2.weight']);
     expect(lines.join('\n')).toMatch(/stage 2 instruct: template vicuna_v1/);

@@ -1,7 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { createRng } from '@vlm/core';
+import { VlmError, createRng } from '@vlm/core';
 import { selectBackend } from '@vlm/connectors';
 import { type LlavaModelSpec, type TokenizerSpec, buildLlavaModel, imageTokensOf, prepareSamples } from '@vlm/train';
 import { type StageResult, ImageStore, createTokenizer, exportConnector, loadCheckpoint, loadLlavaDataset, trainStage, writeLossCurvePng } from '@vlm/train/node';
@@ -22,6 +23,8 @@ export interface TrainingDemoOptions {
   preset?: DemoPreset;
   /** Pick the TF.js backend first (default true). */
   selectBackend?: boolean;
+  /** Replace a demo run already in `outDir` (without it, an existing run is an error and nothing is touched). */
+  force?: boolean;
   log?: (line: string) => void;
   progress?: (line: string) => void;
   /**
@@ -47,6 +50,9 @@ export interface TrainingDemoResult {
   loraComparison?: LoraComparisonRow[];
 }
 
+/** What a demo run writes into its folder (and `force` removes first). */
+export const DEMO_OUTPUTS = ['world', 'data', 'checkpoints', 'metrics.jsonl', 'loss-curves.png', 'report.html', 'tokenizer.json', 'mm_projector.safetensors'] as const;
+
 /**
  * The built-in demo, end to end: synthetic shape scenes (PNG + captions + boxes) -> symbolic-teacher
  * and short-answer instructions -> contrastive pretraining of a small CLIP-style vision tower and
@@ -54,6 +60,14 @@ export interface TrainingDemoResult {
  * LM, vicuna_v1) -> held-out questions about unseen images with and without the image -> report.
  */
 export async function runTrainingDemo(options: TrainingDemoOptions): Promise<TrainingDemoResult> {
+  const found = DEMO_OUTPUTS.filter((name) => existsSync(join(options.outDir, name)));
+  if (found.length > 0 && !options.force) {
+    throw new VlmError('run_exists', `${options.outDir} already holds a demo run (${found.join(', ')}); it is not overwritten`, {
+      location: { file: options.outDir },
+      hint: 'choose another folder (vlm-train demo --out <dir>) or replace that run with --force',
+    });
+  }
+  for (const name of found) await rm(join(options.outDir, name), { recursive: true, force: true });
   const p = options.preset ?? fullDemoPreset;
   const seed = options.seed ?? 0;
   const log = options.log ?? (() => {});
@@ -145,7 +159,7 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
   const perImage = imageTokensOf(spec);
 
   log('4/7 stage 1: align the connector (plain template, connector only)');
-  const align = await loadLlavaDataset(join(dataDir, 'align.json'), world.imageRoot);
+  const align = await loadLlavaDataset(join(dataDir, 'align.json'), world.imageRoot, { imageDecodes: images.decodes });
   const alignStage = await trainStage({
     ...common,
     stageIndex: 1,
@@ -158,7 +172,7 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
   phase('stage 1 (connector)');
 
   log('5/7 stage 2: instruction tuning (vicuna_v1, connector + LM)');
-  const instruct = await loadLlavaDataset(join(dataDir, 'instruct.json'), world.imageRoot);
+  const instruct = await loadLlavaDataset(join(dataDir, 'instruct.json'), world.imageRoot, { imageDecodes: images.decodes });
   const instructSamples = prepareSamples(instruct.records, { tokenizer, template: 'vicuna_v1', systemMessage: p.systemMessage, imageTokens: perImage, seed });
   const instructStage = await trainStage({
     ...common,
@@ -239,6 +253,7 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
     lossCurvePng,
     imageRoot: world.imageRoot,
     backend,
+    notice: p.notice,
     loraComparison,
     settings: {
       seed,

@@ -66,6 +66,6 @@ export { renderMask, type RenderMaskOptions, type MaskFormat } from './masks/ren
 export { collate, type Batch, type CollateOptions, type CollatableSequence } from './batch/collate';
 export { packSequences, type PackedRow } from './batch/pack';
 /** Dataset validation listing every bad row. */
-export { validateDataset, type ValidateOptions, type ValidationReport, type ImageExists } from './validate/validate-dataset';
+export { validateDataset, type ValidateOptions, type ValidationReport, type ImageExists, type ImageDecodes } from './validate/validate-dataset';
 /** Resolves an image path inside an image root (undefined when it escapes). */
 export { resolveImagePath } from './validate/image-paths';

@@ -144,6 +144,8 @@ export const quiltCommand = defineCommand(
 
     // Every input is read and checked before any frame is decoded.
     const allUtterances = await readTranscript(values.transcript);
+    // An empty transcript fails here, before ffmpeg is even asked about the video.
+    checkTranscript(allUtterances, { file: values.transcript });
     let duration: number;
     let inputKey: string;
     let frames: Parameters<typeof runQuiltPipeline>[0];

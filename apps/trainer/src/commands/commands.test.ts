@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILT_IN_TEMPLATE_NAMES } from '@vlm/core';
+import { renderScenePng } from '@vlm/datagen';
 import { SAMPLE_DATASET } from '../sample/sample-dataset';
 import { commands } from './index';
 import type { CommandIo } from './io';
@@ -14,14 +15,15 @@ function capture(): CommandIo & { lines: string[]; errors: string[] } {
 }
 
 let dir: string;
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vlm-train-cli-'));
   mkdirSync(join(dir, 'images'));
-  writeFileSync(join(dir, 'images', 'a.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
+  // validate decodes every image, so this one is a real PNG
+  writeFileSync(join(dir, 'images', 'a.png'), await renderScenePng({ id: 'a', width: 8, height: 8, background: 'white', objects: [] }));
   writeFileSync(
     join(dir, 'data.json'),
     JSON.stringify([
-      { id: 'ok', image: 'a.jpg', conversations: [{ from: 'human', value: '<image>\nWhat is it?' }, { from: 'gpt', value: 'A gland.' }] },
+      { id: 'ok', image: 'a.png', conversations: [{ from: 'human', value: '<image>\nWhat is it?' }, { from: 'gpt', value: 'A gland.' }] },
       { id: 'gone', image: 'b.jpg', conversations: [{ from: 'human', value: '<image>\nQ' }, { from: 'gpt', value: 'A' }] },
       { id: 'ok', conversations: [{ from: 'human', value: 'Q' }, { from: 'gpt', value: '' }] },
     ]),

@@ -5,12 +5,17 @@ import { runTrainingDemo } from '@vlm/shapes-demo/node';
 import { processIo, type Command } from './io';
 import { progressWriter } from './progress-writer';
 
-const USAGE = `usage: vlm-train demo [--out dir] [--seed n] [--quick] [--lora]
+/** Default folders: a quick run never lands on (and never replaces) the full demo's checkpoint. */
+export const DEMO_FOLDER = 'vlm-demo';
+export const QUICK_DEMO_FOLDER = 'vlm-demo-quick';
+
+const USAGE = `usage: vlm-train demo [--out dir] [--seed n] [--quick] [--lora] [--force]
   The main job end to end on CPU: synthetic shapes, two-stage training, held-out accuracy next to a
   text-only baseline and chance, an HTML report and a checkpoint to chat with.
-  --out <dir>    output folder (default vlm-demo)
+  --out <dir>    output folder (default vlm-demo, with --quick vlm-demo-quick)
   --seed <n>     seed of everything (default 0)
-  --quick        a seconds-long run of the same pipeline (not expected to learn)
+  --quick        a seconds-long run of the same pipeline (not expected to learn; its report says so)
+  --force        replace a demo run already in the output folder (otherwise it is an error)
   --lora         also run stage 2 with LoRA adapters (LM frozen) from the same stage-1 checkpoint and
                  compare it with full fine-tuning`;
 
@@ -22,7 +27,7 @@ export const trainDemoCommand: Command = defineCommand(
   {
     summary: 'the main job: two-stage training on synthetic shapes, with a report',
     usage: USAGE,
-    options: { out: { type: 'string', default: 'vlm-demo' }, seed: { type: 'string', default: '0' }, quick: { type: 'boolean' }, lora: { type: 'boolean' } },
+    options: { out: { type: 'string' }, seed: { type: 'string', default: '0' }, quick: { type: 'boolean' }, lora: { type: 'boolean' }, force: { type: 'boolean' } },
     io: processIo,
   },
   async ({ values }, io) => {
@@ -32,7 +37,8 @@ export const trainDemoCommand: Command = defineCommand(
     }
     const progress = progressWriter(io, 20);
     const result = await runTrainingDemo({
-      outDir: values.out,
+      outDir: values.out ?? (values.quick ? QUICK_DEMO_FOLDER : DEMO_FOLDER),
+      force: values.force,
       seed,
       preset: values.quick ? tinyDemoPreset : fullDemoPreset,
       compareLora: values.lora,

@@ -1,7 +1,7 @@
 // The shapes demo end to end on disk: world files, both training stages, checkpoint and report.
 
 /** Runs the demo: synthetic shapes -> two-stage training -> held-out accuracy report. */
-export { runTrainingDemo, type TrainingDemoOptions, type TrainingDemoResult } from '../run-training-demo';
+export { runTrainingDemo, DEMO_OUTPUTS, type TrainingDemoOptions, type TrainingDemoResult } from '../run-training-demo';
 /** Writes the scenes of the demo world as PNG files with their captions. */
 export { buildWorld, type DemoWorld, type WorldOptions } from '../world';
 /** The report in the terminal and as an HTML page. */

@@ -58,6 +58,33 @@ describe('validateDataset', () => {
     expect(report.counts.image_path_escapes_root).toBe(2);
   });
 
+  it('decodes every existing image with the given decoder, a few at a time, naming row and field', async () => {
+    const decoded: string[] = [];
+    let running = 0;
+    let most = 0;
+    const imageDecodes = async (path: string) => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+      decoded.push(path);
+      return path.endsWith('a.png') ? 'not a PNG: 4 bytes' : undefined;
+    };
+    const rows = [
+      { id: 'good', image: '00453/004539375.jpg', conversations: [turn('human', '<image>\nQ'), turn('gpt', 'X')] },
+      { id: 'bad', image: 'a.png', conversations: [turn('human', '<image>\nQ'), turn('gpt', 'X')] },
+      { id: 'gone', image: 'gone.png', conversations: [turn('human', '<image>\nQ'), turn('gpt', 'X')] },
+      ...Array.from({ length: 6 }, (_, i) => ({ id: `multi-${i}`, image: ['00453/004539375.jpg', 'a.png'], conversations: [turn('human', '<image>\n<image>\nQ'), turn('gpt', 'X')] })),
+    ];
+    const report = await validateDataset(rows, { imageRoot: root, imageExists: nodeImageExists, imageDecodes, decodeConcurrency: 2 });
+    expect(report.issues.filter((i) => i.row === 1)).toEqual([{ file: undefined, row: 1, id: 'bad', field: 'image', reason: 'image_undecodable: not a PNG: 4 bytes' }]);
+    expect(report.issues.filter((i) => i.row === 2).map((i) => i.reason.split(':')[0])).toEqual(['image_missing']);
+    expect(report.issues.filter((i) => i.row === 3).map((i) => i.field)).toEqual(['image[1]']);
+    expect(report.counts.image_undecodable).toBe(7);
+    expect(decoded).toHaveLength(14); // missing files are not decoded
+    expect(most).toBe(2);
+  });
+
   it('skips file checks without a checker and path checks without a root', async () => {
     const rows = [{ id: 'x', image: '../x.jpg', conversations: [turn('human', '<image>\nQ'), turn('gpt', 'A')] }];
     expect((await validateDataset(rows)).issues).toEqual([]);

@@ -6,12 +6,22 @@ import { resolveImagePath } from './image-paths';
 /** Answers whether an image file exists; `@vlm/core/node` has one for the local file system. */
 export type ImageExists = (resolvedPath: string) => boolean | Promise<boolean>;
 
+/**
+ * Decodes an existing image file and answers why it cannot be decoded (a 0-byte or truncated file,
+ * not an image), or undefined when it decodes. `@vlm/train/node` has one built on sharp.
+ */
+export type ImageDecodes = (resolvedPath: string) => Promise<string | undefined>;
+
 /** Options of `validateDataset`. */
 export interface ValidateOptions {
   /** Folder the `image` paths are relative to; needed for the path and existence checks. */
   imageRoot?: string;
   /** File existence check (Node: `nodeImageExists` from `@vlm/core/node`). Without it files are not checked. */
   imageExists?: ImageExists;
+  /** Full decode check of every existing image (needs `imageExists`); without it images are not decoded. */
+  imageDecodes?: ImageDecodes;
+  /** How many images are decoded at once (default 4). */
+  decodeConcurrency?: number;
   /** File name for the issues. */
   file?: string;
   /** Allow a `system` turn first (default true). */
@@ -54,7 +64,7 @@ function plainlyValid(value: unknown): boolean {
 /**
  * Checks a LLaVA dataset and lists every bad row with its index, id, field and reason: schema errors,
  * missing or extra `<image>`, roles out of order, empty answers, image paths escaping the image root,
- * missing image files and duplicate ids.
+ * missing image files, images that do not decode (with `imageDecodes`) and duplicate ids.
  */
 export async function validateDataset(records: readonly unknown[], options: ValidateOptions = {}): Promise<ValidationReport> {
   const issues: DatasetIssue[] = [];
@@ -67,6 +77,8 @@ export async function validateDataset(records: readonly unknown[], options: Vali
     bad.add(row);
   };
   const checks: Promise<void>[] = [];
+  // Decoding holds whole images in memory, so it runs a few at a time, not all at once.
+  const decodeQueue: Array<() => Promise<void>> = [];
 
   records.forEach((value, row) => {
     const schema = plainlyValid(value) ? [] : recordSchemaIssues(value, row);
@@ -121,11 +133,22 @@ export async function validateDataset(records: readonly unknown[], options: Vali
       checks.push(
         Promise.resolve(exists(resolved)).then((ok) => {
           if (!ok) add(row, id, field, 'image_missing', `no file at ${resolved}`);
+          else if (options.imageDecodes) {
+            const decodes = options.imageDecodes;
+            decodeQueue.push(async () => {
+              const reason = await decodes(resolved);
+              if (reason !== undefined) add(row, id, field, 'image_undecodable', reason);
+            });
+          }
         }),
       );
     });
   });
   await Promise.all(checks);
+  const workers = Array.from({ length: Math.max(1, options.decodeConcurrency ?? 4) }, async () => {
+    for (let job = decodeQueue.shift(); job; job = decodeQueue.shift()) await job();
+  });
+  await Promise.all(workers);
   issues.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
   return { records: records.length, validRecords: records.length - bad.size, issues, counts };
 }

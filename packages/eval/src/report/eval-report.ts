@@ -39,7 +39,7 @@ export function buildEvalReport(parts: {
 
 /**
  * The report's chart: the judge's relative scores per category and overall (both methods, as two
- * series), then VQA and ScienceQA percentages as single bars.
+ * series), then VQA and ScienceQA percentages as single bars; series nothing measured are left out.
  */
 export function reportChartSpec(report: EvalReport): BarChartSpec {
   const series = ['ratio of means (LLaVA, Quilt)', 'mean of ratios (LLaVA-Med)', 'accuracy / recall'];
@@ -56,5 +56,12 @@ export function reportChartSpec(report: EvalReport): BarChartSpec {
     if (report.scienceqa.image.n) groups.push({ label: 'ScienceQA img', values: [null, null, report.scienceqa.image.accuracy] });
   }
   if (report.multipleChoice) groups.push({ label: 'Multiple choice', values: [null, null, report.multipleChoice.accuracy] });
-  return { title: `Evaluation${report.model ? `: ${report.model}` : ''}`, series, groups, yLabel: 'score (%)' };
+  // Only the series some group measured: a VQA-only report has one legend entry, not three.
+  const kept = series.flatMap((_, si) => (groups.some((g) => g.values[si] !== null) ? [si] : []));
+  return {
+    title: `Evaluation${report.model ? `: ${report.model}` : ''}`,
+    series: kept.map((si) => series[si]!),
+    groups: groups.map((g) => ({ label: g.label, values: kept.map((si) => g.values[si]!) })),
+    yLabel: 'score (%)',
+  };
 }

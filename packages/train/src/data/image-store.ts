@@ -1,5 +1,6 @@
-import { isAbsolute, join } from 'node:path';
+import { isAbsolute, join, normalize } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type { ImageDecodes } from '@vlm/core';
 import { type ImageFitMode, preprocessImage } from '../image/preprocess';
 
 /** Options of {@link ImageStore}. */
@@ -25,15 +26,35 @@ export class ImageStore {
     return this.options.root && !isAbsolute(path) ? join(this.options.root, path) : path;
   }
 
-  /** Normalised CHW pixels of one image. */
-  async pixelsOf(path: string): Promise<Float32Array> {
-    let px = this.cache.get(path);
+  /** Normalised CHW pixels of one image, its path relative to the root (cached by resolved path). */
+  pixelsOf(path: string): Promise<Float32Array> {
+    return this.pixelsAt(this.resolve(path));
+  }
+
+  private async pixelsAt(resolved: string): Promise<Float32Array> {
+    const file = normalize(resolved);
+    let px = this.cache.get(file);
     if (!px) {
-      px = await preprocessImage(this.resolve(path), this.options);
-      this.cache.set(path, px);
+      px = await preprocessImage(file, this.options);
+      this.cache.set(file, px);
     }
     return px;
   }
+
+  /**
+   * Decodes one image, given by its resolved path as `validateDataset` passes it, now (keeping its
+   * pixels for training) and answers why it cannot be decoded, or undefined: an `ImageDecodes`, so a
+   * bad file is found before the first step.
+   */
+  readonly decodes: ImageDecodes = async (resolvedPath) => {
+    try {
+      await this.pixelsAt(resolvedPath);
+      return undefined;
+    } catch (error) {
+      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : (error as Error);
+      return `${resolvedPath} does not decode as an image (${cause.message}); replace the file or drop the row`;
+    }
+  };
 
   /** `[n, 3, size, size]` for the images, in order; undefined for none. */
   async batch(paths: readonly string[]): Promise<tf.Tensor4D | undefined> {

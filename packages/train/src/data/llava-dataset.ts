@@ -1,5 +1,6 @@
-import { type LlavaRecord, VlmError, formatLocation, validateDataset } from '@vlm/core';
+import { type ImageDecodes, type LlavaRecord, VlmError, formatLocation, validateDataset } from '@vlm/core';
 import { nodeImageExists, readDatasetFile } from '@vlm/core/node';
+import { sharpImageDecodes } from '../image/image-decodes';
 
 /** A validated LLaVA dataset: its records and where its images live. */
 export interface LlavaDataset {
@@ -8,14 +9,25 @@ export interface LlavaDataset {
   records: LlavaRecord[];
 }
 
+/** Options of {@link loadLlavaDataset}. */
+export interface LoadLlavaDatasetOptions {
+  /** Decode check of every image (default: a full sharp decode); pass an `ImageStore`'s `decodes` to keep the pixels. */
+  imageDecodes?: ImageDecodes;
+}
+
 /**
  * Reads a LLaVA JSON/JSONL file and validates it with @vlm/core (schema, roles, `<image>` counts,
- * image files under `imageRoot`). Any bad row stops here, before a step is spent, with every issue
- * counted and the first ones listed.
+ * image files under `imageRoot` that exist and decode). Any bad row stops here, before a step is
+ * spent, with every issue counted and the first ones listed.
  */
-export async function loadLlavaDataset(file: string, imageRoot?: string): Promise<LlavaDataset> {
+export async function loadLlavaDataset(file: string, imageRoot?: string, options: LoadLlavaDatasetOptions = {}): Promise<LlavaDataset> {
   const records = await readDatasetFile(file);
-  const report = await validateDataset(records, { file, imageRoot, imageExists: imageRoot ? nodeImageExists : undefined });
+  const report = await validateDataset(records, {
+    file,
+    imageRoot,
+    imageExists: imageRoot ? nodeImageExists : undefined,
+    imageDecodes: imageRoot ? (options.imageDecodes ?? sharpImageDecodes) : undefined,
+  });
   if (report.issues.length > 0) {
     const first = report.issues[0]!;
     const shown = report.issues

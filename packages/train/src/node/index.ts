@@ -3,18 +3,28 @@
 /** Load and save Hugging Face model directories (config.json + model.safetensors, sharded or not). */
 export { loadLlama, loadClipVision, saveLlama, saveClipVision, readHfConfig, type LoadPretrainedOptions } from '../weights/pretrained';
 /** Assign upstream tensors to parameters; parameters as an upstream state dict. */
-export { assignParams, loadParamsFromDir, paramsToStateDict, safetensorsFilesIn, type AssignParamsOptions } from '../weights/load-params';
+export { assignParams, loadParams, loadParamTargets, loadParamsFromDir, paramsToStateDict, safetensorsFilesIn, type AssignParamsOptions, type LoadParamsOptions, type ParamTarget } from '../weights/load-params';
+/** Where a checkpoint's weights are: a folder (model.safetensors or sharded with its index), an index, or a file. */
+export { resolveWeightFiles, SHARD_INDEX_FILE, type WeightFiles } from '../weights/weight-files';
+/** Hugging Face LLaVA folders both ways: export for transformers, load (either key naming, sharded, F32/F16/BF16). */
+export { exportHfLlava, HF_VLM_META_FILE, type ExportHfLlavaOptions, type ExportHfLlavaResult } from '../hf/export-hf-llava';
+export { loadHfLlava, loadHfLlavaWeights, isHfLlavaFolder, hfLlavaKeys, type HfLlavaNaming } from '../hf/load-hf-llava';
 /** Image decoding and preprocessing with sharp (pad-to-square or centre crop, mean/std). */
 export { preprocessImage, preprocessImages, type PreprocessOptions, type ImageFitMode, type ImageSource } from '../image/preprocess';
 /** Trains one stage: AdamW, warmup + cosine, clipping, accumulation, progress, metrics, checkpoints, exact resume. */
 export { trainStage, parseStage, stageCheckpointDir, type TrainStageOptions, type StageResult } from '../trainer/train-stage';
 /** Runs every stage of a `vlm-train train` config. */
-export { runTraining, type RunTrainingOptions, type RunTrainingResult } from '../trainer/run-training';
+export { runTraining, DEFAULT_CHECKPOINT_EVERY, type RunTrainingOptions, type RunTrainingResult } from '../trainer/run-training';
+/** Every stage's template, data and images checked before the first step; an existing run never replaced without force. */
+export { preflightStages, type PreflightInput, type PreparedStage } from '../trainer/preflight';
+export { checkRunFolder, clearRun, holdsRun, RUN_OUTPUTS, type RunStart } from '../trainer/run-folder';
 /** Metrics JSONL and loss-curve images. */
 export { MetricsLog, type StepMetrics } from '../trainer/metrics-log';
 export { lossCurveSvg, writeLossCurvePng, type LossSeries } from '../trainer/loss-curve';
 /** LLaVA JSON + image root, validated with @vlm/core; a cache of decoded images. */
-export { loadLlavaDataset, type LlavaDataset } from '../data/llava-dataset';
+export { loadLlavaDataset, type LlavaDataset, type LoadLlavaDatasetOptions } from '../data/llava-dataset';
+/** Full decode check of an image file with sharp, for `validateDataset({ imageDecodes })`. */
+export { sharpImageDecodes } from '../image/image-decodes';
 export { ImageStore, type ImageStoreOptions } from '../data/image-store';
 /** Creates the tokenizer a checkpoint's tokenizer spec names (reads its tokenizer.json). */
 export { createTokenizer } from '../checkpoint/create-tokenizer';

@@ -12,16 +12,41 @@ function escapeXml(text: string): string {
   return text.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] as string);
 }
 
+// A generous advance per character of 12 px sans-serif text (DejaVu Sans, librsvg's usual fallback,
+// averages ~0.55 em over stage names and digits; 7.7 px is 0.64 em), so labels wrap before they overflow.
+const CHAR_WIDTH = 7.7;
+const LEGEND_ROW = 18;
+
+/** Legend entries placed left to right, wrapping to a new row before one would pass `maxX`. */
+function legendLayout(labels: readonly string[], left: number, maxX: number): { x: number; row: number }[] {
+  let x = left;
+  let row = 0;
+  return labels.map((label) => {
+    const w = 16 + label.length * CHAR_WIDTH;
+    if (x > left && x + w > maxX) {
+      x = left;
+      row++;
+    }
+    const at = { x, row };
+    x += w + 14;
+    return at;
+  });
+}
+
 /**
  * Loss curves as an SVG: one panel, each series on its own x range laid end to end (stage after
- * stage), a log-free linear y axis from 0 to the largest loss, ticks and a legend.
+ * stage), a log-free linear y axis from 0 to the largest loss, ticks and a legend below that wraps
+ * to more rows (the image grows) rather than running off the right edge.
  */
 export function lossCurveSvg(series: readonly LossSeries[], options: { width?: number; height?: number; title?: string } = {}): string {
   const width = options.width ?? 720;
-  const height = options.height ?? 320;
   const m = { left: 56, right: 16, top: 36, bottom: 40 };
+  const labels = series.map((s) => `${s.name} (${s.points.length} steps)`);
+  const legend = legendLayout(labels, m.left + 8, width - m.right);
+  const extraRows = Math.max(0, ...legend.map((l) => l.row));
+  const height = (options.height ?? 320) + extraRows * LEGEND_ROW;
   const plotW = width - m.left - m.right;
-  const plotH = height - m.top - m.bottom;
+  const plotH = height - m.top - m.bottom - extraRows * LEGEND_ROW;
   const lengths = series.map((s) => s.points.length);
   const totalX = Math.max(1, lengths.reduce((a, b) => a + b, 0) - 1);
   const finite = series.flatMap((s) => s.points.map((p) => p[1])).filter(Number.isFinite);
@@ -39,7 +64,6 @@ export function lossCurveSvg(series: readonly LossSeries[], options: { width?: n
     parts.push(`<text x="${m.left - 6}" y="${y + 4}" text-anchor="end">${v.toFixed(v < 10 ? 2 : 0)}</text>`);
   }
   let offset = 0;
-  let legendX = m.left + 8;
   series.forEach((s, k) => {
     const colour = COLOURS[k % COLOURS.length];
     const xy = s.points
@@ -48,10 +72,10 @@ export function lossCurveSvg(series: readonly LossSeries[], options: { width?: n
     if (xy.length > 0) parts.push(`<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${xy.join(' ')}"/>`);
     const x0 = m.left + (plotW * offset) / totalX;
     if (k > 0) parts.push(`<line x1="${x0}" x2="${x0}" y1="${m.top}" y2="${m.top + plotH}" stroke="#bbb" stroke-dasharray="4 3"/>`);
-    const label = `${s.name} (${s.points.length} steps)`;
-    parts.push(`<rect x="${legendX}" y="${height - 22}" width="12" height="12" fill="${colour}"/>`);
-    parts.push(`<text x="${legendX + 16}" y="${height - 12}">${escapeXml(label)}</text>`);
-    legendX += 16 + label.length * 6 + 14;
+    const { x, row } = legend[k]!;
+    const y = m.top + plotH + 18 + row * LEGEND_ROW;
+    parts.push(`<rect x="${x.toFixed(1)}" y="${y}" width="12" height="12" fill="${colour}"/>`);
+    parts.push(`<text x="${(x + 16).toFixed(1)}" y="${y + 10}">${escapeXml(labels[k]!)}</text>`);
     offset += s.points.length;
   });
   parts.push('</svg>');

@@ -1,16 +1,15 @@
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { VlmError } from '@vlm/core';
-import { loadCheckpointWeights, readCheckpointMeta } from '../checkpoint/load-checkpoint';
+import { loadCheckpoint, loadCheckpointWeights, readCheckpointMeta } from '../checkpoint/load-checkpoint';
 import { exportConnector } from '../checkpoint/export-connector';
 import { type LlavaModelSpec, buildLlavaModel, imageTokensOf } from '../checkpoint/model-spec';
 import { createTokenizer } from '../checkpoint/create-tokenizer';
-import { ImageStore } from '../data/image-store';
-import { loadLlavaDataset } from '../data/llava-dataset';
-import { prepareSamples } from '../data/prepare-samples';
+import type { TokenizerSpec } from '../checkpoint/tokenizer-spec';
 import { clipVisionConfigFromHf, llamaConfigFromHf } from '../models/hf-config';
 import { loadClipVision, loadLlama } from '../weights/pretrained';
 import { writeLossCurvePng } from './loss-curve';
+import { preflightStages } from './preflight';
+import { checkRunFolder, clearRun } from './run-folder';
 import type { TrainConfig } from './train-config';
 import { type StageResult, stageCheckpointDir, trainStage } from './train-stage';
 
@@ -20,6 +19,12 @@ export interface RunTrainingOptions {
   baseDir?: string;
   /** Continue from the checkpoints in the output folder: finished stages are skipped, a partial one resumes. */
   resume?: boolean;
+  /** Replace a run already in the output folder (without it, an existing run is an error). */
+  force?: boolean;
+  /** Save a checkpoint every n steps in stages that do not set `checkpointEvery` (default {@link DEFAULT_CHECKPOINT_EVERY}). */
+  checkpointEvery?: number;
+  /** Abort (Ctrl-C): the step under way finishes, a checkpoint is saved, and the run returns `interrupted`. */
+  signal?: AbortSignal;
   log?: (line: string) => void;
   progress?: (line: string) => void;
 }
@@ -31,12 +36,19 @@ export interface RunTrainingResult {
   lossCurvePng: string;
   /** Connector-only exports (`mm_projector.safetensors`) of stages that trained only the connector. */
   connectorExports: string[];
+  /** Set when `signal` stopped the run: where it stopped and the checkpoint to resume from. */
+  interrupted?: { stageIndex: number; stage: string; step: number; totalSteps: number; checkpoint?: string };
 }
+
+/** Steps between mid-stage checkpoints of a config run when neither the stage nor the caller says. */
+export const DEFAULT_CHECKPOINT_EVERY = 100;
 
 /**
  * Runs every stage of a validated config in order on one model: builds (or loads) the towers,
- * validates and tokenizes each stage's dataset with the stage's template, trains, checkpoints, and
- * draws the loss curves. Stages that train only the connector also export it with upstream names.
+ * checks every stage's template, data and images before the first step (all problems in one error),
+ * trains, checkpoints every `checkpointEvery` steps and at the end, and draws the loss curves. An
+ * existing run in the output folder is only replaced with `force`; `resume` continues it. Stages
+ * that train only the connector also export it with upstream names.
  */
 export async function runTraining(config: TrainConfig, options: RunTrainingOptions = {}): Promise<RunTrainingResult> {
   const base = options.baseDir ?? '.';
@@ -44,33 +56,59 @@ export async function runTraining(config: TrainConfig, options: RunTrainingOptio
   const log = options.log ?? (() => {});
   const output = at(config.output);
   const m = config.model;
-  const lm = 'pretrained' in m.lm ? await loadLlama(at(m.lm.pretrained)) : undefined;
-  const vision = 'pretrained' in m.vision ? await loadClipVision(at(m.vision.pretrained)) : undefined;
-  const lmConfig = lm?.config ?? llamaConfigFromHf((m.lm as { config: unknown }).config, { field: 'model.lm.config' });
-  const visionConfig = vision?.config ?? clipVisionConfigFromHf((m.vision as { config: unknown }).config, { field: 'model.vision.config' });
-  const spec: LlavaModelSpec = {
-    lm: lmConfig,
-    vision: visionConfig,
-    connector: { inputDim: visionConfig.hiddenSize, outputDim: lmConfig.hiddenSize, ...m.connector } as LlavaModelSpec['connector'],
-    featureSelection: m.featureSelection,
-    image: m.image,
-  };
-  const tokenizerSpec = config.tokenizer.file ? { ...config.tokenizer, file: at(config.tokenizer.file) } : config.tokenizer;
-  const tokenizer = await createTokenizer(tokenizerSpec);
-  if (tokenizer.vocabSize > lmConfig.vocabSize) {
-    throw new VlmError('config_invalid', `tokenizer ${tokenizer.name} has ${tokenizer.vocabSize} ids but the LM vocabulary has ${lmConfig.vocabSize}`, {
+  // `model.from`: a whole model, a vlm-train checkpoint or a Hugging Face LLaVA folder (either naming, sharded or not)
+  const from = 'from' in m ? await loadCheckpoint(at(m.from)) : undefined;
+  if (from) log(`model loaded from ${from.dir}`);
+  const towers = 'from' in m ? undefined : m;
+  const lm = towers && 'pretrained' in towers.lm ? await loadLlama(at(towers.lm.pretrained)) : undefined;
+  const vision = towers && 'pretrained' in towers.vision ? await loadClipVision(at(towers.vision.pretrained)) : undefined;
+  let spec: LlavaModelSpec;
+  if (from) spec = from.spec;
+  else {
+    const t = towers as Exclude<typeof towers, undefined>;
+    const lmConfig = lm?.config ?? llamaConfigFromHf((t.lm as { config: unknown }).config, { field: 'model.lm.config' });
+    const visionConfig = vision?.config ?? clipVisionConfigFromHf((t.vision as { config: unknown }).config, { field: 'model.vision.config' });
+    spec = {
+      lm: lmConfig,
+      vision: visionConfig,
+      connector: { inputDim: visionConfig.hiddenSize, outputDim: lmConfig.hiddenSize, ...t.connector } as LlavaModelSpec['connector'],
+      featureSelection: t.featureSelection,
+      image: t.image,
+    };
+  }
+  const own = from?.meta.tokenizer;
+  const tokenizerSpec: TokenizerSpec = config.tokenizer
+    ? config.tokenizer.file ? { ...config.tokenizer, file: at(config.tokenizer.file) } : config.tokenizer
+    : { kind: own!.kind, ...(own!.file ? { file: isAbsolute(own!.file) ? own!.file : join(from!.dir, own!.file) } : {}), ...(own!.extraSpecialTokens ? { extraSpecialTokens: own!.extraSpecialTokens } : {}) };
+  const start = await checkRunFolder(output, config.stages.map((s) => s.name), options);
+  const last = start.resumeStage;
+  const tokenizerOrError = await createTokenizer(tokenizerSpec).catch((error: unknown) => {
+    if (error instanceof VlmError) return error;
+    throw error;
+  });
+  const perImage = imageTokensOf(spec);
+  const toTrain = config.stages.map((_, i) => i).filter((i) => last === undefined || i >= last);
+  const prepared = await preflightStages({
+    config, at, tokenizer: tokenizerOrError, imageTokens: perImage, stageIndices: toTrain,
+    image: { size: spec.vision.imageSize, mode: spec.image?.mode ?? 'pad' },
+  });
+  const tokenizer = tokenizerOrError as Exclude<typeof tokenizerOrError, Error>;
+  if (tokenizer.vocabSize > spec.lm.vocabSize) {
+    throw new VlmError('config_invalid', `tokenizer ${tokenizer.name} has ${tokenizer.vocabSize} ids but the LM vocabulary has ${spec.lm.vocabSize}`, {
       location: { field: 'model.lm' },
       hint: `set vocab_size to at least ${tokenizer.vocabSize}`,
     });
   }
-  const model = buildLlavaModel(spec, config.seed, { lm, vision });
-  const perImage = imageTokensOf(spec);
+  if (start.replace) {
+    await clearRun(output);
+    log(`replacing the run in ${output} (--force)`);
+  }
+  const model = from ? from.model : buildLlavaModel(spec, config.seed, { lm, vision });
   const stages: StageResult[] = [];
   const connectorExports: string[] = [];
+  let interrupted: RunTrainingResult['interrupted'];
   // With resume, the last stage that wrote a checkpoint decides: earlier stages are done, a finished
   // one only lends its weights, a partial one resumes.
-  const hasCheckpoint = (i: number) => existsSync(join(stageCheckpointDir(output, i, config.stages[i]!.name), 'checkpoint.json'));
-  const last = options.resume ? config.stages.map((_, i) => i).filter(hasCheckpoint).at(-1) : undefined;
   for (const [i, stage] of config.stages.entries()) {
     const checkpoint = stageCheckpointDir(output, i, stage.name);
     let resumeFrom: string | undefined;
@@ -87,28 +125,31 @@ export async function runTraining(config: TrainConfig, options: RunTrainingOptio
       }
       resumeFrom = checkpoint;
     }
-    const dataset = await loadLlavaDataset(at(stage.data.path), stage.data.imageRoot ? at(stage.data.imageRoot) : undefined);
-    const samples = prepareSamples(dataset.records, {
-      tokenizer,
-      template: stage.template,
-      systemMessage: stage.systemMessage,
-      maxLength: stage.maxLength,
-      imageTokens: perImage,
-      lastTurnOnly: stage.lastTurnOnly,
-      seed: config.seed,
-    });
-    const images = new ImageStore({ root: dataset.imageRoot ?? dirname(dataset.file), size: visionConfig.imageSize, mode: m.image?.mode ?? 'pad' });
+    if (options.signal?.aborted) {
+      // Stopped between stages: the previous stage's final checkpoint is where a resume continues.
+      const prev = stages.at(-1);
+      interrupted = { stageIndex: i - 1, stage: prev?.stage ?? stage.name, step: prev?.stepsDone ?? 0, totalSteps: prev?.totalSteps ?? 0, checkpoint: prev?.checkpoint };
+      break;
+    }
+    const { samples, images } = prepared.get(i)!;
     const { data: _data, ...stageSpec } = stage;
     // A LoRA stage's base: the previous stage's checkpoint, or the model as this run builds it.
     const previous = i > 0 ? config.stages[i - 1] : undefined;
     const loraBase = previous
       ? { checkpoint: stageCheckpointDir(output, i - 1, previous.name) }
-      : { init: { seed: config.seed, lm: 'pretrained' in m.lm ? at(m.lm.pretrained) : undefined, vision: 'pretrained' in m.vision ? at(m.vision.pretrained) : undefined } };
+      : 'from' in m
+        ? { checkpoint: at(m.from) }
+        : { init: { seed: config.seed, lm: 'pretrained' in m.lm ? at(m.lm.pretrained) : undefined, vision: 'pretrained' in m.vision ? at(m.vision.pretrained) : undefined } };
     const result = await trainStage({
       model, spec, tokenizer, tokenizerSpec, tokenizerFile: tokenizerSpec.kind === 'hf' ? tokenizerSpec.file : undefined,
-      stage: stageSpec, stageIndex: i, samples, images, seed: config.seed, outDir: output, resumeFrom, loraBase, log, progress: options.progress,
+      stage: { ...stageSpec, checkpointEvery: stageSpec.checkpointEvery ?? options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY },
+      stageIndex: i, samples, images, seed: config.seed, outDir: output, resumeFrom, loraBase, log, progress: options.progress, signal: options.signal,
     });
     stages.push(result);
+    if (result.interrupted) {
+      interrupted = { stageIndex: i, stage: stage.name, step: result.stepsDone, totalSteps: result.totalSteps, checkpoint: result.checkpoint };
+      break;
+    }
     if (!stage.lora && Object.keys(stage.train).every((k) => k === 'connector')) {
       const file = join(checkpoint, 'mm_projector.safetensors');
       await exportConnector(model, file);
@@ -118,5 +159,5 @@ export async function runTraining(config: TrainConfig, options: RunTrainingOptio
   }
   const lossCurvePng = join(output, 'loss-curves.png');
   await writeLossCurvePng(lossCurvePng, stages.map((s) => ({ name: s.stage, points: s.losses.map((l, k) => [k + 1, l] as const) })));
-  return { output, stages, lossCurvePng, connectorExports };
+  return { output, stages, lossCurvePng, connectorExports, interrupted };
 }

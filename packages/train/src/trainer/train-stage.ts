@@ -51,6 +51,8 @@ export interface TrainStageOptions {
   resumeFrom?: string;
   /** Stop (with a checkpoint) once this many optimizer steps of the stage are done. */
   stopAfterStep?: number;
+  /** When aborted (Ctrl-C), the step under way finishes, a checkpoint is saved and the stage returns `interrupted`. */
+  signal?: AbortSignal;
   /** Stage header, table and summary lines. */
   log?: (line: string) => void;
   /** The progress line, rewritten every step. */
@@ -70,6 +72,8 @@ export interface StageResult {
   tokens: number;
   trainedTokens: number;
   checkpoint?: string;
+  /** Stopped early by `signal` after `stepsDone` steps (a checkpoint of that step was saved). */
+  interrupted?: boolean;
 }
 
 /** Parses a stage spec; every error names its field (`stages[1].train.lm` style paths). */
@@ -218,7 +222,8 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
   const started = performance.now();
   let tokensAll = 0;
   let trainedAll = 0;
-  const endStep = Math.min(totalSteps, options.stopAfterStep ?? totalSteps);
+  let endStep = Math.min(totalSteps, options.stopAfterStep ?? totalSteps);
+  let interrupted = false;
   for (let step = startStep; step < endStep; step++) {
     const t0 = performance.now();
     const { epoch, batch } = positionOfStep(step, perEpoch);
@@ -299,12 +304,19 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
         etaSeconds: (elapsed / done) * (totalSteps - step - 1),
       }),
     );
+    // A step can run entirely on resolved promises (wasm kernels, cached pixels), which never lets
+    // the event loop deliver a signal; give it one turn per step so Ctrl-C stops at this boundary.
+    if (options.signal) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (options.signal?.aborted && step + 1 < endStep) {
+      interrupted = true;
+      endStep = step + 1;
+    }
     if (checkpointDir && stage.checkpointEvery && (step + 1) % stage.checkpointEvery === 0 && step + 1 < endStep) await save(step + 1);
     options.onStep?.(stepMetrics);
   }
   await save(endStep);
   optimizer.dispose();
   const seconds = (performance.now() - started) / 1000;
-  log(`stage ${stage.name} done: ${endStep - startStep} steps in ${seconds.toFixed(1)} s, final loss ${losses.at(-1)?.toFixed(4) ?? '-'}, ${Math.round(tokensAll / Math.max(1e-9, seconds))} tok/s`);
-  return { stage: stage.name, losses, stepsDone: endStep, totalSteps, seconds, tokens: tokensAll, trainedTokens: trainedAll, checkpoint: checkpointDir };
+  log(`stage ${stage.name} ${interrupted ? `interrupted at step ${endStep}/${totalSteps}` : 'done'}: ${endStep - startStep} steps in ${seconds.toFixed(1)} s, final loss ${losses.at(-1)?.toFixed(4) ?? '-'}, ${Math.round(tokensAll / Math.max(1e-9, seconds))} tok/s`);
+  return { stage: stage.name, losses, stepsDone: endStep, totalSteps, seconds, tokens: tokensAll, trainedTokens: trainedAll, checkpoint: checkpointDir, interrupted };
 }
