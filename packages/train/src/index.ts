@@ -22,6 +22,11 @@ export { ParamSet, normalValues, constantValues, type NamedParam, type ParamLayo
 export { rmsNorm, layerNorm } from './nn/norms';
 export { applyRope, ropeTables, ropeInverseFrequencies } from './nn/rope';
 export { activate, type Activation } from './nn/activations';
+/** Hugging Face LLaVA configs (config.json, processor config) and a Jinja chat template equivalent to a conversation template. */
+export { hfLlavaConfig, parseHfLlavaConfig, hfProcessorConfig, hfImageProcessorConfig, imageSettingsFromHf, hfImageSeqLength, HF_IMAGE_TOKEN, type ParsedHfLlavaConfig } from './hf/llava-config';
+export { hfChatTemplate } from './hf/chat-template';
+/** Pillow's bicubic resize (what transformers' CLIPImageProcessor uses) and its shortest-edge size rule. */
+export { pilResizeBicubic, shortestEdgeSize } from './image/pil-resize';
 /** Sub-module handles (vision, connector, lm) a trainer freezes or trains. */
 export { trainableVariables, paramSetHandle, variablesHandle, type ModuleHandle, type VisionConnector } from './compose/modules';
 /** LLaVA splicing of image features at the -200 placeholders. */

@@ -129,11 +129,21 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileLength: numb
   return { entries, metadata, dataStart, dataLength: cursor };
 }
 
-/** Decodes one tensor from its raw little-endian bytes (exactly `entry.end - entry.begin` of them). */
-export function decodeTensor(entry: SafetensorsEntry, bytes: Uint8Array, options: DecodeOptions = {}, source?: string): SafeTensor {
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Decodes one tensor from its raw little-endian bytes (exactly `entry.end - entry.begin` of them).
+ * With `owned` (the caller hands the bytes over), an aligned F32 tensor is returned as a view on them,
+ * without a copy.
+ */
+export function decodeTensor(entry: SafetensorsEntry, bytes: Uint8Array, options: DecodeOptions = {}, source?: string, owned = false): SafeTensor {
   const count = entry.shape.reduce((p, d) => p * d, 1);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const { dtype, shape } = entry;
+  if (dtype === 'F32' && LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) {
+    const aligned = new Float32Array(bytes.buffer, bytes.byteOffset, count);
+    return { dtype, shape, data: owned ? aligned : aligned.slice() };
+  }
   const read = <T extends { [i: number]: number | bigint }>(out: T, get: (offset: number) => number | bigint, size: number): T => {
     for (let i = 0; i < count; i++) out[i] = get(i * size);
     return out;

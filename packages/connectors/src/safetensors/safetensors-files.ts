@@ -31,11 +31,17 @@ export interface SafetensorsReader {
   entry(name: string): SafetensorsEntry | undefined;
   /** Reads and decodes one tensor; a missing name throws `safetensors.not-found`. */
   read(name: string, options?: DecodeOptions): Promise<SafeTensor>;
+  /**
+   * Reads one tensor's raw little-endian bytes; with `scratch` large enough, into it (the result is a view
+   * on it, valid until the scratch is reused), so a loop over tensors allocates nothing per tensor.
+   * `range` reads only part of the tensor (byte offset and length within it).
+   */
+  readBytes(name: string, scratch?: Uint8Array, range?: { offset: number; length: number }): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
-async function readAt(handle: FileHandle, position: number, length: number, path: string): Promise<Uint8Array> {
-  const out = new Uint8Array(length);
+async function readAt(handle: FileHandle, position: number, length: number, path: string, scratch?: Uint8Array): Promise<Uint8Array> {
+  const out = scratch && scratch.byteLength >= length ? scratch.subarray(0, length) : new Uint8Array(length);
   let done = 0;
   while (done < length) {
     const { bytesRead } = await handle.read(out, done, length - done, position + done);
@@ -58,17 +64,27 @@ export async function openSafetensorsFile(path: string): Promise<SafetensorsRead
     const n = headerLength(await readAt(handle, 0, Math.min(8, size), path), size, path);
     const header = parseSafetensorsHeader(await readAt(handle, 8, n, path), size, path);
     const byName = new Map(header.entries.map((e) => [e.name, e]));
+    const entryOf = (name: string): SafetensorsEntry => {
+      const entry = byName.get(name);
+      if (!entry) throw new VlmError('safetensors.not-found', `${path} has no tensor named "${name}"`, { location: { file: path, field: name }, hint: 'check the tensor name and the key prefix' });
+      return entry;
+    };
     return {
       path,
       metadata: header.metadata,
       entries: header.entries,
       entry: (name) => byName.get(name),
       async read(name, options) {
-        const entry = byName.get(name);
-        if (!entry) {
-          throw new VlmError('safetensors.not-found', `${path} has no tensor named "${name}"`, { location: { file: path, field: name }, hint: 'check the tensor name and the key prefix' });
-        }
-        return decodeTensor(entry, await readAt(handle, header.dataStart + entry.begin, entry.end - entry.begin, path), options, path);
+        const entry = entryOf(name);
+        return decodeTensor(entry, await readAt(handle, header.dataStart + entry.begin, entry.end - entry.begin, path), options, path, true);
+      },
+      async readBytes(name, scratch, range) {
+        const entry = entryOf(name);
+        const size = entry.end - entry.begin;
+        const offset = range?.offset ?? 0;
+        const length = range?.length ?? size - offset;
+        if (offset < 0 || length < 0 || offset + length > size) throw new VlmError('safetensors.range', `bytes ${offset}..${offset + length} are outside tensor "${name}" (${size} bytes)`, { location: { file: path, field: name } });
+        return readAt(handle, header.dataStart + entry.begin + offset, length, path, scratch);
       },
       close: () => handle.close(),
     };

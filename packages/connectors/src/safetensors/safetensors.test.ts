@@ -7,6 +7,7 @@ import { bf16ToFloat, floatToBf16, floatToHalf, halfToFloat } from './dtypes';
 import { readSafetensors } from './read-safetensors';
 import { openSafetensorsFile, readSafetensorsFile, writeSafetensorsFile } from './safetensors-files';
 import { writeSafetensors } from './write-safetensors';
+import { referenceTensors } from './__fixtures__/reference-tensors';
 
 /** Builds a file by hand from a header object and raw data, as another writer would. */
 function rawFile(header: unknown, data: Uint8Array, pad = true): Uint8Array {
@@ -194,5 +195,17 @@ describe('safetensors', () => {
       await reader.close();
     }
     await expect(openSafetensorsFile(join(dir, 'none.safetensors'))).rejects.toMatchObject({ code: 'safetensors.read' });
+  });
+
+  it('writes byte for byte what the Python safetensors library wrote (golden file, every dtype)', () => {
+    // __fixtures__/reference.safetensors: packages/train/test/interop/safetensors_reference.py (safetensors 0.8.0, torch 2.13)
+    const golden = new Uint8Array(readFileSync(new URL('./__fixtures__/reference.safetensors', import.meta.url)));
+    expect(Buffer.compare(Buffer.from(writeSafetensors(referenceTensors(), { format: 'pt' })), Buffer.from(golden))).toBe(0);
+    const file = readSafetensors(golden);
+    expect(file.tensor('input_ids').data).toEqual(new BigInt64Array([1n, 32000n, -200n, 2n ** 40n, -(2n ** 63n), 2n ** 63n - 1n]));
+    expect(codeOf(() => file.tensor('input_ids', { int64: 'int32' }))).toBe('safetensors.int-range');
+    expect(file.tensor('lm_head.weight').data).toEqual(new Float32Array([1, 2, 3]));
+    expect(file.tensor('a.scalar')).toEqual({ dtype: 'F32', shape: [], data: new Float32Array([7]) });
+    expect(file.tensor('z.empty').shape).toEqual([0, 3]);
   });
 });

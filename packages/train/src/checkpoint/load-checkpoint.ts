@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { isHfLlavaFolder, loadHfLlava } from '../hf/load-hf-llava';
 import type { Tokenizer } from '@vlm/core';
 import { VlmError } from '@vlm/core';
 import { readSafetensorsFile } from '@vlm/connectors/node';
@@ -72,8 +74,12 @@ export async function loadCheckpointWeights(model: VisionLanguageModel, dir: str
   loadModelStateDict(model, file.tensors, path);
 }
 
-/** Rebuilds model and tokenizer from a checkpoint folder (config, template and tokenizer come from it). */
+/**
+ * Rebuilds model and tokenizer from a checkpoint folder (config, template and tokenizer come from it):
+ * a vlm-train checkpoint, or a Hugging Face `LlavaForConditionalGeneration` folder (see `loadHfLlava`).
+ */
 export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
+  if (!existsSync(join(dir, CHECKPOINT_FILES.meta)) && isHfLlavaFolder(dir)) return loadHfLlava(dir);
   const meta = await readCheckpointMeta(dir);
   const spec = modelSpecFromJson(meta.model, join(dir, CHECKPOINT_FILES.meta));
   const root = await rootLoraBase(dir, meta);

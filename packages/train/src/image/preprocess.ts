@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { VlmError } from '@vlm/core';
 import sharp from 'sharp';
 import { CLIP_IMAGE_MEAN, CLIP_IMAGE_STD } from '../models/clip-vision';
+import { pilResizeBicubic, shortestEdgeSize } from './pil-resize';
 
 /** How an image becomes a square encoder input. */
 export type ImageFitMode =
@@ -25,7 +26,9 @@ export type ImageSource = string | { bytes: Uint8Array; name: string };
 
 /**
  * Decodes a JPEG/PNG/WebP/TIFF/GIF image and returns normalised pixels `[3, size, size]` (CHW,
- * PyTorch layout). Alpha is dropped, greyscale is expanded to RGB. Every failure names the file.
+ * PyTorch layout). Alpha is dropped, greyscale is expanded to RGB. Resizing is Pillow's bicubic on the
+ * shortest edge followed by a centre crop, so the pixels equal what transformers' CLIPImageProcessor
+ * gives (`pad` first pads to a square, as LLaVA-1.5). Every failure names the file.
  */
 export async function preprocessImage(source: ImageSource, options: PreprocessOptions): Promise<Float32Array> {
   const name = typeof source === 'string' ? source : source.name;
@@ -34,20 +37,32 @@ export async function preprocessImage(source: ImageSource, options: PreprocessOp
   const std = options.std ?? CLIP_IMAGE_STD;
   const size = options.size;
   try {
-    let image = sharp(input, { failOn: 'error' }).removeAlpha().toColourspace('srgb');
+    // decoded to 8-bit RGB; resizing then follows transformers' CLIPImageProcessor exactly (PIL bicubic)
+    const decoded = await sharp(input, { failOn: 'error' }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    let pixels: Uint8Array = decoded.data;
+    let width = decoded.info.width;
+    let height = decoded.info.height;
+    const channels0 = decoded.info.channels;
     if ((options.mode ?? 'pad') === 'pad') {
-      const meta = await sharp(input).metadata();
-      const { width = 0, height = 0 } = meta;
+      // LLaVA-1.5 expand2square: PIL paste at ((side - w) // 2, (side - h) // 2) on int(mean·255)
       const side = Math.max(width, height);
-      // Same placement as PIL's paste at ((side - w) // 2, (side - h) // 2), background int(mean·255).
       const left = Math.floor((side - width) / 2);
       const top = Math.floor((side - height) / 2);
-      const background = { r: Math.floor(mean[0] * 255), g: Math.floor(mean[1] * 255), b: Math.floor(mean[2] * 255) };
-      const padded = await image.extend({ top, bottom: side - height - top, left, right: side - width - left, background }).raw().toBuffer({ resolveWithObject: true });
-      image = sharp(padded.data, { raw: { width: padded.info.width, height: padded.info.height, channels: padded.info.channels } });
+      const padded = new Uint8Array(side * side * channels0);
+      for (let p = 0; p < side * side; p++) for (let c = 0; c < channels0; c++) padded[p * channels0 + c] = Math.floor((mean[Math.min(c, 2)] as number) * 255);
+      for (let y = 0; y < height; y++) padded.set(pixels.subarray(y * width * channels0, (y + 1) * width * channels0), ((y + top) * side + left) * channels0);
+      pixels = padded;
+      width = side;
+      height = side;
     }
-    const { data, info } = await image.resize(size, size, { fit: 'cover', position: 'centre', kernel: 'cubic' }).raw().toBuffer({ resolveWithObject: true });
-    const channels = info.channels;
+    // shortest edge -> size (PIL bicubic), then the centre crop, as CLIPImageProcessor
+    const target = shortestEdgeSize(width, height, size);
+    const resized = pilResizeBicubic(pixels, width, height, channels0, target.width, target.height);
+    const top = Math.floor((target.height - size) / 2);
+    const left = Math.floor((target.width - size) / 2);
+    const data = new Uint8Array(size * size * channels0);
+    for (let y = 0; y < size; y++) data.set(resized.subarray(((y + top) * target.width + left) * channels0, ((y + top) * target.width + left + size) * channels0), y * size * channels0);
+    const channels = channels0;
     const out = new Float32Array(3 * size * size);
     const plane = size * size;
     for (let p = 0; p < plane; p++) {

@@ -110,6 +110,20 @@ export function upstreamToInternal(param: NamedParam, data: Float32Array): Float
   return transpose2d(data, rows, cols);
 }
 
+/** {@link upstreamToInternal} into `out` (a non-plain layout; `out` must not alias `data`). */
+export function upstreamToInternalInto(param: NamedParam, data: Float32Array, out: Float32Array): void {
+  if (param.layout === 'plain') {
+    out.set(data);
+    return;
+  }
+  const rows = param.upstreamShape[0] ?? 0;
+  const cols = data.length / (rows || 1);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) out[c * rows + r] = data[base + c] as number;
+  }
+}
+
 /** Inverse of {@link upstreamToInternal}: the PyTorch-layout data of a parameter. */
 export function internalToUpstream(param: NamedParam, data: Float32Array): Float32Array {
   if (param.layout === 'plain') return data;

@@ -3,7 +3,12 @@
 /** Load and save Hugging Face model directories (config.json + model.safetensors, sharded or not). */
 export { loadLlama, loadClipVision, saveLlama, saveClipVision, readHfConfig, type LoadPretrainedOptions } from '../weights/pretrained';
 /** Assign upstream tensors to parameters; parameters as an upstream state dict. */
-export { assignParams, loadParamsFromDir, paramsToStateDict, safetensorsFilesIn, type AssignParamsOptions } from '../weights/load-params';
+export { assignParams, loadParams, loadParamTargets, loadParamsFromDir, paramsToStateDict, safetensorsFilesIn, type AssignParamsOptions, type LoadParamsOptions, type ParamTarget } from '../weights/load-params';
+/** Where a checkpoint's weights are: a folder (model.safetensors or sharded with its index), an index, or a file. */
+export { resolveWeightFiles, SHARD_INDEX_FILE, type WeightFiles } from '../weights/weight-files';
+/** Hugging Face LLaVA folders both ways: export for transformers, load (either key naming, sharded, F32/F16/BF16). */
+export { exportHfLlava, HF_VLM_META_FILE, type ExportHfLlavaOptions, type ExportHfLlavaResult } from '../hf/export-hf-llava';
+export { loadHfLlava, loadHfLlavaWeights, isHfLlavaFolder, hfLlavaKeys, type HfLlavaNaming } from '../hf/load-hf-llava';
 /** Image decoding and preprocessing with sharp (pad-to-square or centre crop, mean/std). */
 export { preprocessImage, preprocessImages, type PreprocessOptions, type ImageFitMode, type ImageSource } from '../image/preprocess';
 /** Trains one stage: AdamW, warmup + cosine, clipping, accumulation, progress, metrics, checkpoints, exact resume. */

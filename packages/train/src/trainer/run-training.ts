@@ -1,10 +1,11 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { VlmError } from '@vlm/core';
-import { loadCheckpointWeights, readCheckpointMeta } from '../checkpoint/load-checkpoint';
+import { loadCheckpoint, loadCheckpointWeights, readCheckpointMeta } from '../checkpoint/load-checkpoint';
 import { exportConnector } from '../checkpoint/export-connector';
 import { type ModelSpec, buildModel, connectorWithWidths, imageTokensOf } from '../checkpoint/model-spec';
 import type { VisionLanguageModel } from '../compose/vision-language-model';
 import { createTokenizer } from '../checkpoint/create-tokenizer';
+import type { TokenizerSpec } from '../checkpoint/tokenizer-spec';
 import { clipVisionConfigFromHf, llamaConfigFromHf } from '../models/hf-config';
 import { loadClipVision, loadLlama } from '../weights/pretrained';
 import { writeLossCurvePng } from './loss-curve';
@@ -59,21 +60,32 @@ export async function runTraining(config: TrainConfig, options: RunTrainingOptio
   const log = options.log ?? (() => {});
   const output = at(config.output);
   const m = config.model;
-  const lm = 'pretrained' in m.lm ? await loadLlama(at(m.lm.pretrained)) : undefined;
-  const vision = 'pretrained' in m.vision ? await loadClipVision(at(m.vision.pretrained)) : undefined;
-  const lmConfig = lm?.config ?? llamaConfigFromHf((m.lm as { config: unknown }).config, { field: 'model.lm.config' });
-  const visionConfig = vision?.config ?? clipVisionConfigFromHf((m.vision as { config: unknown }).config, { field: 'model.vision.config' });
-  const architecture = m.architecture;
-  // Flamingo's <image> token and BLIP-2's stage-1 text vocabulary come from the tokenizer (below).
-  let spec: ModelSpec = {
-    architecture,
-    lm: lmConfig,
-    vision: visionConfig,
-    connector: connectorWithWidths(architecture, m.connector, visionConfig.hiddenSize, lmConfig.hiddenSize),
-    featureSelection: m.featureSelection,
-    image: m.image,
-  };
-  const tokenizerSpec = config.tokenizer.file ? { ...config.tokenizer, file: at(config.tokenizer.file) } : config.tokenizer;
+  // `model.from`: a whole model, a vlm-train checkpoint or a Hugging Face LLaVA folder (either naming, sharded or not)
+  const from = 'from' in m ? await loadCheckpoint(at(m.from)) : undefined;
+  if (from) log(`model loaded from ${from.dir}`);
+  const towers = 'from' in m ? undefined : m;
+  const lm = towers && 'pretrained' in towers.lm ? await loadLlama(at(towers.lm.pretrained)) : undefined;
+  const vision = towers && 'pretrained' in towers.vision ? await loadClipVision(at(towers.vision.pretrained)) : undefined;
+  let spec: ModelSpec;
+  if (from) spec = from.spec;
+  else {
+    const t = towers as Exclude<typeof towers, undefined>;
+    const lmConfig = lm?.config ?? llamaConfigFromHf((t.lm as { config: unknown }).config, { field: 'model.lm.config' });
+    const visionConfig = vision?.config ?? clipVisionConfigFromHf((t.vision as { config: unknown }).config, { field: 'model.vision.config' });
+    // Flamingo's <image> token and BLIP-2's stage-1 text vocabulary come from the tokenizer (below).
+    spec = {
+      architecture: t.architecture,
+      lm: lmConfig,
+      vision: visionConfig,
+      connector: connectorWithWidths(t.architecture, t.connector, visionConfig.hiddenSize, lmConfig.hiddenSize),
+      featureSelection: t.featureSelection,
+      image: t.image,
+    };
+  }
+  const own = from?.meta.tokenizer;
+  const tokenizerSpec: TokenizerSpec = config.tokenizer
+    ? config.tokenizer.file ? { ...config.tokenizer, file: at(config.tokenizer.file) } : config.tokenizer
+    : { kind: own!.kind, ...(own!.file ? { file: isAbsolute(own!.file) ? own!.file : join(from!.dir, own!.file) } : {}), ...(own!.extraSpecialTokens ? { extraSpecialTokens: own!.extraSpecialTokens } : {}) };
   const start = await checkRunFolder(output, config.stages.map((s) => s.name), options);
   const last = start.resumeStage;
   const tokenizerOrError = await createTokenizer(tokenizerSpec).catch((error: unknown) => {
@@ -84,27 +96,30 @@ export async function runTraining(config: TrainConfig, options: RunTrainingOptio
   const toTrain = config.stages.map((_, i) => i).filter((i) => last === undefined || i >= last);
   const prepared = await preflightStages({
     config, at, tokenizer: tokenizerOrError, imageTokens: perImage, stageIndices: toTrain,
-    image: { size: visionConfig.imageSize, mode: m.image?.mode ?? 'pad' },
+    image: { size: spec.vision.imageSize, mode: spec.image?.mode ?? 'pad' },
   });
   const tokenizer = tokenizerOrError as Exclude<typeof tokenizerOrError, Error>;
   // Flamingo's <image> token: the first id after the tokenizer's vocabulary unless the config names one.
-  const needed = tokenizer.vocabSize + (architecture === 'flamingo' && m.crossAttention?.mediaTokenId === undefined ? 1 : 0);
-  if (needed > lmConfig.vocabSize) {
-    throw new VlmError('config_invalid', `tokenizer ${tokenizer.name} has ${tokenizer.vocabSize} ids${needed > tokenizer.vocabSize ? ' (plus the <image> token of flamingo)' : ''} but the LM vocabulary has ${lmConfig.vocabSize}`, {
+  const architecture = towers?.architecture;
+  const needed = tokenizer.vocabSize + (architecture === 'flamingo' && towers?.crossAttention?.mediaTokenId === undefined ? 1 : 0);
+  if (needed > spec.lm.vocabSize) {
+    throw new VlmError('config_invalid', `tokenizer ${tokenizer.name} has ${tokenizer.vocabSize} ids${needed > tokenizer.vocabSize ? ' (plus the <image> token of flamingo)' : ''} but the LM vocabulary has ${spec.lm.vocabSize}`, {
       location: { field: 'model.lm' },
       hint: `set vocab_size to at least ${needed}`,
     });
   }
-  spec = {
-    ...spec,
-    crossAttention: architecture === 'flamingo' ? { ...m.crossAttention, mediaTokenId: m.crossAttention?.mediaTokenId ?? tokenizer.vocabSize } : undefined,
-    qformerText: architecture === 'blip2' && (m.qformerText || config.stages.some((st) => st.kind === 'qformer')) ? { vocabSize: tokenizer.vocabSize, ...m.qformerText } : undefined,
-  };
+  if (towers) {
+    spec = {
+      ...spec,
+      crossAttention: architecture === 'flamingo' ? { ...towers.crossAttention, mediaTokenId: towers.crossAttention?.mediaTokenId ?? tokenizer.vocabSize } : undefined,
+      qformerText: architecture === 'blip2' && (towers.qformerText || config.stages.some((st) => st.kind === 'qformer')) ? { vocabSize: tokenizer.vocabSize, ...towers.qformerText } : undefined,
+    };
+  }
   if (start.replace) {
     await clearRun(output);
     log(`replacing the run in ${output} (--force)`);
   }
-  const model = buildModel(spec, config.seed, { lm, vision });
+  const model = from ? from.model : buildModel(spec, config.seed, { lm, vision });
   const stages: StageResult[] = [];
   const connectorExports: string[] = [];
   let interrupted: RunTrainingResult['interrupted'];
@@ -138,7 +153,9 @@ export async function runTraining(config: TrainConfig, options: RunTrainingOptio
     const previous = i > 0 ? config.stages[i - 1] : undefined;
     const loraBase = previous
       ? { checkpoint: stageCheckpointDir(output, i - 1, previous.name) }
-      : { init: { seed: config.seed, lm: 'pretrained' in m.lm ? at(m.lm.pretrained) : undefined, vision: 'pretrained' in m.vision ? at(m.vision.pretrained) : undefined } };
+      : 'from' in m
+        ? { checkpoint: at(m.from) }
+        : { init: { seed: config.seed, lm: 'pretrained' in m.lm ? at(m.lm.pretrained) : undefined, vision: 'pretrained' in m.vision ? at(m.vision.pretrained) : undefined } };
     const result = await trainStage({
       model, spec, tokenizer, tokenizerSpec, tokenizerFile: tokenizerSpec.kind === 'hf' ? tokenizerSpec.file : undefined,
       stage: { ...stageSpec, checkpointEvery: stageSpec.checkpointEvery ?? options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY },

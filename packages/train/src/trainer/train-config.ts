@@ -24,25 +24,30 @@ export const trainConfigSchema = z
     seed: z.number().int().default(0),
     /** Output folder: checkpoints, metrics.jsonl, loss-curves.png. */
     output: z.string().min(1),
-    model: z
-      .object({
-        /** `llava` (default: connector tokens spliced at <image>), `blip2` (Q-Former queries prepended), `flamingo` (gated cross-attention fed by a Perceiver). */
-        architecture: z.enum(architectures).default('llava'),
-        /** A LLaMA-family LM: a Hugging Face folder, or a config.json object to train from scratch. */
-        lm: towerSchema,
-        /** A CLIP vision tower: a Hugging Face folder, or a config.json object. */
-        vision: towerSchema,
-        /** Connector (`linear`, `mlp2x_gelu`, `qformer`, `perceiver` ...); widths default to the towers'. */
-        connector: z.looseObject({ type: z.string() }),
-        /** flamingo: the gated cross-attention blocks (`every`, `heads`, `dimHead`, `mediaTokenId`). */
-        crossAttention: crossAttentionSpecSchema.partial().optional(),
-        /** blip2: sizes of the Q-Former's stage-1 text side (`maxLength`, `embedDim`; vocabSize comes from the tokenizer). */
-        qformerText: qformerTextSpecSchema.partial().optional(),
-        featureSelection: z.object({ layer: z.number().int(), select: z.enum(['patch', 'cls_patch']), postLayerNorm: z.boolean().optional() }).strict().optional(),
-        image: z.object({ mode: z.enum(['pad', 'crop']).optional() }).strict().optional(),
-      })
-      .strict(),
-    tokenizer: tokenizerSpecSchema.strict(),
+    model: z.union([
+      z
+        .object({
+          /** `llava` (default: connector tokens spliced at <image>), `blip2` (Q-Former queries prepended), `flamingo` (gated cross-attention fed by a Perceiver). */
+          architecture: z.enum(architectures).default('llava'),
+          /** A LLaMA-family LM: a Hugging Face folder, or a config.json object to train from scratch. */
+          lm: towerSchema,
+          /** A CLIP vision tower: a Hugging Face folder, or a config.json object. */
+          vision: towerSchema,
+          /** Connector (`linear`, `mlp2x_gelu` ...); input/output widths default to the towers'. */
+          connector: z.looseObject({ type: z.string() }),
+          /** flamingo: the gated cross-attention blocks (`every`, `heads`, `dimHead`, `mediaTokenId`). */
+          crossAttention: crossAttentionSpecSchema.partial().optional(),
+          /** blip2: sizes of the Q-Former's stage-1 text side (`maxLength`, `embedDim`; vocabSize comes from the tokenizer). */
+          qformerText: qformerTextSpecSchema.partial().optional(),
+          featureSelection: z.object({ layer: z.number().int(), select: z.enum(['patch', 'cls_patch']), postLayerNorm: z.boolean().optional() }).strict().optional(),
+          image: z.object({ mode: z.enum(['pad', 'crop']).optional() }).strict().optional(),
+        })
+        .strict(),
+      /** Start from a whole model: a vlm-train checkpoint folder or a Hugging Face LLaVA folder. */
+      z.object({ from: z.string().min(1) }).strict(),
+    ]),
+    /** Required unless `model.from` names a folder that brings its tokenizer. */
+    tokenizer: tokenizerSpecSchema.strict().optional(),
     /** Stages in order; each names its data. */
     stages: z.array(z.looseObject({ data: dataSchema })).min(1),
   })
@@ -66,6 +71,9 @@ function fail(issue: z.core.$ZodIssue | undefined, prefix: (string | number)[], 
 export function parseTrainConfig(json: unknown, file?: string): TrainConfig {
   const parsed = trainConfigSchema.safeParse(json);
   if (!parsed.success) fail(parsed.error.issues[0], [], file);
+  if (!parsed.data.tokenizer && !('from' in parsed.data.model)) {
+    throw new VlmError('config_invalid', 'tokenizer: required', { location: { file, field: 'tokenizer' }, hint: 'name the tokenizer (kind: llama-2, bytes, or hf with file), or start from a folder with model.from' });
+  }
   const stages = parsed.data.stages.map((s, i) => {
     const { data, ...rest } = s;
     const stage = stageSchema.safeParse(rest);

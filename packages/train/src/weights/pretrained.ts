@@ -6,7 +6,8 @@ import { ClipVisionModel } from '../models/clip-vision';
 import { clipVisionConfigFromHf, clipVisionConfigToHf, llamaConfigFromHf, llamaConfigToHf } from '../models/hf-config';
 import { LlamaModel } from '../models/llama';
 import type { ParamSet } from '../nn/params';
-import { loadParamsFromDir, paramsToStateDict } from './load-params';
+import { type LoadParamsOptions, loadParams, paramsToStateDict } from './load-params';
+import { resolveWeightFiles } from './weight-files';
 
 /** Reads and parses `config.json` of a model directory; errors name the file. */
 export async function readHfConfig(dir: string): Promise<unknown> {
@@ -28,12 +29,14 @@ export async function readHfConfig(dir: string): Promise<unknown> {
 export interface LoadPretrainedOptions {
   /** Key prefix inside the checkpoint, e.g. `language_model.` for a HF LLaVA checkpoint. */
   prefix?: string;
+  /** The checkpoint key of each parameter (overrides `prefix`). */
+  keyOf?: LoadParamsOptions['keyOf'];
 }
 
 // Loads a freshly built model's weights; on any failure its tensors are freed before rethrowing.
-async function fillFromDir<M extends { params: ParamSet }>(model: M, dir: string, options: LoadPretrainedOptions): Promise<M> {
+async function fill<M extends { params: ParamSet }>(model: M, path: string, options: LoadPretrainedOptions): Promise<M> {
   try {
-    await loadParamsFromDir(model.params, dir, options);
+    await loadParams(model.params, path, options);
   } catch (error) {
     model.params.dispose();
     throw error;
@@ -41,16 +44,24 @@ async function fillFromDir<M extends { params: ParamSet }>(model: M, dir: string
   return model;
 }
 
-/** Loads a LLaMA-family model (TinyLlama, SmolLM, Vicuna ...) from a Hugging Face directory. */
-export async function loadLlama(dir: string, options: LoadPretrainedOptions = {}): Promise<LlamaModel> {
-  const config = llamaConfigFromHf(await readHfConfig(dir), { file: join(dir, 'config.json') });
-  return fillFromDir(new LlamaModel(config, 'zeros'), dir, options);
+/**
+ * Loads a LLaMA-family model (TinyLlama, SmolLM, Vicuna ...) from a Hugging Face checkpoint: a folder
+ * with `model.safetensors` or sharded files and `model.safetensors.index.json`, or an explicit file
+ * (its folder holds `config.json`). Shards are read one at a time and tensors converted one at a time.
+ */
+export async function loadLlama(path: string, options: LoadPretrainedOptions = {}): Promise<LlamaModel> {
+  const { dir } = await resolveWeightFiles(path);
+  const json = (await readHfConfig(dir)) as Record<string, unknown> | null;
+  const text = json && typeof json.text_config === 'object' ? json.text_config : json; // a LLaVA folder's LM
+  const config = llamaConfigFromHf(text, { file: join(dir, 'config.json') });
+  return fill(new LlamaModel(config, 'zeros'), path, options);
 }
 
-/** Loads a CLIP vision tower (`vision_model.*` keys; full CLIP checkpoints work too). */
-export async function loadClipVision(dir: string, options: LoadPretrainedOptions = {}): Promise<ClipVisionModel> {
+/** Loads a CLIP vision tower (`vision_model.*` keys; full CLIP checkpoints work too); same inputs as {@link loadLlama}. */
+export async function loadClipVision(path: string, options: LoadPretrainedOptions = {}): Promise<ClipVisionModel> {
+  const { dir } = await resolveWeightFiles(path);
   const config = clipVisionConfigFromHf(await readHfConfig(dir), { file: join(dir, 'config.json') });
-  return fillFromDir(new ClipVisionModel(config, 'zeros'), dir, options);
+  return fill(new ClipVisionModel(config, 'zeros'), path, options);
 }
 
 /** Writes `config.json` + `model.safetensors` in the Hugging Face layout (upstream names). */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readSafetensors, writeSafetensors } from '@vlm/connectors';
 import { describe, expect, it } from 'vitest';
 import { findPythonEnv, interopSuiteName, runPython } from './python-env';
-import { referenceTensors } from './safetensors-reference';
+import { referenceTensors } from '../../../connectors/src/safetensors/__fixtures__/reference-tensors';
 
 const env = findPythonEnv();
 

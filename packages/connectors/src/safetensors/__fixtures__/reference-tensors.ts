@@ -1,6 +1,6 @@
-import type { TensorToWrite } from '@vlm/connectors';
+import type { TensorToWrite } from '../write-safetensors';
 
-/** The tensors of safetensors_reference.py, built the same way on the Node side (float32 values, then cast). */
+/** The tensors of packages/train/test/interop/safetensors_reference.py, built the same way on the Node side (float32 values, then cast). */
 export function referenceTensors(): Map<string, TensorToWrite> {
   return new Map<string, TensorToWrite>([
     ['model.embed_tokens.weight', { shape: [2, 3], data: [0.1, -3, 1e-8, 2.5, -0, 65504] }],
