@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '@vlm/core';
-import type { CaptionedScene } from '@vlm/datagen';
+import type { CaptionedScene } from '@vlm/datagen/scenes';
 import { type ChatModel, answer } from '@vlm/train';
 import type { ImageStore } from '@vlm/train/node';
 import { type QuestionType, answerSpace, askQuestion, normaliseAnswer, questionTypes } from './questions';

@@ -1,4 +1,4 @@
-import { createScenes } from '@vlm/datagen';
+import { createScenes } from '@vlm/datagen/scenes';
 import { describe, expect, it } from 'vitest';
 import { patchLabelsOf, patchPrompts } from './patch-labels';
 

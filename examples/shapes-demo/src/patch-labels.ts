@@ -1,4 +1,4 @@
-import { type CaptionedScene, regionOf, sceneColours, shapeKinds } from '@vlm/datagen';
+import { type CaptionedScene, regionOf, sceneColours, shapeKinds } from '@vlm/datagen/scenes';
 import { answerSpace } from './questions';
 
 /** Region-text prompts for the per-patch contrastive term: `<colour> <shape> <region>` and `background`. */

@@ -1,5 +1,5 @@
 import { type Rng } from '@vlm/core';
-import { type CaptionedScene, numberWord, regionOf, sceneColours, shapeKinds } from '@vlm/datagen';
+import { type CaptionedScene, numberWord, regionOf, sceneColours, shapeKinds } from '@vlm/datagen/scenes';
 
 /** The question types the demo trains and evaluates. */
 export const questionTypes = ['colour', 'shape', 'count', 'position'] as const;

@@ -1,5 +1,5 @@
 import { type LlavaRecord, type Rng, type Tokenizer } from '@vlm/core';
-import { type CaptionedScene, symbolicSceneFromScene, symbolicTeacher } from '@vlm/datagen';
+import { type CaptionedScene, symbolicSceneFromScene, symbolicTeacher } from '@vlm/datagen/scenes';
 import type { TrainSample } from '@vlm/train';
 import { type QuestionType, askQuestion, questionTypes } from './questions';
 

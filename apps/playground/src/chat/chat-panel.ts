@@ -1,5 +1,5 @@
 import { createRng } from '@vlm/core';
-import { generateScene, renderScenePixels, sceneBackgrounds, sceneColours, shapeKinds, type Scene, type SceneObject, type ShapeKind } from '@vlm/datagen';
+import { generateScene, renderScenePixels, sceneBackgrounds, sceneColours, shapeKinds, type Scene, type SceneObject, type ShapeKind } from '@vlm/datagen/scenes';
 import { SHORT_ANSWER_SUFFIX, askQuestion, questionTypes } from '@vlm/shapes-demo';
 import { h } from '../shared/dom';
 import { canvasPixelOf, drawRgb } from '../train/scene-canvas';

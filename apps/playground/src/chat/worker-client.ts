@@ -1,4 +1,4 @@
-import type { Scene } from '@vlm/datagen';
+import type { Scene } from '@vlm/datagen/scenes';
 import type { ErrorInfo, FromWorker, ToWorker } from '../train/protocol';
 
 /** The page's side of the training worker: send messages, hear events, ask questions. */

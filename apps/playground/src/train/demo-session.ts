@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createByteTokenizer, createHfTokenizer, createRng, parseLlavaDataset, type Tokenizer } from '@vlm/core';
-import { createScenes, type CaptionedScene, type Scene } from '@vlm/datagen';
+import { createScenes, type CaptionedScene, type Scene } from '@vlm/datagen/scenes';
 import {
   captionRecords,
   demoTokenizerJson,

@@ -1,4 +1,4 @@
-import type { Scene } from '@vlm/datagen';
+import type { Scene } from '@vlm/datagen/scenes';
 import type { BrowserBackendKind } from './browser-backend';
 import type { SessionEvent } from './demo-session';
 

@@ -1,4 +1,4 @@
-import { renderScenePixels, type Scene } from '@vlm/datagen';
+import { renderScenePixels, type Scene } from '@vlm/datagen/scenes';
 import { CLIP_IMAGE_MEAN, CLIP_IMAGE_STD } from '@vlm/train';
 
 /**
