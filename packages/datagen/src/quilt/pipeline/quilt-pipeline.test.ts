@@ -91,6 +91,22 @@ describe('Quilt pipeline end to end', () => {
     expect(second.records).toEqual(first.records);
   });
 
+  it('stops at once when the teacher answers 401 (every request would fail the same way), naming the server\'s message', async () => {
+    const denied = await startOpenAIServer({ handler: () => ({ error: { status: 401, message: 'Incorrect API key provided' } }) });
+    const out = join(root, 'denied');
+    const teacher = createTeacher({ model: 'test-model', baseURL: denied.baseURL, apiKey: 'wrong', cacheDir: join(out, 'cache') });
+    try {
+      const frames = await listFrameFolder(video.dir);
+      const run = runQuiltPipeline(frames, await readTranscript(video.transcriptSrt), { videoId: 'denied', outDir: out, seed: 7, teacher: engineTeacherChat(teacher) });
+      await expect(run).rejects.toMatchObject({ fatal: true, message: expect.stringContaining('Incorrect API key provided') });
+      // One probe request, not one per record of the 2 chunks x 4 kinds.
+      expect(denied.chatRequests()).toHaveLength(1);
+    } finally {
+      await teacher.close();
+      await denied.close();
+    }
+  });
+
   it('extracts frames from an encoded video with ffmpeg and still finds the cursor', async () => {
     const ffmpeg = findFfmpeg();
     // The optional npm binary is installed with the package; its absence is an install problem worth failing on.

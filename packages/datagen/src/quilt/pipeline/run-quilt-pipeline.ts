@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createRng, VlmError } from '@vlm/core';
 
 import { JsonlAppender } from '../../jsonl/jsonl-appender';
+import { TeacherError } from '../../teacher/teacher-error';
 import {
   extractVideoDiagnosis,
   generateQuiltAbduction,
@@ -197,6 +198,9 @@ export async function runQuiltPipeline(frames: FrameInput | VideoDecode, allUtte
           await appender.append({ record: produced });
         } catch (error) {
           if (!(error instanceof VlmError)) throw error;
+          // A failure every further request would repeat (auth, unknown model, wrong URL, unreachable server,
+          // budget) stops the run at once; what was accepted so far stays in the run's JSONL and resumes.
+          if (error instanceof TeacherError && error.fatal) throw error;
           failures.push({ id, reason: error.message });
           await appender.append({ failed: { id, reason: error.message } });
         }
