@@ -50,7 +50,9 @@ if (process.env.VLM_PYTHON) {
   process.exit(1);
 }
 if (!existsSync(python)) run('python3', ['-m', 'venv', join(root, '.venv')]);
-run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', ...packages]);
+// One retry per request: where an index cannot be reached at all (an offline machine with a local index
+// beside the default one), pip's default five retries with backoff add minutes and change nothing.
+run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--retries', '1', ...packages]);
 const version = works(python);
 if (!version) {
   console.error(`${python} still cannot import ${packages.join(', ')}.`);
