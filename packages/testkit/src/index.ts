@@ -23,3 +23,5 @@ export type {
 } from './openai-server/types';
 /** Runs a built CLI in a child process; lists its commands from its own `--help`. */
 export { runBuiltCli, listCliCommands, commandsInHelp, type CliRun } from './cli/built-cli';
+/** The CLI contract (--help everywhere, exit 2 with the usage on an unknown flag) as checks for a test runner. */
+export { cliContractChecks, type CliContractCheck, type DeclaredCommand } from './cli/cli-contract';
