@@ -221,5 +221,6 @@ export const out = [n, typeof loadTokenizerJson];
 
 const failed = checks.filter((c) => !c.ok);
 for (const c of checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}`);
-console.log(`${checks.length - failed.length} passed, ${failed.length} failed`);
+// Not the test runner's closing-line shape: the vitest line printed before it stays the run's test count.
+console.log(`check-pack: ${checks.length - failed.length} of ${checks.length} checks passed${failed.length ? `, ${failed.length} failed` : ''}`);
 process.exit(failed.length === 0 ? 0 : 1);
