@@ -3,6 +3,8 @@
 
 /** The demo's presets: the full run behind `npm run demo` and a seconds-long smoke run. */
 export { fullDemoPreset, tinyDemoPreset, type DemoPreset } from './demo-preset';
+/** The model (towers, connector, feature layer) the demo builds for a preset and its tokenizer. */
+export { demoModelSpec } from './demo-model-spec';
 /** Short questions with one right answer (colour, shape, count, position) and their answer spaces. */
 export { questionTypes, askQuestion, normaliseAnswer, answerSpace, SHORT_ANSWER_SUFFIX, type QuestionType, type ShortQuestion } from './questions';
 /** Training records: captions for stage 1, symbolic-teacher instructions for stage 2, LM pretraining text. */

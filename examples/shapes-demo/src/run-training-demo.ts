@@ -10,6 +10,7 @@ import { pretrainVisionContrastive } from './contrastive-pretrain';
 import { type DemoPreset, fullDemoPreset } from './demo-preset';
 import { type EvaluatedQuestion, type TypeAccuracy, evaluateHeldOut } from './evaluate';
 import { patchLabelsOf, patchPrompts } from './patch-labels';
+import { demoModelSpec } from './demo-model-spec';
 import { demoTokenizerJson, tokenizerCorpus } from './demo-tokenizer';
 import { captionRecords, instructionRecords, pretrainingLines, pretrainingText } from './records';
 import { type LoraComparisonRow, htmlReport, terminalReport } from './report';
@@ -116,20 +117,7 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
   const tokenizer = await createTokenizer(tokenizerSpec);
   phase('records and tokenizer');
   log(`tokenizer: ${p.tokenizer.kind === 'bpe' ? `BPE learned from the training text, ${tokenizer.vocabSize} pieces` : 'byte-level'}`);
-  const spec: LlavaModelSpec = {
-    vision: {
-      hiddenSize: p.vision.hiddenSize, intermediateSize: p.vision.intermediateSize, numHiddenLayers: p.vision.layers, numAttentionHeads: p.vision.heads,
-      imageSize: p.imageSize, patchSize: p.patchSize, numChannels: 3, layerNormEps: 1e-5, hiddenAct: 'quick_gelu', initializerRange: 0.05,
-    },
-    lm: {
-      vocabSize: tokenizer.vocabSize, hiddenSize: p.lm.hiddenSize, intermediateSize: p.lm.intermediateSize, numHiddenLayers: p.lm.layers,
-      numAttentionHeads: p.lm.heads, numKeyValueHeads: p.lm.heads, maxPositionEmbeddings: 1024, rmsNormEps: 1e-6, ropeTheta: 10000,
-      tieWordEmbeddings: true, initializerRange: 0.05, bosTokenId: tokenizer.bosId, eosTokenId: tokenizer.eosId,
-    },
-    connector: { type: 'mlp2x_gelu', inputDim: p.vision.hiddenSize, outputDim: p.lm.hiddenSize },
-    image: { mode: 'pad' },
-    featureSelection: { layer: p.featureLayer, select: 'patch' },
-  };
+  const spec: LlavaModelSpec = demoModelSpec(p, tokenizer);
   const model = buildLlavaModel(spec, seed);
 
   log(`2/7 contrastive pretraining of the vision tower (${p.contrastive.steps} steps)`);

@@ -3,6 +3,7 @@ import { createByteTokenizer, createHfTokenizer, createRng, parseLlavaDataset, t
 import { createScenes, type CaptionedScene, type Scene } from '@vlm/datagen/scenes';
 import {
   captionRecords,
+  demoModelSpec,
   demoTokenizerJson,
   evaluateHeldOut,
   fullDemoPreset,
@@ -84,24 +85,6 @@ export class ScenePixels implements PixelSource {
     });
     return tf.tensor4d(all, [names.length, 3, this.size, this.size]);
   }
-}
-
-/** The model spec `vlm-train demo` builds for a preset and its tokenizer. */
-export function demoModelSpec(p: DemoPreset, tokenizer: Tokenizer): LlavaModelSpec {
-  return {
-    vision: {
-      hiddenSize: p.vision.hiddenSize, intermediateSize: p.vision.intermediateSize, numHiddenLayers: p.vision.layers, numAttentionHeads: p.vision.heads,
-      imageSize: p.imageSize, patchSize: p.patchSize, numChannels: 3, layerNormEps: 1e-5, hiddenAct: 'quick_gelu', initializerRange: 0.05,
-    },
-    lm: {
-      vocabSize: tokenizer.vocabSize, hiddenSize: p.lm.hiddenSize, intermediateSize: p.lm.intermediateSize, numHiddenLayers: p.lm.layers,
-      numAttentionHeads: p.lm.heads, numKeyValueHeads: p.lm.heads, maxPositionEmbeddings: 1024, rmsNormEps: 1e-6, ropeTheta: 10000,
-      tieWordEmbeddings: true, initializerRange: 0.05, bosTokenId: tokenizer.bosId, eosTokenId: tokenizer.eosId,
-    },
-    connector: { type: 'mlp2x_gelu', inputDim: p.vision.hiddenSize, outputDim: p.lm.hiddenSize },
-    image: { mode: 'pad' },
-    featureSelection: { layer: p.featureLayer, select: 'patch' },
-  };
 }
 
 interface Phase {

@@ -8,7 +8,8 @@ import { captionRecords, instructionRecords, tinyDemoPreset } from '@vlm/shapes-
 import { buildLlavaModel, imageTokensOf, prepareSamples, type LlavaModelSpec, type StageSpecInput } from '@vlm/train';
 import { ImageStore, trainStage } from '@vlm/train/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScenePixels, demoModelSpec } from './demo-session';
+import { demoModelSpec } from '@vlm/shapes-demo';
+import { ScenePixels } from './demo-session';
 import { StageRunner } from './stage-runner';
 
 // wasm, single-threaded as in the page: bit-reproducible.
