@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@vlm/core';
 import type { ClipVisionModel } from '@vlm/train';
 import { normalValues } from '@vlm/train';

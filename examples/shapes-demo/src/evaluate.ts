@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@vlm/core';
 import type { CaptionedScene } from '@vlm/datagen/scenes';
 import { type ChatModel, answer } from '@vlm/train';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { VlmError, createRng } from '@vlm/core';
 import { selectBackend } from '@vlm/connectors';
 import { type LlavaModelSpec, type TokenizerSpec, buildLlavaModel, imageTokensOf, prepareSamples } from '@vlm/train';

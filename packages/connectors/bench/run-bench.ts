@@ -1,7 +1,7 @@
 // Benchmarks of @vlm/connectors on the wasm backend: matmul throughput, one training step of a small
 // transformer with stock vs our wasm kernels (same run), and connector forward+backward times.
 import os from 'node:os';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@vlm/core';
 import { createConnector, GatedCrossAttentionBlock, registerFastWasmKernels, selectBackend, useStockWasmKernels, type TrainableModule } from '../src/index';
 import { createTrainingStep } from './small-transformer';

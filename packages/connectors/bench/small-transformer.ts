@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@vlm/core';
 import { attend, dense, layerNorm, mergeHeads, splitHeads } from '../src/layers/ops';
 import { gelu } from '../src/layers/gelu';

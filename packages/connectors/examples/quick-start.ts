@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@vlm/core';
 import { createConnector, GatedCrossAttentionBlock, selectBackend } from '@vlm/connectors';
 import { loadModuleWeights, readSafetensorsFile, saveModuleWeights } from '@vlm/connectors/node';

@@ -1,5 +1,8 @@
 // Public API of @vlm/connectors. Browser-safe: file helpers live behind `@vlm/connectors/node`.
 
+// The cpu backend, tfjs-core's gradients and chained tensor methods, as the @tensorflow/tfjs umbrella did.
+import './backend/tfjs-runtime';
+
 /** Picks the TF.js backend once (tfjs-node, else wasm with fast kernels, else cpu); `VLM_TF_BACKEND` forces one. */
 export { selectBackend, BACKEND_ENV_VAR, type BackendChoice, type BackendKind, type SelectBackendOptions } from './backend/select-backend';
 /** wasm kernels for training: XNNPACK for every BatchMatMul, leading-axes Sum, memory-sharing Identity, UnsortedSegmentSum (gather gradient); and the stock ones back. */

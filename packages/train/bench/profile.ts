@@ -1,5 +1,5 @@
 // Per-kernel time of one forward+backward of the small LLaVA case on wasm (for finding hot spots).
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { IMAGE_TOKEN_INDEX, createRng } from '@vlm/core';
 import { createConnector, selectBackend } from '@vlm/connectors';
 import { ClipVisionModel, LlamaModel, LlavaModel, maskedCrossEntropy, trainableVariables } from '../src/index';

@@ -1,7 +1,7 @@
 // Forward and forward+backward tokens/s of a small LLaVA composition and a SmolLM-135M-shaped LM,
 // on the default backend with the toolkit's wasm kernels, side by side with stock tfjs-backend-wasm.
 // Run: pnpm --filter @vlm/train bench   (BENCH_QUICK=1 for fewer iterations)
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { IGNORE_INDEX, IMAGE_TOKEN_INDEX, createRng } from '@vlm/core';
 import { createConnector, registerFastWasmKernels, selectBackend, useStockWasmBatchMatMul } from '@vlm/connectors';
 import { ClipVisionModel, LlamaModel, LlavaModel, type LlamaConfig, maskedCrossEntropy, trainableVariables } from '../src/index';

@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { IGNORE_INDEX, IMAGE_TOKEN_INDEX, createRng } from '@vlm/core';
 import { createConnector, selectBackend } from '@vlm/connectors';
 import sharp from 'sharp';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { registerFastWasmKernels } from '@vlm/connectors';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -44,6 +44,7 @@ export const SOFTWARE_GL = /swiftshader|llvmpipe|software/i;
 async function tryWebGl(allowSoftware: boolean): Promise<string> {
   const renderer = glRenderer();
   if (!allowSoftware && renderer && SOFTWARE_GL.test(renderer)) throw new Error(`software WebGL (${renderer}), slower than wasm here`);
+  await import('@tensorflow/tfjs-backend-webgl');
   if (!(await tf.setBackend('webgl'))) throw new Error('no WebGL context');
   await tf.ready();
   // Training needs float32 render targets; without them the losses would be wrong, not slow.

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createByteTokenizer, createHfTokenizer, createRng, parseLlavaDataset, type Tokenizer } from '@vlm/core';
 import { createScenes, type CaptionedScene, type Scene } from '@vlm/datagen/scenes';
 import {

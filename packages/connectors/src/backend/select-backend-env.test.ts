@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { VlmError } from '@vlm/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { selectBackend } from './select-backend';

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import './tfjs-runtime';
 import { VlmError } from '@vlm/core';
 import { registerFastWasmKernels } from '../kernels/register-wasm-kernels';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { createRng } from '@vlm/core';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import { TrainableModule } from '../modules/trainable-module';
 
 /** Options of a forward pass. */

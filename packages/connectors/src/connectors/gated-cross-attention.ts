@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { gelu } from '../layers/gelu';
 import { attend, dense, layerNorm, mergeHeads, splitHeads } from '../layers/ops';
@@ -89,23 +89,23 @@ export class GatedCrossAttentionBlock extends TrainableModule {
       const [, m, n, dv] = media.shape as [number, number, number, number];
       const inner = c.heads * c.dimHead;
       const x = layerNorm(text, this.w('attn.norm.gamma'), this.w('attn.norm.beta'), c.layerNormEps);
-      const flat = media.reshape([b, m * n, dv]);
+      const flat = tf.reshape(media, [b, m * n, dv]);
       const toKv = this.w('attn.to_kv');
       const q = splitHeads(dense(x, this.w('attn.to_q')), c.heads);
-      const k = splitHeads(dense(flat, toKv.slice([0, 0], [dv, inner])), c.heads);
-      const v = splitHeads(dense(flat, toKv.slice([0, inner], [dv, inner])), c.heads);
+      const k = splitHeads(dense(flat, tf.slice(toKv, [0, 0], [dv, inner])), c.heads);
+      const v = splitHeads(dense(flat, tf.slice(toKv, [0, inner], [dv, inner])), c.heads);
       let textTime = positions.textTime;
       if (!textTime && positions.mediaLocations) textTime = textTimeFromMediaLocations(positions.mediaLocations);
       let bias: tf.Tensor | undefined;
       let probScale: tf.Tensor | undefined;
       if (textTime) {
         // [b, t, 1] against media numbers 1..m -> allowed [b, t, m], widened to every token of a medium.
-        const time = tf.cast(textTime, 'int32').reshape([b, t, 1]);
-        const mediaTime = tf.range(1, m + 1, 1, 'int32').reshape([1, 1, m]);
+        const time = tf.reshape(tf.cast(textTime, 'int32'), [b, t, 1]);
+        const mediaTime = tf.reshape(tf.range(1, m + 1, 1, 'int32'), [1, 1, m]);
         const allowed = c.onlyAttendImmediateMedia ? tf.equal(time, mediaTime) : tf.greaterEqual(time, mediaTime);
-        const perToken = tf.tile(tf.cast(allowed, 'float32').reshape([b, t, m, 1]), [1, 1, 1, n]).reshape([b, 1, t, m * n]);
+        const perToken = tf.reshape(tf.tile(tf.reshape(tf.cast(allowed, 'float32'), [b, t, m, 1]), [1, 1, 1, n]), [b, 1, t, m * n]);
         bias = tf.mul(tf.sub(1, perToken), MASKED);
-        probScale = tf.cast(tf.greater(time, 0), 'float32').reshape([b, 1, t, 1]);
+        probScale = tf.reshape(tf.cast(tf.greater(time, 0), 'float32'), [b, 1, t, 1]);
       }
       const context = mergeHeads(attend(q, k, v, { bias, probScale }));
       return dense(context, this.w('attn.to_out'));

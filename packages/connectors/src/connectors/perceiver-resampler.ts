@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { gelu } from '../layers/gelu';
 import { attend, dense, layerNorm, mergeHeads, splitHeads } from '../layers/ops';
@@ -80,11 +80,11 @@ export class PerceiverResampler extends Connector {
     return tf.tidy(() => {
       const single = x.shape.length === 3;
       const [b, t, n, d] = (single ? [x.shape[0], 1, x.shape[1], x.shape[2]] : x.shape) as [number, number, number, number];
-      let media: tf.Tensor = x.reshape([b, t, n, d]);
-      if (c.maxNumMedia !== undefined) media = tf.add(media, this.w('media_time_embs').slice([0, 0, 0], [t, 1, d]));
+      let media: tf.Tensor = tf.reshape(x, [b, t, n, d]);
+      if (c.maxNumMedia !== undefined) media = tf.add(media, tf.slice(this.w('media_time_embs'), [0, 0, 0], [t, 1, d]));
       // Every (sample, media) pair is independent: fold them into one batch axis (no 5-D tensors).
-      media = media.reshape([b * t, n, d]);
-      let latents: tf.Tensor = tf.tile(this.w('latents').expandDims(0), [b * t, 1, 1]);
+      media = tf.reshape(media, [b * t, n, d]);
+      let latents: tf.Tensor = tf.tile(tf.expandDims(this.w('latents'), 0), [b * t, 1, 1]);
       const inner = c.heads * c.dimHead;
       for (let i = 0; i < c.depth; i++) {
         const p = `layer_${i}`;
@@ -93,8 +93,8 @@ export class PerceiverResampler extends Connector {
         const kvIn = tf.concat([m, l], 1);
         const toKv = this.w(`${p}.to_kv`);
         // Split the (small) weight rather than the (large) key/value activation.
-        const k = splitHeads(dense(kvIn, toKv.slice([0, 0], [d, inner])), c.heads);
-        const v = splitHeads(dense(kvIn, toKv.slice([0, inner], [d, inner])), c.heads);
+        const k = splitHeads(dense(kvIn, tf.slice(toKv, [0, 0], [d, inner])), c.heads);
+        const v = splitHeads(dense(kvIn, tf.slice(toKv, [0, inner], [d, inner])), c.heads);
         const q = splitHeads(dense(l, this.w(`${p}.to_q`)), c.heads);
         latents = tf.add(dense(mergeHeads(attend(q, k, v)), this.w(`${p}.to_out`)), latents);
         const f = layerNorm(latents, this.w(`${p}.ff_norm.gamma`), this.w(`${p}.ff_norm.beta`), c.layerNormEps);
@@ -103,7 +103,7 @@ export class PerceiverResampler extends Connector {
       let out = layerNorm(latents, this.w('norm.gamma'), this.w('norm.beta'), c.layerNormEps);
       const w = c.outputDim ?? d;
       if (c.outputDim !== undefined) out = dense(out, this.w('projection.kernel'), this.w('projection.bias'));
-      return single ? out.reshape([b, c.numLatents, w]) : out.reshape([b, t, c.numLatents, w]);
+      return single ? tf.reshape(out, [b, c.numLatents, w]) : tf.reshape(out, [b, t, c.numLatents, w]);
     });
   }
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createRng, VlmError } from '@vlm/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gradientCheck, seededTensor } from '../testing/grad-check';

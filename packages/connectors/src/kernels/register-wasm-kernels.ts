@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '../backend/tfjs-runtime';
 import { createFastBatchMatMul } from './wasm-batch-mat-mul';
 import { createLeadingAxesSum } from './leading-axes-sum';
 import { createSharedIdentity } from './shared-identity';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** The parts of the wasm backend (tfjs-backend-wasm 4.22.0 `BackendWasm`) this kernel touches. */
 export interface WasmBackendInternals {

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '../backend/tfjs-runtime';
 
 /** Exact GELU, 0.5·x·(1 + erf(x/√2)), as PyTorch's nn.GELU() default (not the tanh approximation). */
 export function gelu(x: tf.Tensor): tf.Tensor {

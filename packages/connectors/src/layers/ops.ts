@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '../backend/tfjs-runtime';
 
 /**
  * x·kernel + bias over the last axis. Folds leading axes into rows first: a 2-D product is one
@@ -8,9 +9,9 @@ export function dense(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor): tf.Ten
   const inDim = x.shape[x.shape.length - 1] as number;
   const outDim = kernel.shape[1] as number;
   const lead = x.shape.slice(0, -1);
-  let y: tf.Tensor = tf.matMul(x.reshape([-1, inDim]) as tf.Tensor2D, kernel as tf.Tensor2D);
+  let y: tf.Tensor = tf.matMul(tf.reshape(x, [-1, inDim]) as tf.Tensor2D, kernel as tf.Tensor2D);
   if (bias) y = tf.add(y, bias);
-  return y.reshape([...lead, outDim]);
+  return tf.reshape(y, [...lead, outDim]);
 }
 
 /** LayerNorm over the last axis with an explicit epsilon (PyTorch 1e-5, BERT/Q-Former 1e-12). */
@@ -31,13 +32,13 @@ export function dropout(x: tf.Tensor, rate: number, training: boolean, seed: () 
 /** [b, t, h·d] -> [b, h, t, d]. */
 export function splitHeads(x: tf.Tensor, heads: number): tf.Tensor {
   const [b, t, width] = x.shape as [number, number, number];
-  return tf.transpose(x.reshape([b, t, heads, width / heads]), [0, 2, 1, 3]);
+  return tf.transpose(tf.reshape(x, [b, t, heads, width / heads]), [0, 2, 1, 3]);
 }
 
 /** [b, h, t, d] -> [b, t, h·d]. */
 export function mergeHeads(x: tf.Tensor): tf.Tensor {
   const [b, h, t, d] = x.shape as [number, number, number, number];
-  return tf.transpose(x, [0, 2, 1, 3]).reshape([b, t, h * d]);
+  return tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [b, t, h * d]);
 }
 
 /** Options of `attend`. */

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '../backend/tfjs-runtime';
 import { createRng, VlmError, type Rng } from '@vlm/core';
 import type { WeightNameMap } from '../weights/name-map';
 import { allocateWeight, sizeOf, type WeightSpec } from './weight-spec';

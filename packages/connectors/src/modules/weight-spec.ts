@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@vlm/core';
 
 /** How a weight starts: PyTorch's Linear default (uniform ±1/√fanIn), a normal with a std, or constants. */

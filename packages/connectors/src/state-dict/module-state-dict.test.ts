@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createRng, VlmError } from '@vlm/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createConnector } from '../connectors/create-connector';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { VlmError } from '@vlm/core';
 import type { SafeTensor } from '../safetensors/read-safetensors';
 import type { TensorToWrite } from '../safetensors/write-safetensors';

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import { type LlavaTurn, type Rng, type Tokenizer, formatConversation, tokenizeConversation } from '@vlm/core';
 import type { VisionLanguageModel } from '../compose/vision-language-model';
 import { generate } from '../generate/generate';

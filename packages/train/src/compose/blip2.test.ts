@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { IGNORE_INDEX as L, createRng } from '@vlm/core';
 import { createConnector } from '@vlm/connectors';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -59,7 +59,7 @@ describe('Blip2Model', () => {
       const feats = vision.features(px, BLIP2_FEATURE_SELECTION).arraySync()[0]!;
       expect(feats).toHaveLength(5); // class token + 4 patches
       feats.forEach((tok, t) => tok.forEach((v, i) => expect(Math.abs(v - expected[t]![i]!)).toBeLessThan(1e-4)));
-      const queries = model.prepareInputs({ inputIds: [[5]], pixelValues: px }).inputsEmbeds.slice([0, 0, 0], [1, 3, 16]).arraySync();
+      const queries = tf.slice(model.prepareInputs({ inputIds: [[5]], pixelValues: px }).inputsEmbeds, [0, 0, 0], [1, 3, 16]).arraySync();
       const fromReference = connector.apply(tf.tensor3d([expected])).arraySync() as number[][][];
       const unnormed = connector.apply(tf.tensor3d([last])).arraySync() as number[][][];
       let maxRef = 0;

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs-core';
 import { IMAGE_TOKEN_INDEX, VlmError } from '@vlm/core';
 import type { QFormer } from '@vlm/connectors';
 import { BLIP2_FEATURE_SELECTION, type ClipVisionModel, type VisionFeatureSelection } from '../models/clip-vision';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@vlm/core';
 import { GatedCrossAttentionBlock, crossAttentionLayerIndices } from '@vlm/connectors';
 import { beforeAll, describe, expect, it } from 'vitest';

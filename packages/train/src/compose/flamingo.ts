@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { IGNORE_INDEX, VlmError } from '@vlm/core';
 import type { GatedCrossAttentionBlock } from '@vlm/connectors';
 import type { ClipVisionModel, VisionFeatureSelection } from '../models/clip-vision';

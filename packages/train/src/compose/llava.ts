@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { type ClipVisionModel, LLAVA_FEATURE_SELECTION, type VisionFeatureSelection } from '../models/clip-vision';
 import type { LlamaModel } from '../models/llama';
 import type { LoraAdapters } from '../lora/lora-adapters';

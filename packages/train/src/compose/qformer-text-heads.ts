@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { type NameMapEntry, TrainableModule, type UpstreamFormat, type WeightNameMap, type WeightSpec, dense, denseSpecs, gelu, layerNorm, layerNormSpecs } from '@vlm/connectors';
 
 /** Sizes of {@link QFormerTextHeads}. */

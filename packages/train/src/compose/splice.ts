@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { IGNORE_INDEX, IMAGE_TOKEN_INDEX, VlmError } from '@vlm/core';
 
 /** Which side padding goes on after splicing (left for batched generation, right for training). */

@@ -1,5 +1,5 @@
 import { isAbsolute, join, normalize } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ImageDecodes } from '@vlm/core';
 import { type ImageFitMode, preprocessImage } from '../image/preprocess';
 

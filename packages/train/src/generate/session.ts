@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { type KvCache, type LlamaModel, disposeCache } from '../models/llama';
 
 /** Incremental decoding state: logits of the next token, then push the chosen token. */

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@vlm/connectors'; // registers the cpu backend and tfjs-core's gradients (see its tfjs-runtime)
 import { VlmError } from '@vlm/core';
 import sharp from 'sharp';
 import { CLIP_IMAGE_MEAN, CLIP_IMAGE_STD } from '../models/clip-vision';

@@ -1,6 +1,6 @@
 // LoRA (Hu et al. 2021) on named linear layers, as PEFT's `lora.Linear` computes it:
 // y = x·W + b + scaling · B(A(dropout(x))), A `[r, in]` kaiming-uniform, B `[out, r]` zeros.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { VlmError } from '@vlm/core';
 import { type LinearAdapter, linear } from '../nn/linear';
 import { type ParamInit, ParamSet } from '../nn/params';

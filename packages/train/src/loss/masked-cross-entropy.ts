@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { IGNORE_INDEX, VlmError } from '@vlm/core';
 
 /** Options of {@link maskedCrossEntropy}. */
@@ -36,7 +36,7 @@ export function maskedCrossEntropy(logits: tf.Tensor3D, labels: tf.Tensor2D, opt
   // and the last position gets IGNORE_INDEX.
   const [targets, weights] = tf.tidy(() => {
     const shifted = shift ? tf.concat([tf.slice(labels, [0, 1], [b, s - 1]), tf.fill([b, 1], IGNORE_INDEX, 'int32')], 1) : labels;
-    const flat = tf.reshape(shifted, [-1]).toInt();
+    const flat = tf.cast(tf.reshape(shifted, [-1]), 'int32');
     const trained = tf.notEqual(flat, IGNORE_INDEX);
     return [tf.where(trained, flat, tf.zerosLike(flat)), tf.div(tf.cast(trained, 'float32'), denominator)];
   });

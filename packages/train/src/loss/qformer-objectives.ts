@@ -1,6 +1,6 @@
 // BLIP-2 stage-1 objectives (LAVIS blip2_qformer.py): the attention masks that tell the three
 // tasks apart, and the ITC, ITM and ITG losses.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { IGNORE_INDEX, type Rng } from '@vlm/core';
 
 /** Mask rows are `[queries; text]` positions; 1 = may attend. `textMask[b][t]` is 1 for real text, 0 for padding. */
@@ -32,7 +32,7 @@ export function uniLmMask(numQueries: number, textMask: readonly (readonly numbe
 
 /** A 0/1 mask as an additive attention bias `[b, 1, L, L]` (0 allowed, -1e9 masked). */
 export function maskToBias(mask: AttentionMask): tf.Tensor4D {
-  return tf.tidy(() => tf.mul(tf.sub(1, tf.tensor3d(mask, undefined, 'float32')), -1e9).expandDims(1) as tf.Tensor4D);
+  return tf.tidy(() => tf.expandDims(tf.mul(tf.sub(1, tf.tensor3d(mask, undefined, 'float32')), -1e9), 1) as tf.Tensor4D);
 }
 
 /**
@@ -45,7 +45,7 @@ export function smoothedCrossEntropy(logits: tf.Tensor2D, targets: readonly numb
     const n = Math.max(1, keep.reduce((a, b) => a + b, 0));
     const logp = tf.logSoftmax(logits);
     const k = logits.shape[1];
-    const oneHot = tf.oneHot(tf.tensor1d(targets.map((t) => (t === IGNORE_INDEX ? 0 : t)), 'int32'), k).toFloat();
+    const oneHot = tf.cast(tf.oneHot(tf.tensor1d(targets.map((t) => (t === IGNORE_INDEX ? 0 : t)), 'int32'), k), 'float32');
     const nll = tf.neg(tf.sum(tf.mul(logp, oneHot), 1));
     const uniform = tf.neg(tf.mean(logp, 1));
     const perRow = tf.add(tf.mul(nll, 1 - smoothing), tf.mul(uniform, smoothing));

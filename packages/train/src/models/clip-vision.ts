@@ -1,5 +1,5 @@
 // CLIP vision transformer (ViT, pre-LN), top to bottom: config -> parameters -> layers -> forward.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { VlmError, createRng } from '@vlm/core';
 import { type Activation, activate } from '../nn/activations';
 import { mergeHeads, scaledDotProductAttention, splitHeads } from '../nn/attention';

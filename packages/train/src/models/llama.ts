@@ -1,6 +1,6 @@
 // LLaMA-family decoder (LLaMA, TinyLlama, SmolLM, Vicuna), top to bottom:
 // config -> parameters (upstream names) -> attention / MLP blocks -> model forward.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@vlm/core';
 import { causalMask, mergeHeads, scaledDotProductAttention, splitHeads } from '../nn/attention';
 import { embed } from '../nn/embedding';

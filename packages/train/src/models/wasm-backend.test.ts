@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@vlm/core';
 import { selectBackend } from '@vlm/connectors';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Names of the activations the towers support (Hugging Face `hidden_act`). */
 export type Activation = 'gelu' | 'quick_gelu' | 'silu' | 'gelu_pytorch_tanh';

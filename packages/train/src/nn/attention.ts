@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { attentionFused } from './fused';
 
 /** Additive value for a blocked logit: large but finite so fully masked rows stay NaN-free. */

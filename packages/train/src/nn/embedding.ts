@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * Row lookup `table[ids]` with a scatter-add gradient. tfjs' own gather gradient needs
@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 export function embed(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
   const vocab = table.shape[0];
   const dim = table.shape[1];
-  const flatIds = tf.reshape(ids, [-1]).toInt();
+  const flatIds = tf.cast(tf.reshape(ids, [-1]), 'int32');
   const lookup = tf.customGrad(((t: tf.Tensor, save: tf.GradSaveFunc) => {
     save([flatIds]);
     return {

@@ -1,7 +1,7 @@
 // Fused ops: forward as a few tfjs ops, backward written out by hand. tfjs keeps every intermediate
 // of a differentiated forward alive until the backward pass ends; a customGrad op keeps only what it
 // saves, which is what lets a 135M-parameter LM train inside the 4 GB wasm heap.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 type GradFn = Parameters<typeof tf.customGrad>[0];
 const custom = (f: unknown) => tf.customGrad(f as GradFn);

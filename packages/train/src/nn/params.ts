@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
+import '@vlm/connectors'; // registers the cpu backend and tfjs-core's gradients (see its tfjs-runtime)
 import { VlmError, type Rng } from '@vlm/core';
 
 /**

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Rotary frequencies 1 / theta^(2i/d) for i < d/2 (LLaMA default rope). */
 export function ropeInverseFrequencies(headDim: number, theta: number): Float32Array {
@@ -14,7 +14,7 @@ export function ropeInverseFrequencies(headDim: number, theta: number): Float32A
  */
 export function ropeTables(positions: tf.Tensor2D, invFreq: Float32Array): { cos: tf.Tensor; sin: tf.Tensor } {
   const [b, s] = positions.shape;
-  const freqs = tf.mul(tf.reshape(positions.toFloat(), [b, s, 1]), tf.tensor1d(invFreq)); // [b, s, d/2]
+  const freqs = tf.mul(tf.reshape(tf.cast(positions, 'float32'), [b, s, 1]), tf.tensor1d(invFreq)); // [b, s, d/2]
   const emb = tf.concat([freqs, freqs], -1); // [b, s, d]
   const d = invFreq.length * 2;
   return { cos: tf.reshape(tf.cos(emb), [b, 1, s, d]), sin: tf.reshape(tf.sin(emb), [b, 1, s, d]) };

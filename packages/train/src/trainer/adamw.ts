@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { VlmError } from '@vlm/core';
 
 /** A parameter the optimizer updates, with the module (learning-rate group) it belongs to. */

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createByteTokenizer, createRng } from '@vlm/core';
 import { selectBackend } from '@vlm/connectors';
 import { readSafetensorsFile } from '@vlm/connectors/node';
@@ -109,14 +109,14 @@ describe.each(cases)('$architecture trains end to end', (c) => {
     expect(lossOf(loaded.model)).toBe(lossOf(result.model));
     if (c.architecture === 'blip2' && result.model.architecture === 'blip2' && loaded.model.architecture === 'blip2') {
       const caps = [[97, 98], [99], [100, 101, 102]];
-      const f1 = result.model.vision.features(pixels.slice([0, 0, 0, 0], [3, -1, -1, -1]) as tf.Tensor4D, result.model.featureSelection);
+      const f1 = result.model.vision.features(tf.slice(pixels, [0, 0, 0, 0], [3, -1, -1, -1]) as tf.Tensor4D, result.model.featureSelection);
       const s1 = qformerStageLoss(result.model, caps, f1, createRng(1), false).loss.dataSync()[0];
       const s2 = qformerStageLoss(loaded.model, caps, f1, createRng(1), false).loss.dataSync()[0];
       expect(s2).toBe(s1);
     }
 
     const chat = { model: loaded.model, tokenizer: loaded.tokenizer, template: loaded.meta.template, systemMessage: loaded.meta.systemMessage };
-    const image = pixels.slice([0, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
+    const image = tf.slice(pixels, [0, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
     const reply = await answer(chat, [{ from: 'human', value: '<image>\nColour?' }], { pixelValues: image, maxNewTokens: 4 });
     const again = await answer({ ...chat, model: result.model }, [{ from: 'human', value: '<image>\nColour?' }], { pixelValues: image, maxNewTokens: 4 });
     expect(typeof reply).toBe('string');

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { IGNORE_INDEX, IMAGE_TOKEN_INDEX } from '@vlm/core';
 import { imagesFirstSample } from '../compose/blip2';
 import type { FlamingoModel } from '../compose/flamingo';

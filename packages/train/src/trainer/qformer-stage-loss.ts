@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { type Rng, VlmError } from '@vlm/core';
 import type { Blip2Model } from '../compose/blip2';
 import type { QFormerTextHeads } from '../compose/qformer-text-heads';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { IMAGE_TOKEN_INDEX as IMG, createRng } from '@vlm/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spliceImageFeatures } from '../compose/splice';

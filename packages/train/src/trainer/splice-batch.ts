@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { IGNORE_INDEX, IMAGE_TOKEN_INDEX, VlmError } from '@vlm/core';
 import type { LlamaModel } from '../models/llama';
 

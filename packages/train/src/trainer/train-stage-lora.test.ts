@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createByteTokenizer } from '@vlm/core';
 import { selectBackend } from '@vlm/connectors';
 import { readSafetensorsFile } from '@vlm/connectors/node';

@@ -1,5 +1,5 @@
 import { join, relative } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { VlmError, type Tokenizer, createRng } from '@vlm/core';
 import { VISION_PREFIX } from '../compose/llava';
 import type { ModuleHandle } from '../compose/modules';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { VlmError } from '@vlm/core';
 import type { SafeTensor, TensorToWrite } from '@vlm/connectors';
 import { type ParamSet, internalToUpstream, upstreamToInternal } from '../nn/params';

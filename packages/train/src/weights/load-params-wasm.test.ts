@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@vlm/core';
 import { selectBackend, writeSafetensors } from '@vlm/connectors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { VlmError } from '@vlm/core';
 import { DTYPE_BYTES, type SafetensorsEntry, decodeTensor } from '@vlm/connectors';
 import { type SafetensorsReader, openSafetensorsFile } from '@vlm/connectors/node';

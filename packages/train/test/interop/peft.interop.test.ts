@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@vlm/core';
 import { readSafetensorsFile } from '@vlm/connectors/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -2,7 +2,7 @@ import type { VisionLanguageModel } from '../../compose/vision-language-model';
 // Test-only: a tiny LLaVA with a real BPE tokenizer.json, saved as a vlm-train checkpoint, and its logits.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { IMAGE_TOKEN_INDEX, trainBpeTokenizer } from '@vlm/core';
 import type { LlavaModel } from '../../compose/llava';
 import { type LoadedCheckpoint, loadCheckpoint } from '../../checkpoint/load-checkpoint';
