@@ -1,4 +1,4 @@
-import { formatCoordinate } from '@vlm/prompts';
+import { formatRounded } from '@vlm/prompts';
 
 /** A box as normalised corners, each in 0..1 of the reference frame (see {@link BoxNormalization}). */
 export type NormalizedBox = [x1: number, y1: number, x2: number, y2: number];
@@ -31,8 +31,8 @@ export function normalizeXywhBox(box: readonly number[], width: number, height: 
 
 /**
  * `[0.12, 0.3, 0.58, 1.0]`: each corner as Python's `round(x, 2)` prints it, as LLaVA-1.5's region data
- * writes boxes (the one formatter of @vlm/prompts, also used for the symbolic image's boxes).
+ * writes boxes (the one formatter of @vlm/prompts, also behind the symbolic image's `formatCoordinate`).
  */
 export function formatRegionBox(box: NormalizedBox): string {
-  return `[${box.map((v) => formatCoordinate(v, 2)).join(', ')}]`;
+  return `[${box.map((v) => formatRounded(v, 2)).join(', ')}]`;
 }

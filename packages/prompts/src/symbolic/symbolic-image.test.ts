@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VlmError } from '@vlm/core';
-import { formatCoordinate } from './format-coordinate';
+import { formatCoordinate, formatRounded } from './format-coordinate';
 import { normaliseBox } from './normalise-box';
 import { renderSymbolicImage } from './symbolic-image';
 
@@ -20,7 +20,7 @@ describe('formatCoordinate', () => {
     expect(formatCoordinate(0.0005)).toBe('0.001');
   });
 
-  it('follows Python round(x, 2) printing for LLaVA-1.5 region boxes (values checked against CPython)', () => {
+  it('formatRounded follows Python round(x, 2) printing for LLaVA-1.5 region boxes (values checked against CPython)', () => {
     const cases: [number, string][] = [
       [0.2, '0.2'],
       [531 / 640, '0.83'],
@@ -35,7 +35,9 @@ describe('formatCoordinate', () => {
       [0.135, '0.14'],
       [0.285, '0.28'],
     ];
-    for (const [value, text] of cases) expect([value, formatCoordinate(value, 2)]).toEqual([value, text]);
+    for (const [value, text] of cases) expect([value, formatRounded(value, 2)]).toEqual([value, text]);
+    // formatCoordinate stays unary, so passing it to map() (which adds an index) keeps three decimals
+    expect([0.5664, 0.5664].map(formatCoordinate)).toEqual(['0.566', '0.566']);
   });
 });
 
