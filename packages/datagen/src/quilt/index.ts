@@ -28,9 +28,12 @@ export { listFrameFolder } from './frames/frame-folder';
 /** Stable-background chunks of a video. */
 export { findStableChunks, frameSignature, signatureChange, type StableChunk, type StableChunkOptions } from './cursor/stable-chunks';
 /** Per-pixel median frame of a chunk. */
-export { medianFrame } from './cursor/median-frame';
+export { medianFrame, medianSample } from './cursor/median-frame';
+/** A chunk's frames held as word-level differences from frame to frame, and its median from them. */
+export { ChunkFrames, type ChunkFramesOptions, type FrameStep } from './cursor/chunk-frames';
+export { chunkMedian } from './cursor/chunk-median';
 /** Cursor extraction: median subtraction, threshold, box filter, maximum. */
-export { extractCursor, createCursorScratch, type CursorOptions, type CursorHit, type CursorScratch } from './cursor/extract-cursor';
+export { extractCursor, locateCursor, createCursorScratch, type CursorOptions, type CursorHit, type CursorScratch } from './cursor/extract-cursor';
 /** Median frame, cursor hits and the normalised `{x, y, t}` trace of one chunk. */
 export { traceChunk, type ChunkTrace } from './cursor/trace-chunk';
 /** The trace picture: cursor points over the frame, colour encoding time. */

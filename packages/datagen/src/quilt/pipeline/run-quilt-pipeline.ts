@@ -135,7 +135,8 @@ export async function runQuiltPipeline(frames: FrameInput | VideoDecode, allUtte
       await Promise.all(foreign.map((f) => rm(join(options.outDir, f), { recursive: true, force: true })));
     }
     let decode: DecodeReport | undefined;
-    const chunks = await groundVideo(isVideoDecode(frames) ? frames.frames() : frames, utterances, options);
+    // groundVideo copies what it keeps of each frame, so the decoder reuses a handful of buffers.
+    const chunks = await groundVideo(isVideoDecode(frames) ? frames.frames({ recycle: true }) : frames, utterances, options);
     if (isVideoDecode(frames)) decode = await frames.report();
     if (chunks.length === 0 && decode?.frames === 0) {
       throw new VlmError('quilt_no_frames', `ffmpeg decoded no frames: ${decode.warnings.join('; ') || 'the video is empty'}`, { hint: 'check the video with ffmpeg -i <video> -f null -' });
