@@ -13,6 +13,7 @@ import { encodeRgbFrame } from '../frames/rgb-frame';
 import { groundCaption, type GroundCaptionOptions, type GroundedSegment } from '../grounding/ground-caption';
 import { groundUtterances, type SentenceGrounding, type UtteranceGroundingOptions } from '../grounding/ground-utterances';
 import type { TracePoint } from '../grounding/trace-point';
+import { splitSentences } from '../transcript/split-sentences';
 import type { Utterance } from '../transcript/utterance';
 
 /** Which rule grounds the narration: each sentence on its own time window, or upstream Quilt's whole-chunk clustering. */
@@ -31,6 +32,11 @@ export interface GroundVideoOptions {
   groundingMode?: GroundingMode;
   /** Options of the upstream (whole-chunk) grounding. */
   grounding?: Omit<GroundCaptionOptions, 'imageWidth' | 'imageHeight' | 'caption' | 'rng' | 'seed'>;
+  /**
+   * Split utterances that hold several sentences at sentence ends, using their word times, so each
+   * sentence is grounded on its own window (see {@link splitSentences}). Default true.
+   */
+  splitSentences?: boolean;
   /** Options of the sentence-level grounding (lead/lag margins in seconds, clusters per sentence). */
   utteranceGrounding?: Omit<UtteranceGroundingOptions, 'imageWidth' | 'imageHeight' | 'rng' | 'seed'>;
 }
@@ -101,7 +107,8 @@ export async function groundVideo(frames: FrameInput, utterances: readonly Utter
   const maxFrames = chunkOptions.maxFrames ?? 600;
   const mode = options.groundingMode ?? 'utterance';
   const rng = createRng(options.seed ?? 0);
-  const numbered: ChunkUtterance[] = utterances.map((u, i) => ({ ...u, sentence: i + 1 }));
+  const sentences = options.splitSentences === false ? utterances : splitSentences(utterances);
+  const numbered: ChunkUtterance[] = sentences.map((u, i) => ({ ...u, sentence: i + 1 }));
   await mkdir(join(options.outDir, 'images'), { recursive: true });
   await mkdir(join(options.outDir, 'traces'), { recursive: true });
   const results: GroundedChunk[] = [];
@@ -184,7 +191,7 @@ export async function groundVideo(frames: FrameInput, utterances: readonly Utter
     i++;
   }
   // The last chunk runs to the end of the narration or one frame past the last frame.
-  const tail = Math.max(lastTime !== undefined ? lastTime + 1e-3 : 0, ...utterances.map((u) => u.end + 1e-3));
+  const tail = Math.max(lastTime !== undefined ? lastTime + 1e-3 : 0, ...sentences.map((u) => u.end + 1e-3));
   if (current) await finish(i, tail);
   return results;
 }
