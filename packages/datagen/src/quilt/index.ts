@@ -11,6 +11,8 @@ export { parseWhisperJson } from './transcript/parse-whisper-json';
 export { parseTranscript, readTranscript, type TranscriptFormat } from './transcript/read-transcript';
 /** SRT / WebVTT timestamp parsing. */
 export { parseTimestamp } from './transcript/timestamp';
+/** Splitting ASR segments into sentences by their word times. */
+export { splitSentences } from './transcript/split-sentences';
 
 /** Decoded RGB frames (sharp) and their encoding. */
 export { readRgbFrame, encodeRgbFrame, type RgbFrame } from './frames/rgb-frame';
@@ -80,7 +82,7 @@ export { symbolicQuiltTeacher, describePosition } from './instruct/symbolic-teac
 /** Stage 1: frames to grounded chunks; the whole resumable pipeline. */
 export { groundVideo, utterancesInWindow, type GroundedChunk, type GroundVideoOptions, type GroundingMode, type ChunkGrounding, type ChunkUtterance } from './pipeline/ground-video';
 /** Keys of saved state: file hashes and canonical JSON hashes. */
-export { hashFile, hashJson, describeFrameFiles } from './pipeline/run-key';
+export { hashFile, hashJson, describeFrameFiles, QUILT_STATE_VERSION } from './pipeline/run-key';
 export { runQuiltPipeline, type QuiltPipelineOptions, type QuiltPipelineResult } from './pipeline/run-quilt-pipeline';
 
 /** The built-in demo: a synthetic narrated video with a known cursor path. */
