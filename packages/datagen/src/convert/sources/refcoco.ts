@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ConverterDefinition } from '../convert-options';
 import { formatRegionBox, normalizeXywhBox } from '../boxes';
 import { firstJsonChar, readJsonElements } from '../io/read-json-elements';
-import { BOX_TO_DESCRIPTION_PROMPT, REGION_TO_BOX_PROMPT } from '../response-format';
+import { boxToDescriptionQuestion, regionDescriptionAnswer, regionToBoxQuestion } from '../response-format';
 import { isPickle, schemaReason, sourceRows } from './rows';
 
 const imageSchema = z.looseObject({ id: z.number().int(), width: z.number().positive(), height: z.number().positive(), file_name: z.string().min(1) });
@@ -22,8 +22,15 @@ const refSchema = z.looseObject({
  * `refs(umd).p`, ...), read directly (plain-data pickles only), or as the JSON export many pipelines
  * use, `json.dump(pickle.load(f))`: an array of refs (or `{"refs": [...]}`) with
  * `ref_id, ann_id, image_id, split, sentences[].sent`.
- * Each expression becomes an expression-to-box question; each referred object one box-to-description
- * question answered by one of its expressions (seeded), so a box is never asked twice with two answers.
+ * By default (`direction: 'mix'`) each expression is asked once, one way, drawn per expression with a
+ * seed: description to box with probability `boxRatio` (default 0.5), else box to description answered
+ * by that expression. That is the shape of LLaVA-1.5's released RefCOCO records: in the one quoted in
+ * public code, 8 expressions of one image give 3 box questions and 5 description questions, and a box
+ * with two expressions is described twice, once by each. `direction: 'both'` asks every expression for
+ * its box and every referred object once for a description (one of its expressions, seeded), `box` and
+ * `description` one way only. Boxes are fractions of the padded square unless `boxes: 'per-axis'`;
+ * prompts and answers are written as upstream's (`...describes: left person.` -> `[0.17, 0.0, 0.5, 0.5]`,
+ * `...for this region: [0.17, 0.0, 0.5, 0.5].` -> `Left person.`).
  */
 export const refcocoConverter: ConverterDefinition = {
   name: 'refcoco',
@@ -61,7 +68,8 @@ export const refcocoConverter: ConverterDefinition = {
     const refsFile = inputs.refs!;
     const path = !isPickle(refsFile) && (await firstJsonChar(refsFile)) === '{' ? ['refs'] : [];
     const split = options.split ?? 'train';
-    const direction = options.direction ?? 'both';
+    const direction = options.direction ?? 'mix';
+    const boxRatio = options.boxRatio ?? 0.5;
     for await (const row of sourceRows(refsFile, path, refSchema, issues)) {
       const ref = row.value;
       if (split !== 'all' && ref.split !== split) continue;
@@ -72,7 +80,7 @@ export const refcocoConverter: ConverterDefinition = {
         issues.add({ ...where, reason: !image ? `image_id ${ref.image_id} is not in instances.json` : `ann_id ${ref.ann_id} is not in instances.json` });
         continue;
       }
-      const box = normalizeXywhBox(bbox, image.width, image.height);
+      const box = normalizeXywhBox(bbox, image.width, image.height, options.boxes);
       const sentences = ref.sentences.map((s) => s.sent.trim()).filter(Boolean);
       if (!box || sentences.length === 0) {
         issues.add({ ...where, reason: !box ? `degenerate box ${JSON.stringify(bbox)}` : 'no expressions' });
@@ -81,14 +89,23 @@ export const refcocoConverter: ConverterDefinition = {
       const path = context.imagePath('train2014/{file_name}', { file_name: image.file_name, image_id: ref.image_id });
       const boxText = formatRegionBox(box);
       const groupId = String(ref.image_id);
+      if (direction === 'mix') {
+        for (const [k, sent] of sentences.entries()) {
+          const asBox = context.rng.fork(`ref direction ${ref.ref_id} ${k}`).next() < boxRatio;
+          yield asBox
+            ? { pair: { id: `${ref.ref_id}_box_${k}`, groupId, image: path, question: regionToBoxQuestion(sent), answer: boxText } }
+            : { pair: { id: `${ref.ref_id}_desc_${k}`, groupId, image: path, question: boxToDescriptionQuestion(boxText), answer: regionDescriptionAnswer(sent) } };
+        }
+        continue;
+      }
       if (direction !== 'description') {
         for (const [k, sent] of sentences.entries()) {
-          yield { pair: { id: `${ref.ref_id}_box_${k}`, groupId, image: path, question: `${REGION_TO_BOX_PROMPT} ${sent}`, answer: boxText } };
+          yield { pair: { id: `${ref.ref_id}_box_${k}`, groupId, image: path, question: regionToBoxQuestion(sent), answer: boxText } };
         }
       }
       if (direction !== 'box') {
         const sent = context.rng.fork(`ref ${ref.ref_id}`).pick(sentences);
-        yield { pair: { id: `${ref.ref_id}_desc`, groupId, image: path, question: `${BOX_TO_DESCRIPTION_PROMPT} ${boxText}`, answer: sent } };
+        yield { pair: { id: `${ref.ref_id}_desc`, groupId, image: path, question: boxToDescriptionQuestion(boxText), answer: regionDescriptionAnswer(sent) } };
       }
     }
   },
