@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { layerNormFused } from '../fused/layer-norm';
 
 /**
  * x·kernel + bias over the last axis. Folds leading axes into rows first: a 2-D product is one
@@ -13,13 +14,9 @@ export function dense(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor): tf.Ten
   return y.reshape([...lead, outDim]);
 }
 
-/** LayerNorm over the last axis with an explicit epsilon (PyTorch 1e-5, BERT/Q-Former 1e-12). */
+/** LayerNorm over the last axis with an explicit epsilon (PyTorch 1e-5, BERT/Q-Former 1e-12); a fused op. */
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
-  const axis = x.shape.length - 1;
-  const mean = tf.mean(x, axis, true);
-  const centred = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centred), axis, true);
-  return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, eps))), gamma), beta);
+  return layerNormFused(x, gamma, beta, eps);
 }
 
 /** Inverted dropout when training with rate > 0; identity otherwise. */
