@@ -42,6 +42,7 @@ export { dense, layerNorm, dropout, splitHeads, mergeHeads, attend, type AttendO
 /** Fused ops with hand-written gradients: one op per hot-path computation, a JS kernel on wasm/cpu where that is faster, standard ops elsewhere. */
 export { layerNormFused, rmsNormFused } from './fused/layer-norm';
 export { biasGelu, geluFused } from './fused/bias-gelu';
+export { attentionFused } from './fused/attention';
 export { registerFusedKernels } from './fused/js-kernel';
 /** The connector interface: x [b, tokens, visionWidth] -> [b, outTokens, lmWidth]. */
 export { Connector, type ApplyOptions } from './connectors/connector';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { attentionFused } from '../fused/attention';
 import { layerNormFused } from '../fused/layer-norm';
 
 /**
@@ -49,9 +50,11 @@ export interface AttendOptions {
 
 /**
  * Scaled dot-product attention over heads. q [b, h, tq, d], k and v [b, h, tk, d] -> [b, h, tq, d].
- * Rows are shifted by their max before softmax, as upstream does.
+ * Rows are shifted by their max before softmax, as upstream does. Without `probScale` and `dropProbs`
+ * this is one fused op (see `attentionFused`).
  */
 export function attend(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, options: AttendOptions = {}): tf.Tensor {
+  if (!options.probScale && !options.dropProbs) return attentionFused(q, k, v, options.bias);
   const d = q.shape[3] as number;
   let logits = tf.matMul(tf.mul(q, 1 / Math.sqrt(d)) as tf.Tensor4D, k as tf.Tensor4D, false, true) as tf.Tensor;
   if (options.bias) logits = tf.add(logits, options.bias);
