@@ -43,6 +43,7 @@ export { dense, layerNorm, dropout, splitHeads, mergeHeads, attend, type AttendO
 export { layerNormFused, rmsNormFused } from './fused/layer-norm';
 export { biasGelu, geluFused } from './fused/bias-gelu';
 export { attentionFused } from './fused/attention';
+export { crossEntropyOverPositions } from './fused/cross-entropy';
 export { registerFusedKernels } from './fused/js-kernel';
 /** The connector interface: x [b, tokens, visionWidth] -> [b, outTokens, lmWidth]. */
 export { Connector, type ApplyOptions } from './connectors/connector';
