@@ -44,6 +44,7 @@ export { layerNormFused, rmsNormFused } from './fused/layer-norm';
 export { biasGelu, geluFused } from './fused/bias-gelu';
 export { attentionFused } from './fused/attention';
 export { crossEntropyOverPositions } from './fused/cross-entropy';
+export { adamwUpdate, type AdamWEntry, type AdamWHyper } from './fused/adamw-update';
 export { registerFusedKernels } from './fused/js-kernel';
 /** The connector interface: x [b, tokens, visionWidth] -> [b, outTokens, lmWidth]. */
 export { Connector, type ApplyOptions } from './connectors/connector';
