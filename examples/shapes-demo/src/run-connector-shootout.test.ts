@@ -42,7 +42,7 @@ describe('runConnectorShootout (tiny preset)', () => {
     expect(lines.filter((l) => l.includes('contrastive pretraining of the vision tower'))).toHaveLength(1);
     expect(readdirSync(join(dir, 'shared', 'checkpoints')).sort()).toEqual(['0-lm-pretrain', '1-lm-chat']);
     const table = r.terminal.join('\n');
-    expect(table).toMatch(/connector\s+trainable\s+image tokens\s+s\/step\s+total s\s+colour\s+shape\s+count\s+position/);
+    expect(table).toMatch(/connector\s+trainable\s+image tokens\s+s\/step\s+CPU s\/step\s+total s\s+CPU s\s+colour\s+shape\s+count\s+position/);
     expect(table).toMatch(/text only \(shared LM, no image\)/);
     expect(table).toMatch(/chance\s+16\.7 %\s+25\.0 %\s+33\.3 %\s+11\.1 %/);
     expect(r.terminal[0]).toMatch(/^note: This was a quick run/);
@@ -55,6 +55,13 @@ describe('runConnectorShootout (tiny preset)', () => {
 
     // An existing shoot-out is never replaced without force.
     await expect(runConnectorShootout({ outDir: dir, preset: tinyShootoutPreset, selectBackend: false })).rejects.toThrow(/already holds a connector shoot-out/);
+
+    // Another process can reuse the towers pretrained once: the same connector trains to the same loss.
+    const reused = await runConnectorShootout({ outDir: join(dir, 'reused'), preset: tinyShootoutPreset, selectBackend: false, connectors: ['flamingo'], pretrainedFrom: dir, log: (l) => lines.push(l) });
+    expect(lines.filter((l) => l.includes('contrastive pretraining of the vision tower'))).toHaveLength(1);
+    expect(reused.rows[0]!.finalLoss).toBe(flamingo!.finalLoss);
+    expect(reused.rows[0]!.accuracy).toEqual(flamingo!.accuracy);
+    await expect(runConnectorShootout({ outDir: join(dir, 'other-seed'), seed: 3, preset: tinyShootoutPreset, selectBackend: false, pretrainedFrom: dir })).rejects.toThrow(/no finished shared pretraining of this seed and preset/);
   });
 
   it('stops cleanly when aborted: the stage under way saves its checkpoint and the report covers the finished connectors', async () => {

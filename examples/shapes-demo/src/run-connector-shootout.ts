@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { type LlavaRecord, VlmError, createRng } from '@vlm/core';
 import { selectBackend } from '@vlm/connectors';
 import { ClipVisionModel, LlamaModel, type ModelSpec, type TokenizerSpec, type VisionLanguageModel, buildModel, imageTokensOf, prepareSamples } from '@vlm/train';
-import { type StageResult, ImageStore, createTokenizer, loadLlavaDataset, parseStage, trainStage, writeLossCurvePng } from '@vlm/train/node';
+import { type StageResult, ImageStore, createTokenizer, loadCheckpointWeights, loadLlavaDataset, parseStage, readCheckpointMeta, trainStage, writeLossCurvePng } from '@vlm/train/node';
 import { type ShootoutConnector, type ShootoutPreset, connectorLabels, fullShootoutPreset, recipeOf, shootoutConnectors, shootoutModelSpec, shootoutStages } from './connector-shootout';
 import { pretrainVisionContrastive } from './contrastive-pretrain';
 import { type TypeAccuracy, evaluateHeldOut } from './evaluate';
@@ -27,6 +27,12 @@ export interface ConnectorShootoutOptions {
   selectBackend?: boolean;
   /** Replace a shoot-out already in `outDir` (without it, an existing one is an error and nothing is touched). */
   force?: boolean;
+  /**
+   * Reuse the shared towers of an earlier shoot-out (its output folder, same seed and preset) instead of
+   * pretraining them again: the world and tokenizer are rebuilt (seeded, identical) and the towers load
+   * from its `shared/checkpoints/1-lm-chat`. Lets connectors run in separate processes from one pretraining.
+   */
+  pretrainedFrom?: string;
   /** Ctrl-C: the step under way finishes, its checkpoint is saved, and the report covers the connectors finished so far. */
   signal?: AbortSignal;
   log?: (line: string) => void;
@@ -136,35 +142,48 @@ export async function runConnectorShootout(options: ConnectorShootoutOptions): P
   // The shared towers live in a LLaVA model while they are pretrained (its connector is never trained).
   const carrierSpec = shootoutModelSpec('mlp2x_gelu', p, tokenizer);
   const carrier = buildModel(carrierSpec, seed);
+  const sharedDir = join(options.outDir, 'shared');
+  const common = { spec: carrierSpec, tokenizer, tokenizerSpec, tokenizerFile, seed, log, progress: options.progress, signal: options.signal };
+  const perCarrier = imageTokensOf(carrierSpec);
+  const sharedStages: StageResult[] = [];
+  let contrastive: number[] = [];
+  if (options.pretrainedFrom) {
+    const from = join(options.pretrainedFrom, 'shared', 'checkpoints', '1-lm-chat');
+    const same = tokenizerFile && (await readFile(join(options.pretrainedFrom, 'tokenizer.json'), 'utf8').catch(() => '')) === (await readFile(tokenizerFile, 'utf8'));
+    const meta = existsSync(from) ? await readCheckpointMeta(from) : undefined;
+    if (!meta || !same || meta.seed !== seed || meta.step < meta.totalSteps) {
+      throw new VlmError('pretrained_mismatch', `${options.pretrainedFrom} holds no finished shared pretraining of this seed and preset${!meta ? ` (${from} is missing)` : !same ? ' (its tokenizer differs)' : meta.seed !== seed ? ` (seed ${meta.seed}, not ${seed})` : ' (its chat stage did not finish)'}`, {
+        location: { file: from },
+        hint: 'point pretrainedFrom at the folder of a finished shoot-out with the same seed and preset, or leave it out to pretrain',
+      });
+    }
+    await loadCheckpointWeights(carrier, from);
+    log(`shared towers loaded from ${from} (pretrained once, by an earlier run)`);
+  } else {
   log(`shared 2/4 contrastive pretraining of the vision tower (${d.contrastive.steps} steps)`);
   const prompts = patchPrompts();
   const pairs = [];
   for (const s of world.train) pairs.push({ pixels: await images.pixelsOf(s.image), caption: s.captions.join(' '), patchLabels: patchLabelsOf(s, d.imageSize, d.patchSize, prompts) });
-  const contrastive = pretrainVisionContrastive(carrier.vision, pairs, {
+  contrastive = pretrainVisionContrastive(carrier.vision, pairs, {
     ...d.contrastive, patchTexts: prompts, patchLayer: d.featureLayer, seed,
     progress: (step, loss) => options.progress?.(`vision-clip  ${step}/${d.contrastive.steps}  loss ${loss.toFixed(4)}`),
   });
   log(`vision tower: contrastive loss ${contrastive[0]?.toFixed(3)} -> ${contrastive.at(-1)?.toFixed(3)}`);
-
-  const sharedDir = join(options.outDir, 'shared');
-  const common = { spec: carrierSpec, tokenizer, tokenizerSpec, tokenizerFile, seed, log, progress: options.progress, signal: options.signal };
-  const perCarrier = imageTokensOf(carrierSpec);
   log('shared 3/4 language-model pretraining on the text');
   const lmStage = await trainStage({
     ...common, model: carrier, outDir: sharedDir, stageIndex: 0, samples: pretrainingText(lines, tokenizer),
     stage: { name: 'lm-pretrain', template: 'plain', train: { lm: d.lmPretrain.learningRate }, steps: d.lmPretrain.steps, globalBatchSize: d.lmPretrain.batchSize, warmupRatio: 0.05, minLrRatio: 0.1 },
   });
-  const sharedStages: StageResult[] = [lmStage];
-  const instructNoImages = withoutImages(instructRecords);
-  let chatStage: StageResult | undefined;
+  sharedStages.push(lmStage);
   if (!lmStage.interrupted) {
     log('shared 4/4 text-only chat stage of the LM (the instruction records without images, vicuna_v1): the answer format for frozen-LM recipes');
-    chatStage = await trainStage({
+    const chatStage = await trainStage({
       ...common, model: carrier, outDir: sharedDir, stageIndex: 1,
-      samples: prepareSamples(instructNoImages, { tokenizer, template: 'vicuna_v1', systemMessage: d.systemMessage, imageTokens: perCarrier, seed }),
+      samples: prepareSamples(withoutImages(instructRecords), { tokenizer, template: 'vicuna_v1', systemMessage: d.systemMessage, imageTokens: perCarrier, seed }),
       stage: { name: 'lm-chat', template: 'vicuna_v1', systemMessage: d.systemMessage, train: { lm: p.lmChat.learningRate }, steps: p.lmChat.steps, globalBatchSize: p.lmChat.batchSize, warmupRatio: 0.05, minLrRatio: 0.1 },
     });
     sharedStages.push(chatStage);
+  }
   }
   const sharedSeconds = (performance.now() - t0) / 1000;
   const stoppedShared = sharedStages.find((s) => s.interrupted);
@@ -189,10 +208,13 @@ export async function runConnectorShootout(options: ConnectorShootoutOptions): P
       const outDir = join(options.outDir, 'connectors', connector);
       log(`connector ${k + 1}/${connectors.length}: ${connectorLabels[connector]} — ${recipeOf[connector]}; ${perImage} image token${perImage === 1 ? '' : 's'} in the LM`);
       const stages: StageResult[] = [];
+      const cpuStart = process.cpuUsage();
+      let cpuStage2 = process.cpuUsage();
       for (const [i, stage] of shootoutStages(connector, p).entries()) {
         const template = stage.template;
         const records = stage.kind === 'qformer' || template === 'plain' ? align.records : instruct.records;
         const samples = prepareSamples(records, { tokenizer, template, systemMessage: stage.systemMessage, imageTokens: perImage, seed });
+        cpuStage2 = process.cpuUsage();
         const result = await trainStage({ ...common, spec, model, outDir, stageIndex: i, samples, images, stage });
         stages.push(result);
         if (result.interrupted) {
@@ -204,6 +226,9 @@ export async function runConnectorShootout(options: ConnectorShootoutOptions): P
         disposeModel(model);
         break;
       }
+      const cpuSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
+      const cpuAll = cpuSeconds(process.cpuUsage(cpuStart));
+      const cpu2 = cpuSeconds(process.cpuUsage(cpuStage2));
       const last = stages.at(-1) as StageResult;
       const stage2 = parseStage(shootoutStages(connector, p).at(-1) as never);
       const trainable = Object.keys(stage2.train).reduce((n, m) => n + (model.modules as Record<string, { parameterCount(): number }>)[m]!.parameterCount(), 0);
@@ -217,6 +242,8 @@ export async function runConnectorShootout(options: ConnectorShootoutOptions): P
         imageTokens: perImage,
         secondsPerStep: last.seconds / Math.max(1, last.stepsDone),
         trainSeconds: stages.reduce((s, x) => s + x.seconds, 0),
+        cpuSecondsPerStep: cpu2 / Math.max(1, last.stepsDone),
+        trainCpuSeconds: cpuAll,
         stage2Steps: last.stepsDone,
         finalLoss: last.losses.at(-1) ?? Number.NaN,
         accuracy: evaluation.accuracy,
@@ -241,6 +268,7 @@ export async function runConnectorShootout(options: ConnectorShootoutOptions): P
     'LLaVA stage 1': `${d.align.steps} steps x ${d.align.batchSize}, connector only`,
     'BLIP-2 stage 1': `${p.qformerStage1.steps} steps x ${p.qformerStage1.batchSize}, ITC + ITM + ITG`,
     'stage 2 (every connector)': `${p.stage2.steps} steps x ${p.stage2.batchSize}, lr connector ${p.lr.connector}, LM ${p.lr.lm} where trained`,
+    ...(options.pretrainedFrom ? { 'shared towers': `loaded from ${options.pretrainedFrom} (pretrained there once; not timed here)` } : {}),
     'resamplers': `${p.resampler.queries} queries / latents, ${p.resampler.layers} layers, ${p.resampler.heads} heads`,
   };
   const input = { rows, textOnly, totalSeconds, sharedSeconds, backend, notice: p.notice, settings, lossCurvePng, interrupted };
@@ -250,7 +278,7 @@ export async function runConnectorShootout(options: ConnectorShootoutOptions): P
   await writeFile(resultsJson, `${JSON.stringify({ backend, seed, totalSeconds, sharedSeconds, settings, textOnly, rows: rows.map(({ sample: _s, ...r }) => r), interrupted }, null, 1)}\n`);
   const terminal = [
     ...(p.notice ? [`note: ${p.notice}`, ''] : []),
-    `connector shoot-out ${interrupted ? 'interrupted' : 'finished'} in ${totalSeconds.toFixed(1)} s on ${backend} (shared pretraining ${sharedSeconds.toFixed(1)} s, once)`,
+    `connector shoot-out ${interrupted ? 'interrupted' : 'finished'} in ${totalSeconds.toFixed(1)} s on ${backend} (${options.pretrainedFrom ? `shared towers loaded from ${options.pretrainedFrom}` : `shared pretraining ${sharedSeconds.toFixed(1)} s, once`})`,
     '',
     ...shootoutTable(rows, textOnly),
   ];

@@ -16,6 +16,9 @@ export interface ShootoutRow {
   secondsPerStep: number;
   /** Training seconds of all its stages (stage 1 and stage 2; the shared pretraining is not counted). */
   trainSeconds: number;
+  /** CPU seconds of this process per stage-2 step, and over all its stages (the load of other jobs barely moves these). */
+  cpuSecondsPerStep: number;
+  trainCpuSeconds: number;
   stage2Steps: number;
   finalLoss: number;
   /** Held-out exact match per question type (`model` with the image, `textOnly` the same model without it). */
@@ -46,11 +49,11 @@ const thousands = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${(n
 /** The table's rows as cells: one per connector, then the text-only LM and chance. */
 export function shootoutCells(rows: readonly ShootoutRow[], textOnly: readonly TypeAccuracy[]): { header: string[]; body: string[][] } {
   const types = (rows[0]?.accuracy ?? textOnly).map((a) => a.type);
-  const header = ['connector', 'trainable', 'image tokens', 's/step', 'total s', ...types];
-  const body = rows.map((r) => [r.label, thousands(r.trainable), String(r.imageTokens), r.secondsPerStep.toFixed(3), r.trainSeconds.toFixed(0), ...r.accuracy.map((a) => pct(a.model))]);
+  const header = ['connector', 'trainable', 'image tokens', 's/step', 'CPU s/step', 'total s', 'CPU s', ...types];
+  const body = rows.map((r) => [r.label, thousands(r.trainable), String(r.imageTokens), r.secondsPerStep.toFixed(3), r.cpuSecondsPerStep.toFixed(3), r.trainSeconds.toFixed(0), r.trainCpuSeconds.toFixed(0), ...r.accuracy.map((a) => pct(a.model))]);
   if (textOnly.length > 0) {
-    body.push(['text only (shared LM, no image)', '', '', '', '', ...textOnly.map((a) => pct(a.textOnly))]);
-    body.push(['chance', '', '', '', '', ...textOnly.map((a) => pct(a.chance))]);
+    body.push(['text only (shared LM, no image)', '', '', '', '', '', '', ...textOnly.map((a) => pct(a.textOnly))]);
+    body.push(['chance', '', '', '', '', '', '', ...textOnly.map((a) => pct(a.chance))]);
   }
   return { header, body };
 }
@@ -102,7 +105,7 @@ table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:
 </style></head><body>
 <h1>Connector shoot-out: how image features reach the LM</h1>
 ${input.notice ? `<p class="notice"><b>Note:</b> ${esc(input.notice)}</p>\n` : ''}${stopped}
-<p>Finished in <b>${input.totalSeconds.toFixed(1)} s</b> on ${esc(input.backend)}; the shared vision tower and LM were pretrained once (${input.sharedSeconds.toFixed(1)} s) and copied into every model. Held-out questions about unseen images, exact match. <i>trainable</i>: parameters stage 2 trains; <i>image tokens</i>: positions one image takes in the LM's sequence; <i>s/step</i>: mean stage-2 step; <i>total s</i>: all of the connector's training stages.</p>
+<p>Finished in <b>${input.totalSeconds.toFixed(1)} s</b> on ${esc(input.backend)}; the shared vision tower and LM were pretrained once (${input.sharedSeconds.toFixed(1)} s) and copied into every model. Held-out questions about unseen images, exact match. <i>trainable</i>: parameters stage 2 trains; <i>image tokens</i>: positions one image takes in the LM's sequence; <i>s/step</i>: mean stage-2 step (wall clock); <i>CPU s/step</i>: CPU time of the process per stage-2 step (hardly moved by other jobs on the machine); <i>total s</i> / <i>CPU s</i>: all of the connector's training stages.</p>
 ${table}
 ${own}
 <h2>Stage-2 loss curves</h2>

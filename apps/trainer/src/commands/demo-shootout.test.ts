@@ -17,6 +17,7 @@ describe('vlm-train demo --compare-connectors (built CLI)', () => {
     expect(help.stdout).toContain('--compare-connectors');
     expect(help.stdout).toContain('linear,mlp2x_gelu,qformer,perceiver,flamingo');
     expect(help.stdout).toContain('Ctrl-C');
+    expect(help.stdout).toContain('--pretrained-from <dir>');
 
     const wrong = await runVlmTrain(dir, 'demo', '--compare-connectors', '--connectors', 'linear,resnet');
     expect(wrong.code).toBe(2);
@@ -48,7 +49,7 @@ describe('vlm-train demo --compare-connectors (built CLI)', () => {
     expect(r.stderr).toContain('SIGINT: finishing the current step');
     expect(r.stdout).toMatch(/interrupted: mlp2x_gelu stage align stopped at step \d+\/3; checkpoint saved to /);
     // The table has the connector finished before the signal: trainable parameters, 4 image tokens (16 px, patch 8), the text-only LM and chance.
-    expect(r.stdout).toMatch(/connector\s+trainable\s+image tokens\s+s\/step\s+total s\s+colour\s+shape\s+count\s+position/);
+    expect(r.stdout).toMatch(/connector\s+trainable\s+image tokens\s+s\/step\s+CPU s\/step\s+total s\s+CPU s\s+colour\s+shape\s+count\s+position/);
     expect(r.stdout).toMatch(/\nlinear \(LLaVA\)\s+\S+ k\s+4\s/);
     expect(r.stdout).not.toMatch(/\nmlp2x_gelu \(LLaVA-1\.5\)\s/);
     expect(r.stdout).toMatch(/text only \(shared LM, no image\)/);

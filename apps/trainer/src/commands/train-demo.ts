@@ -16,7 +16,7 @@ export const SHOOTOUT_FOLDER = 'vlm-connectors';
 export const QUICK_SHOOTOUT_FOLDER = 'vlm-connectors-quick';
 
 const USAGE = `usage: vlm-train demo [--out dir] [--seed n] [--quick] [--lora] [--force]
-       vlm-train demo --compare-connectors [--connectors list] [--out dir] [--seed n] [--quick] [--force]
+       vlm-train demo --compare-connectors [--connectors list] [--pretrained-from dir] [--out dir] [--seed n] [--quick] [--force]
        vlm-train demo --config <file.yaml|file.json>
   The main job end to end on CPU: synthetic shapes, two-stage training, held-out accuracy next to a
   text-only baseline and chance, an HTML report and a checkpoint to chat with.
@@ -41,6 +41,11 @@ const USAGE = `usage: vlm-train demo [--out dir] [--seed n] [--quick] [--lora] [
   --connectors <list>
                  with --compare-connectors: which ones, comma-separated (default all:
                  ${shootoutConnectors.join(',')})
+  --pretrained-from <dir>
+                 with --compare-connectors: reuse the vision tower and LM an earlier shoot-out (same seed,
+                 same --quick or not) pretrained in <dir> instead of pretraining them again, e.g. to train
+                 connectors in separate processes: vlm-train demo --compare-connectors --connectors
+                 flamingo --pretrained-from vlm-connectors --out vlm-connectors-flamingo
   --config <file>
                  the same settings from a YAML or JSON file (flags given as well win), e.g.
                    compareConnectors: { connectors: [linear, flamingo], stage2Steps: 600, testScenes: 120 }
@@ -72,7 +77,7 @@ function connectorList(value: string): ShootoutConnector[] {
   return names as ShootoutConnector[];
 }
 
-async function shootout(io: CommandIo, o: { out?: string; seed: number; quick: boolean; force: boolean; connectors?: ShootoutConnector[]; stage2Steps?: number; testScenes?: number }): Promise<number> {
+async function shootout(io: CommandIo, o: { out?: string; seed: number; quick: boolean; force: boolean; connectors?: ShootoutConnector[]; stage2Steps?: number; testScenes?: number; pretrainedFrom?: string }): Promise<number> {
   const base = o.quick ? tinyShootoutPreset : fullShootoutPreset;
   const preset: ShootoutPreset = {
     ...base,
@@ -102,6 +107,7 @@ async function shootout(io: CommandIo, o: { out?: string; seed: number; quick: b
       seed: o.seed,
       preset,
       connectors: o.connectors,
+      pretrainedFrom: o.pretrainedFrom,
       signal: controller.signal,
       log: (line) => {
         progress.done();
@@ -141,7 +147,7 @@ export const trainDemoCommand: Command = defineCommand(
     usage: USAGE,
     options: {
       out: { type: 'string' }, seed: { type: 'string' }, quick: { type: 'boolean' }, lora: { type: 'boolean' }, force: { type: 'boolean' },
-      'compare-connectors': { type: 'boolean' }, connectors: { type: 'string' }, config: { type: 'string' },
+      'compare-connectors': { type: 'boolean' }, connectors: { type: 'string' }, config: { type: 'string' }, 'pretrained-from': { type: 'string' },
     },
     io: processIo,
   },
@@ -159,11 +165,13 @@ export const trainDemoCommand: Command = defineCommand(
     const out = values.out ?? file.out;
     const settings = typeof file.compareConnectors === 'object' ? file.compareConnectors : {};
     const compare = values['compare-connectors'] ?? (file.compareConnectors !== undefined && file.compareConnectors !== false);
-    if (values.connectors !== undefined && !compare) throw cliUsageError('--connectors needs --compare-connectors.', { field: '--connectors' });
+    for (const flag of ['connectors', 'pretrained-from'] as const) {
+      if (values[flag] !== undefined && !compare) throw cliUsageError(`--${flag} needs --compare-connectors.`, { field: `--${flag}` });
+    }
     if (compare && values.lora) throw cliUsageError('--lora and --compare-connectors are separate runs; give one of them.', { field: '--lora' });
     if (compare) {
       const connectors = values.connectors !== undefined ? connectorList(values.connectors) : settings.connectors;
-      return shootout(io, { out, seed, quick, force, connectors, stage2Steps: settings.stage2Steps, testScenes: settings.testScenes });
+      return shootout(io, { out, seed, quick, force, connectors, stage2Steps: settings.stage2Steps, testScenes: settings.testScenes, pretrainedFrom: values['pretrained-from'] });
     }
     const progress = progressWriter(io, 20);
     const result = await runTrainingDemo({
