@@ -1,8 +1,8 @@
-import { IGNORE_INDEX, createByteTokenizer } from '@vlm/core';
+import { type ConversationRecord, IGNORE_INDEX, createByteTokenizer } from '@vlm/core';
 import { describe, expect, it } from 'vitest';
 import { prepareSample, prepareSamples } from './prepare-samples';
 
-const record = {
+const record: ConversationRecord = {
   id: 'two-rounds',
   conversations: [
     { from: 'human', value: 'First?' },
@@ -25,7 +25,7 @@ describe('prepareSample', () => {
 
   it('prepareSamples stops at the first record that does not format, naming its row', () => {
     const tokenizer = createByteTokenizer();
-    const bad = { id: 'bad', conversations: [{ from: 'gpt', value: 'no question' }] };
+    const bad: ConversationRecord = { id: 'bad', conversations: [{ from: 'gpt', value: 'no question' }] };
     expect(() => prepareSamples([record, bad], { tokenizer, template: 'vicuna_v1' })).toThrow(/Expected a human turn/);
   });
 });
