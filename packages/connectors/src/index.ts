@@ -2,6 +2,8 @@
 
 /** Picks the TF.js backend once (tfjs-node, else wasm with fast kernels, else cpu); `VLM_TF_BACKEND` forces one. */
 export { selectBackend, BACKEND_ENV_VAR, type BackendChoice, type BackendKind, type SelectBackendOptions } from './backend/select-backend';
+/** Environment variable for `selectBackend`'s `wasmThreads` (a count or `auto`), and the option's type. */
+export { WASM_THREADS_ENV_VAR, type WasmThreads } from './backend/wasm-threads';
 /** wasm kernels for training: XNNPACK for every BatchMatMul, leading-axes Sum, memory-sharing Identity, UnsortedSegmentSum (gather gradient); and the stock ones back. */
 export { registerFastWasmKernels, useStockWasmKernels, useStockWasmBatchMatMul } from './kernels/register-wasm-kernels';
 /** Parses safetensors bytes (every dtype but FP8) with strict header validation; tensors decode lazily, one per request. */

@@ -89,7 +89,7 @@ for (let round = 0; round < ROUNDS; round++) {
     const out = join(dir, `${which}-${round}`);
     if (which === 'ours') {
       runs.push(await measure('ours: rgb24 pipe, exact times, both groundings', async () => {
-        const chunks = await groundVideo(decodeVideo(video, { fps: FPS, ffmpeg }).frames(), utterances, { videoId: 'bench', outDir: out });
+        const chunks = await groundVideo(decodeVideo(video, { fps: FPS, ffmpeg }).frames({ recycle: true }), utterances, { videoId: 'bench', outDir: out });
         return chunks.reduce((n, c) => n + c.frameEnd - c.frameStart, 0);
       }));
     } else if (which === 'baseline') {

@@ -10,7 +10,7 @@ export { conceptAlignmentQuestions } from './questions/concept-alignment';
 export { sampleQuestion, createQuestionSampler, type QuestionSampler, type QuestionSamplerOptions } from './questions/question-sampler';
 
 /** LLaVA's number format for box coordinates (`0.63`, `1.0`). */
-export { formatCoordinate } from './symbolic/format-coordinate';
+export { formatCoordinate, formatRounded } from './symbolic/format-coordinate';
 /** Box formats and normalisation (errors, never clipping). */
 export { normaliseBox, boxFormatSchema, imageSizeSchema, type BoxFormat, type ImageSize, type NormalisedBox, type BoxContext } from './symbolic/normalise-box';
 /** The symbolic image: captions plus normalised boxes, rendered for a text-only teacher. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, vlmDatagen } from '../testing/run-vlm-datagen';
+import { runInProcess } from '../testing/run-in-process';
 import { parseLlavaDataset } from '@vlm/core';
 
 const fixtures = join(repoRoot, 'packages/datagen/src/convert/sources/__fixtures__');
@@ -80,5 +81,55 @@ describe('vlm-datagen convert and mix', () => {
     expect(truncated.stderr).toContain('[json_syntax]');
     expect(truncated.stderr).toContain('line 3');
     expect(parseLlavaDataset(JSON.parse(await readFile(join(dir, 'out.json'), 'utf8'))).map((r) => r.id)).toEqual(['a']);
+  });
+
+  it('takes the region and response-format options of LLaVA-1.5 fidelity as flags, and refuses bad values with exit 2', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vlm-datagen-cli-'));
+    const vg = await runInProcess([
+      'convert',
+      'vg',
+      '--regions',
+      join(fixtures, 'region_descriptions.json'),
+      '--images',
+      join(fixtures, 'image_data.json'),
+      '--direction',
+      'mix',
+      '--box-ratio',
+      '0',
+      '--boxes',
+      'per-axis',
+      '--out',
+      join(dir, 'vg.json'),
+    ]);
+    expect(vg.code).toBe(0);
+    const records = parseLlavaDataset(JSON.parse(await readFile(join(dir, 'vg.json'), 'utf8')));
+    expect(records[1]!.conversations).toEqual([
+      { from: 'human', value: '<image>\nPlease provide a short description for this region: [0.25, 0.25, 0.75, 0.75].' },
+      { from: 'gpt', value: 'A man riding a bike.' },
+    ]);
+    const every = await runInProcess([
+      'convert',
+      'vqav2',
+      '--questions',
+      join(fixtures, 'v2_OpenEnded_mscoco_train2014_questions.json'),
+      '--annotations',
+      join(fixtures, 'v2_mscoco_train2014_annotations.json'),
+      '--response-format-turns',
+      'every',
+      '--out',
+      join(dir, 'vqa.json'),
+    ]);
+    expect(every.code).toBe(0);
+    const merged = parseLlavaDataset(JSON.parse(await readFile(join(dir, 'vqa.json'), 'utf8')))[0]!;
+    expect(merged.conversations.filter((t) => t.value.endsWith('Answer the question using a single word or phrase.'))).toHaveLength(3);
+
+    const bad = await vlmDatagen(['convert', 'vg', '--box-ratio', '1.5', '--out', join(dir, 'never.json')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--box-ratio needs a number from 0 to 1, got "1.5"');
+    expect(bad.stderr).not.toMatch(/^\s+at .*:\d+:\d+\)?$/m); // no stack trace
+    const help = await vlmDatagen(['convert', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--boxes <b>');
+    expect(help.stdout).toContain('--response-format-turns <t>');
   });
 });

@@ -2,7 +2,7 @@
 // malformed source rows listed on stderr and in a JSONL file beside the output.
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { VlmError } from '@vlm/core';
-import { defineCommand } from '@vlm/core/node';
+import { choiceOption, defineCommand, numberOption } from '@vlm/core/node';
 import { converters, convertDataset, formatIssue, type ConversionIssue, type ConvertOptions } from '@vlm/datagen';
 import { briefDescriptionQuestions } from '@vlm/prompts';
 
@@ -30,9 +30,12 @@ function usage(): string {
     '  --image-template <t>         image path template, e.g. "{image_id:012}.jpg"',
     '  --image-position <p>         before (default), after or random',
     '  --no-response-format         do not append the LLaVA-1.5 response-format prompts',
+    '  --response-format-turns <t>  vqav2/okvqa/gqa/ocrvqa merged: first (default, as LLaVA-1.5) | every question',
     '  --split <s>                  split for scienceqa, ocrvqa, refcoco*, pathvqa (default train)',
     '  --mode <m>                   aokvqa: mc | direct; scienceqa: explained | letter',
-    '  --direction <d>              refcoco*/vg: both | box | description',
+    '  --direction <d>              refcoco*/vg: both (refcoco* default) | box | description | mix (vg default)',
+    '  --box-ratio <r>              refcoco*/vg with mix: share of regions asked expression -> box (0..1, default 0.5)',
+    '  --boxes <b>                  refcoco*/vg: square (default, padded square as LLaVA-1.5) | per-axis',
     '  --max-regions <n>            vg: regions sampled per image',
     '  --captions-per-image <n>     textcaps: captions kept per image (default 1)',
     '  --caption-prompts brief      textcaps: draw the instruction from the brief-description pool',
@@ -64,9 +67,12 @@ export const convertCommand = defineCommand(
       'image-template': { type: 'string' },
       'image-position': { type: 'string' },
       'no-response-format': { type: 'boolean' },
+      'response-format-turns': { type: 'string' },
       split: { type: 'string' },
       mode: { type: 'string' },
       direction: { type: 'string' },
+      'box-ratio': { type: 'string' },
+      boxes: { type: 'string' },
       'max-regions': { type: 'string' },
       'captions-per-image': { type: 'string' },
       'caption-prompts': { type: 'string' },
@@ -86,9 +92,12 @@ export const convertCommand = defineCommand(
       throw new VlmError('bad_option', `--image-position must be before, after or random, got "${position}".`, { location: { field: 'image-position' } });
     }
     const direction = values.direction as string | undefined;
-    if (direction !== undefined && !['both', 'box', 'description'].includes(direction)) {
-      throw new VlmError('bad_option', `--direction must be both, box or description, got "${direction}".`, { location: { field: 'direction' } });
+    if (direction !== undefined && !['both', 'box', 'description', 'mix'].includes(direction)) {
+      throw new VlmError('bad_option', `--direction must be both, box, description or mix, got "${direction}".`, { location: { field: 'direction' } });
     }
+    const boxes = choiceOption(values.boxes as string | undefined, 'boxes', ['square', 'per-axis']);
+    const turns = choiceOption(values['response-format-turns'] as string | undefined, 'response-format-turns', ['first', 'every']);
+    const boxRatio = numberOption(values['box-ratio'] as string | undefined, 'box-ratio', { min: 0, max: 1 });
     const captionPrompts = values['caption-prompts'] as string | undefined;
     if (captionPrompts !== undefined && captionPrompts !== 'brief') {
       throw new VlmError('bad_option', `--caption-prompts only knows "brief", got "${captionPrompts}".`, { location: { field: 'caption-prompts' } });
@@ -112,9 +121,12 @@ export const convertCommand = defineCommand(
       imageTemplate: values['image-template'] as string | undefined,
       imagePosition: position as ConvertOptions['imagePosition'],
       responseFormat: values['no-response-format'] ? false : undefined,
+      responseFormatTurns: turns,
       split: values.split as string | undefined,
       mode: values.mode as string | undefined,
       direction: direction as ConvertOptions['direction'],
+      boxRatio,
+      boxes,
       maxRegionsPerImage: intOption(values['max-regions'] as string | undefined, 'max-regions'),
       captionsPerImage: intOption(values['captions-per-image'] as string | undefined, 'captions-per-image'),
       captionPrompts: captionPrompts === 'brief' ? briefDescriptionQuestions : undefined,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { VlmError } from '@vlm/core';
 import { registerFastWasmKernels } from '../kernels/register-wasm-kernels';
+import { registerThreadedWasmBackend, requestedWasmThreads, type WasmThreads } from './wasm-threads';
 
 /** The backends the toolkit can run on, fastest first. */
 export type BackendKind = 'node' | 'wasm' | 'cpu';
@@ -15,6 +16,8 @@ export interface BackendChoice {
   simd?: boolean;
   /** XNNPACK threads in use (wasm only). */
   threads?: number;
+  /** Why wasm runs single-threaded although more threads were asked for (wasm only). */
+  threadsFallback?: string;
   /** Whether the toolkit's wasm kernels (fast BatchMatMul, UnsortedSegmentSum) are registered. */
   fastKernels?: boolean;
   /** Why a faster backend was skipped, in order. */
@@ -27,6 +30,12 @@ export interface SelectBackendOptions {
   force?: BackendKind;
   /** Register the toolkit's wasm kernels when wasm is chosen (default true). */
   fastWasmKernels?: boolean;
+  /**
+   * Threads of the wasm backend in Node: a count, or `'auto'` (one per core, at most 8). More than 1 runs
+   * tfjs-backend-wasm's threaded SIMD build on `worker_threads`, falling back to one thread (logged) where
+   * that cannot start. Defaults to the `VLM_WASM_THREADS` environment variable, else 1.
+   */
+  wasmThreads?: WasmThreads;
   /** Where the one log line goes (default `console.error`); pass `() => {}` to silence. */
   log?: (line: string) => void;
 }
@@ -76,21 +85,42 @@ async function withoutNewProcessHandlers<T>(init: () => Promise<T>): Promise<T> 
   }
 }
 
-async function tryWasm(fast: boolean): Promise<Pick<BackendChoice, 'simd' | 'threads' | 'fastKernels'>> {
+async function tryWasm(fast: boolean, requested: number): Promise<Pick<BackendChoice, 'simd' | 'threads' | 'threadsFallback' | 'fastKernels'>> {
+  let threadsFallback: string | undefined;
   const wasm = await withoutNewProcessHandlers(async () => {
     const module = await import('@tensorflow/tfjs-backend-wasm');
-    if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
+    let restoreStock: (() => void) | undefined;
+    if (requested > 1) {
+      try {
+        restoreStock = await registerThreadedWasmBackend(requested);
+      } catch (error) {
+        threadsFallback = error instanceof Error ? error.message : String(error);
+      }
+    }
+    if (!(await tf.setBackend('wasm'))) {
+      if (!restoreStock) throw new Error('the wasm backend did not initialise');
+      threadsFallback = 'the threaded wasm build did not start';
+      restoreStock();
+      if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
+    }
     await tf.ready();
     return module;
   });
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const threads = wasm.getThreadsCount();
   if (fast) registerFastWasmKernels();
-  return { simd, threads, fastKernels: fast };
+  return { simd, threads, ...(threadsFallback ? { threadsFallback } : {}), fastKernels: fast };
+}
+
+function threadsDetail(choice: BackendChoice): string {
+  if (choice.threadsFallback) return `threads ${choice.threads}, single-threaded: ${choice.threadsFallback}`;
+  return (choice.threads ?? 1) > 1 ? `threads ${choice.threads} on worker_threads` : `threads ${choice.threads}`;
 }
 
 async function choose(options: SelectBackendOptions): Promise<BackendChoice> {
   const forced = forcedKind(options);
+  // A bad thread count is the user's mistake: reported, not skipped past.
+  const wasmThreads = await requestedWasmThreads(options.wasmThreads);
   const skipped: string[] = [];
   const order: BackendKind[] = forced ? [forced] : ['node', 'wasm', 'cpu'];
   for (const kind of order) {
@@ -100,7 +130,7 @@ async function choose(options: SelectBackendOptions): Promise<BackendChoice> {
         return { kind, tfBackend: 'tensorflow', skipped };
       }
       if (kind === 'wasm') {
-        const extra = await tryWasm(options.fastWasmKernels ?? true);
+        const extra = await tryWasm(options.fastWasmKernels ?? true, wasmThreads);
         return { kind, tfBackend: 'wasm', ...extra, skipped };
       }
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
@@ -129,7 +159,7 @@ export function selectBackend(options: SelectBackendOptions = {}): Promise<Backe
     (choice) => {
       if (!logged) {
         logged = true;
-        const details = choice.kind === 'wasm' ? ` (simd ${choice.simd}, threads ${choice.threads}, fast kernels ${choice.fastKernels})` : '';
+        const details = choice.kind === 'wasm' ? ` (simd ${choice.simd}, ${threadsDetail(choice)}, fast kernels ${choice.fastKernels})` : '';
         (options.log ?? ((line: string) => console.error(line)))(`[vlm] TF.js backend: ${choice.tfBackend}${details}`);
       }
       return choice;

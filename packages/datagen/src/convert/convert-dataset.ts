@@ -33,6 +33,27 @@ export function getConverter(name: string) {
   return converter;
 }
 
+function badOption(field: string, message: string, hint: string): VlmError {
+  return new VlmError('bad_option', message, { location: { field }, hint });
+}
+
+/** Checks the options whose values are closed sets or ranges, so a typo stops the run before any file is read. */
+export function checkConvertOptions(options: ConvertOptions): void {
+  const { direction, boxRatio, boxes, responseFormatTurns } = options;
+  if (direction !== undefined && !['both', 'box', 'description', 'mix'].includes(direction)) {
+    throw badOption('direction', `direction must be both, box, description or mix, got "${String(direction)}".`, 'Use mix (Visual Genome default) or both (RefCOCO default).');
+  }
+  if (boxRatio !== undefined && !(typeof boxRatio === 'number' && boxRatio >= 0 && boxRatio <= 1)) {
+    throw badOption('boxRatio', `boxRatio must be a number from 0 to 1, got ${String(boxRatio)}.`, 'For example 0.5: half of the regions asked as expression to box.');
+  }
+  if (boxes !== undefined && !['square', 'per-axis'].includes(boxes)) {
+    throw badOption('boxes', `boxes must be square or per-axis, got "${String(boxes)}".`, 'square follows LLaVA-1.5 (the default).');
+  }
+  if (responseFormatTurns !== undefined && !['first', 'every'].includes(responseFormatTurns)) {
+    throw badOption('responseFormatTurns', `responseFormatTurns must be first or every, got "${String(responseFormatTurns)}".`, 'first follows LLaVA-1.5 (the default).');
+  }
+}
+
 /**
  * Converts one dataset from its published files into a LLaVA JSON (or JSONL) file, streaming both sides.
  * Malformed source rows are reported through `options.onIssue` and the report, and skipped; the records
@@ -45,6 +66,7 @@ export async function convertDataset(
   options: ConvertOptions & { format?: LlavaOutputFormat } = {},
 ): Promise<ConversionReport> {
   const converter = getConverter(source);
+  checkConvertOptions(options);
   for (const input of converter.inputs) {
     if (!input.optional && !inputs[input.name]) {
       throw new VlmError('missing_input', `${converter.name} needs its ${input.name} file (${input.description}).`, {
@@ -66,7 +88,15 @@ export async function convertDataset(
   try {
     const counts = await assembleRecords(
       converter.read(inputs, context),
-      { source: converter.name, merge, rng, maxTurns: options.maxTurns, imagePosition: options.imagePosition, limit: options.limit },
+      {
+        source: converter.name,
+        merge,
+        rng,
+        maxTurns: options.maxTurns,
+        imagePosition: options.imagePosition,
+        responseFormatTurns: options.responseFormatTurns,
+        limit: options.limit,
+      },
       (record) => writer.write(record),
     );
     return { source: converter.name, output, ...counts, merged: merge, issueCount: issues.count, issues: issues.kept };

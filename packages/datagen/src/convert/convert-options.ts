@@ -1,6 +1,7 @@
 import type { Rng } from '@vlm/core';
 
 import type { ConverterItem } from './assemble/qa-pair';
+import type { BoxNormalization } from './boxes';
 import type { ConversionIssue, IssueLog } from './issues';
 
 /** Options every converter understands; a converter ignores the ones that do not apply to it. */
@@ -19,12 +20,25 @@ export interface ConvertOptions {
   imagePosition?: 'before' | 'after' | 'random';
   /** Append LLaVA-1.5's response-format prompts (default true). */
   responseFormat?: boolean;
+  /**
+   * Short-answer VQA (VQAv2, OK-VQA, GQA, OCR-VQA) merged per image: the response-format prompt on the
+   * `first` question only (default, as LLaVA-1.5's released records) or on `every` question.
+   */
+  responseFormatTurns?: 'first' | 'every';
   /** Split to convert for sources whose file holds several (ScienceQA, OCR-VQA, RefCOCO; default `train`). */
   split?: string;
   /** A-OKVQA: multiple choice (`mc`, default) or the most frequent `direct` answer. ScienceQA: `explained` (default) or `letter`. */
   mode?: string;
-  /** Region sources: `both`, `box` (expression to box) or `description` (box to description). */
-  direction?: 'both' | 'box' | 'description';
+  /**
+   * Region sources: `both` (each region asked both ways; RefCOCO default), `box` (expression to box),
+   * `description` (box to description) or `mix` (each region asked one way, drawn per region with
+   * `boxRatio`; Visual Genome default).
+   */
+  direction?: 'both' | 'box' | 'description' | 'mix';
+  /** Region sources with `direction: 'mix'`: share of regions asked as expression to box (default 0.5). */
+  boxRatio?: number;
+  /** Region sources: boxes as fractions of the padded square (`square`, default, as LLaVA-1.5) or of width and height (`per-axis`). */
+  boxes?: BoxNormalization;
   /** Visual Genome: sample at most this many regions per image (seeded; default all). */
   maxRegionsPerImage?: number;
   /** TextCaps: captions kept per image (default 1, as LLaVA-1.5). */

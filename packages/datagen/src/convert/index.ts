@@ -17,11 +17,14 @@ export {
   REGION_TO_BOX_PROMPT,
   BOX_TO_DESCRIPTION_PROMPT,
   shortAnswerQuestion,
+  regionToBoxQuestion,
+  boxToDescriptionQuestion,
+  regionDescriptionAnswer,
   multipleChoiceQuestion,
   optionLetter,
 } from './response-format';
-/** Normalised `[x1, y1, x2, y2]` boxes with two decimals. */
-export { normalizeXywhBox, formatRegionBox, type NormalizedBox } from './boxes';
+/** Normalised `[x1, y1, x2, y2]` boxes (padded square by default, as LLaVA-1.5), printed as Python's `round(x, 2)`. */
+export { normalizeXywhBox, formatRegionBox, type NormalizedBox, type BoxNormalization } from './boxes';
 /** ScienceQA question and answer layouts used by its converter. */
 export { scienceQaQuestion, scienceQaAnswer } from './sources/scienceqa';
 /** Streaming readers: JSON container elements, CSV rows; and the validating LLaVA writer. */

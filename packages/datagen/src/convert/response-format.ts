@@ -7,10 +7,30 @@ export const SHORT_ANSWER_PROMPT = 'Answer the question using a single word or p
 export const MULTIPLE_CHOICE_PROMPT = "Answer with the option's letter from the given choices directly.";
 /** LLaVA-1.5's caption instruction for TextCaps-style brief descriptions. */
 export const BRIEF_CAPTION_PROMPT = 'Provide a one-sentence caption for the provided image.';
-/** Region task, expression to box (RefCOCO family). */
+/** Region task, expression to box (RefCOCO family, Visual Genome); {@link regionToBoxQuestion} adds the expression. */
 export const REGION_TO_BOX_PROMPT = 'Please provide the bounding box coordinate of the region this sentence describes:';
-/** Region task, box to short description (RefCOCO family, Visual Genome). */
+/** Region task, box to short description (RefCOCO family, Visual Genome); {@link boxToDescriptionQuestion} adds the box. */
 export const BOX_TO_DESCRIPTION_PROMPT = 'Please provide a short description for this region:';
+
+const endsSentence = (text: string) => /[.!?]$/.test(text);
+
+/** `Please provide the bounding box coordinate of the region this sentence describes: man in red.` (expression as written, "." added). */
+export function regionToBoxQuestion(expression: string): string {
+  const e = expression.trim();
+  return `${REGION_TO_BOX_PROMPT} ${endsSentence(e) ? e : `${e}.`}`;
+}
+
+/** `Please provide a short description for this region: [0.02, 0.2, 0.49, 0.83].` */
+export function boxToDescriptionQuestion(boxText: string): string {
+  return `${BOX_TO_DESCRIPTION_PROMPT} ${boxText}.`;
+}
+
+/** A region description as LLaVA-1.5 answers it: first letter capitalised, ending with "." (`Third person from right.`). */
+export function regionDescriptionAnswer(description: string): string {
+  const d = description.trim();
+  const capitalised = d.charAt(0).toUpperCase() + d.slice(1);
+  return endsSentence(capitalised) ? capitalised : `${capitalised}.`;
+}
 
 /** `question\nAnswer the question using a single word or phrase.` (or the question alone when disabled). */
 export function shortAnswerQuestion(question: string, withPrompt = true): string {

@@ -11,6 +11,8 @@ export { parseWhisperJson } from './transcript/parse-whisper-json';
 export { parseTranscript, readTranscript, type TranscriptFormat } from './transcript/read-transcript';
 /** SRT / WebVTT timestamp parsing. */
 export { parseTimestamp } from './transcript/timestamp';
+/** Splitting ASR segments into sentences by their word times. */
+export { splitSentences } from './transcript/split-sentences';
 
 /** Decoded RGB frames (sharp) and their encoding. */
 export { readRgbFrame, encodeRgbFrame, type RgbFrame } from './frames/rgb-frame';
@@ -28,9 +30,12 @@ export { listFrameFolder } from './frames/frame-folder';
 /** Stable-background chunks of a video. */
 export { findStableChunks, frameSignature, signatureChange, type StableChunk, type StableChunkOptions } from './cursor/stable-chunks';
 /** Per-pixel median frame of a chunk. */
-export { medianFrame } from './cursor/median-frame';
+export { medianFrame, medianSample } from './cursor/median-frame';
+/** A chunk's frames held as word-level differences from frame to frame, and its median from them. */
+export { ChunkFrames, type ChunkFramesOptions, type FrameStep } from './cursor/chunk-frames';
+export { chunkMedian } from './cursor/chunk-median';
 /** Cursor extraction: median subtraction, threshold, box filter, maximum. */
-export { extractCursor, createCursorScratch, type CursorOptions, type CursorHit, type CursorScratch } from './cursor/extract-cursor';
+export { extractCursor, locateCursor, createCursorScratch, type CursorOptions, type CursorHit, type CursorScratch } from './cursor/extract-cursor';
 /** Median frame, cursor hits and the normalised `{x, y, t}` trace of one chunk. */
 export { traceChunk, type ChunkTrace } from './cursor/trace-chunk';
 /** The trace picture: cursor points over the frame, colour encoding time. */
@@ -77,7 +82,7 @@ export { symbolicQuiltTeacher, describePosition } from './instruct/symbolic-teac
 /** Stage 1: frames to grounded chunks; the whole resumable pipeline. */
 export { groundVideo, utterancesInWindow, type GroundedChunk, type GroundVideoOptions, type GroundingMode, type ChunkGrounding, type ChunkUtterance } from './pipeline/ground-video';
 /** Keys of saved state: file hashes and canonical JSON hashes. */
-export { hashFile, hashJson, describeFrameFiles } from './pipeline/run-key';
+export { hashFile, hashJson, describeFrameFiles, QUILT_STATE_VERSION } from './pipeline/run-key';
 export { runQuiltPipeline, type QuiltPipelineOptions, type QuiltPipelineResult } from './pipeline/run-quilt-pipeline';
 
 /** The built-in demo: a synthetic narrated video with a known cursor path. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VlmError } from '@vlm/core';
-import { formatCoordinate } from './format-coordinate';
+import { formatCoordinate, formatRounded } from './format-coordinate';
 import { normaliseBox } from './normalise-box';
 import { renderSymbolicImage } from './symbolic-image';
 
@@ -16,6 +16,28 @@ describe('formatCoordinate', () => {
     // exact binary ties round half to even, like Python
     expect(formatCoordinate(0.0625)).toBe('0.062');
     expect(formatCoordinate(0.1875)).toBe('0.188');
+    // 0.0005 is stored just above the tie, so Python rounds it up (a product test would call it a tie)
+    expect(formatCoordinate(0.0005)).toBe('0.001');
+  });
+
+  it('formatRounded follows Python round(x, 2) printing for LLaVA-1.5 region boxes (values checked against CPython)', () => {
+    const cases: [number, string][] = [
+      [0.2, '0.2'],
+      [531 / 640, '0.83'],
+      [1, '1.0'],
+      [0, '0.0'],
+      [0.999, '1.0'],
+      [0.125, '0.12'],
+      [0.375, '0.38'],
+      [0.005, '0.01'],
+      [0.015, '0.01'],
+      [2.675, '2.67'],
+      [0.135, '0.14'],
+      [0.285, '0.28'],
+    ];
+    for (const [value, text] of cases) expect([value, formatRounded(value, 2)]).toEqual([value, text]);
+    // formatCoordinate stays unary, so passing it to map() (which adds an index) keeps three decimals
+    expect([0.5664, 0.5664].map(formatCoordinate)).toEqual(['0.566', '0.566']);
   });
 });
 

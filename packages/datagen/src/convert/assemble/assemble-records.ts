@@ -9,6 +9,8 @@ export interface AssembleOptions {
   rng: Rng;
   maxTurns?: number;
   imagePosition?: 'before' | 'after' | 'random';
+  /** Where a pair's `responseFormat` prompt goes: the record's `first` question (default, LLaVA-1.5) or `every` one. */
+  responseFormatTurns?: 'first' | 'every';
   limit?: number;
 }
 
@@ -35,11 +37,16 @@ function mergedFields(pairs: readonly QaPair[]): PairFields | Record<string, (st
 }
 
 /** Builds one record from pairs about the same image (already in their final order). */
-export function pairsToRecord(id: string, pairs: readonly QaPair[], options: Pick<AssembleOptions, 'source' | 'rng' | 'imagePosition'>): LlavaRecordInput {
+export function pairsToRecord(
+  id: string,
+  pairs: readonly QaPair[],
+  options: Pick<AssembleOptions, 'source' | 'rng' | 'imagePosition' | 'responseFormatTurns'>,
+): LlavaRecordInput {
   const first = pairs[0]!;
   const conversations: LlavaTurn[] = [];
   pairs.forEach((pair, k) => {
     let question = pair.question;
+    if (pair.responseFormat && (k === 0 || options.responseFormatTurns === 'every')) question = `${question}\n${pair.responseFormat}`;
     if (k === 0 && first.image !== undefined) {
       const mode = options.imagePosition ?? 'before';
       const position = mode === 'random' ? (options.rng.fork(id).bool() ? 'before' : 'after') : mode;
@@ -56,6 +63,9 @@ export function pairsToRecord(id: string, pairs: readonly QaPair[], options: Pic
  * they arrive; when merging, only the compact pairs are held (grouped by image, in first-seen order) until
  * the source ends, then each image's pairs are shuffled with a seed derived from the image, so the turn
  * order does not depend on file order or on other images.
+ * Ids follow one rule: a single-turn record takes its question's id; a merged record takes its image's
+ * id (`groupId`), whether the image has one question or many, and a record split off by `maxTurns`
+ * takes `<image id>-<part>`.
  */
 export async function assembleRecords(
   items: AsyncIterable<ConverterItem>,
@@ -93,7 +103,7 @@ export async function assembleRecords(
     const groupId = pairs[0]!.groupId ?? pairs[0]!.id;
     for (let start = 0, part = 0; start < ordered.length; start += maxTurns, part++) {
       const chunk = ordered.slice(start, start + maxTurns);
-      const id = chunk.length === 1 && ordered.length === 1 ? chunk[0]!.id : part === 0 ? groupId : `${groupId}-${part}`;
+      const id = part === 0 ? groupId : `${groupId}-${part}`;
       await emit(pairsToRecord(id, chunk, options));
     }
   }

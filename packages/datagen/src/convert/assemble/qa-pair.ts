@@ -14,8 +14,14 @@ export interface QaPair {
   image?: string;
   /** Id shared by all pairs of one image (COCO image id, ...); the merged record's id. */
   groupId?: string;
-  /** Human turn with its response-format prompt; `<image>` is added unless the text already places it. */
+  /** Human turn; `<image>` is added unless the text already places it. */
   question: string;
+  /**
+   * Response-format prompt the assembler appends on its own line (`Answer the question using a single
+   * word or phrase.`): to the first question of a record only, or to every one with
+   * `responseFormatTurns: 'every'`. Sources that put their prompt inside `question` leave it unset.
+   */
+  responseFormat?: string;
   answer: string;
   fields?: PairFields;
 }

@@ -7,7 +7,7 @@ describe('GQA converter', () => {
   it('reads the balanced questions object keyed by question id and merges per image', async () => {
     const { records, report } = await convertFixture('gqa', { questions: 'train_balanced_questions.json' }, { imagePrefix: 'gqa/images' });
     expect(records.map((r) => [r.id, r.image, r.conversations.length])).toEqual([
-      ['02930152', 'gqa/images/2354786.jpg', 2],
+      ['2354786', 'gqa/images/2354786.jpg', 2],
       ['2375429', 'gqa/images/2375429.jpg', 4],
     ]);
     expect(records[0]!.conversations).toEqual([
@@ -48,13 +48,15 @@ describe('OCR-VQA converter', () => {
     const { records, report } = await convertFixture('ocrvqa', { dataset: 'dataset.json' }, { seed: 3 });
     expect(records.map((r) => [r.id, r.image, r.conversations.length])).toEqual([
       ['000636988X', '000636988X.jpg', 8],
-      ['0007143397_0', '0007143397.png', 2],
+      ['0007143397', '0007143397.png', 2],
     ]);
     const answers = new Map<string, string>();
     const turns = records[0]!.conversations;
-    for (let k = 0; k < turns.length; k += 2) answers.set(turns[k]!.value.replace('<image>\n', ''), turns[k + 1]!.value);
-    expect(answers.get(`Who wrote this book?\n${SHORT_ANSWER_PROMPT}`)).toBe('Beverly Gray');
-    expect(answers.get(`Is this a comedy book?\n${SHORT_ANSWER_PROMPT}`)).toBe('No');
+    for (let k = 0; k < turns.length; k += 2) answers.set(turns[k]!.value.replace('<image>\n', '').replace(`\n${SHORT_ANSWER_PROMPT}`, ''), turns[k + 1]!.value);
+    expect(answers.get('Who wrote this book?')).toBe('Beverly Gray');
+    expect(answers.get('Is this a comedy book?')).toBe('No');
+    // as in LLaVA-1.5's released OCR-VQA records: the format prompt on the first question only
+    expect(turns.filter((t) => t.value.includes(SHORT_ANSWER_PROMPT)).map((t) => turns.indexOf(t))).toEqual([0]);
     expect(report.issues).toEqual([expect.objectContaining({ key: 'bad', reason: '2 questions but 1 answers' })]);
   });
 });
@@ -63,8 +65,8 @@ describe('TextVQA converter', () => {
   it('reads the data list and answers with the most frequent answer', async () => {
     const { records, report } = await convertFixture('textvqa', { questions: 'TextVQA_0.5.1_train.json' });
     expect(records.map((r) => [r.id, r.image, r.conversations[1]!.value])).toEqual([
-      ['0', 'train_images/0054c91397f2fe05.jpg', 'nokia'],
-      ['1', 'train_images/005635e119b9f32f.jpg', 'bryan owens'],
+      ['0054c91397f2fe05', 'train_images/0054c91397f2fe05.jpg', 'nokia'],
+      ['005635e119b9f32f', 'train_images/005635e119b9f32f.jpg', 'bryan owens'],
     ]);
     expect(report.issues).toEqual([expect.objectContaining({ index: 2, key: '2', reason: 'no answers (test split?)' })]);
   });

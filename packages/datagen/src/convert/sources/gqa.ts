@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import type { ConverterDefinition } from '../convert-options';
-import { shortAnswerQuestion } from '../response-format';
+import { SHORT_ANSWER_PROMPT } from '../response-format';
 import { answerText, jsonRows } from './rows';
 
 const rowSchema = z.looseObject({
@@ -27,7 +27,8 @@ export const gqaConverter: ConverterDefinition = {
           id,
           groupId: imageId,
           image: context.imagePath('{imageId}.jpg', { imageId, question_id: id }),
-          question: shortAnswerQuestion(q.question, context.options.responseFormat ?? true),
+          question: q.question.trim(),
+          ...((context.options.responseFormat ?? true) ? { responseFormat: SHORT_ANSWER_PROMPT } : {}),
           answer: answerText(q.answer),
         },
       };

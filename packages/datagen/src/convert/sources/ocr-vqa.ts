@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import type { ConverterDefinition } from '../convert-options';
-import { shortAnswerQuestion } from '../response-format';
+import { SHORT_ANSWER_PROMPT } from '../response-format';
 import { jsonRows } from './rows';
 
 const rowSchema = z.looseObject({
@@ -46,7 +46,7 @@ export const ocrVqaConverter: ConverterDefinition = {
           continue;
         }
         yield {
-          pair: { id: `${imageId}_${k}`, groupId: imageId, image, question: shortAnswerQuestion(question, context.options.responseFormat ?? true), answer },
+          pair: { id: `${imageId}_${k}`, groupId: imageId, image, question, ...((context.options.responseFormat ?? true) ? { responseFormat: SHORT_ANSWER_PROMPT } : {}), answer },
         };
       }
     }

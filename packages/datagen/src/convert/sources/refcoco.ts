@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ConverterDefinition } from '../convert-options';
 import { formatRegionBox, normalizeXywhBox } from '../boxes';
 import { firstJsonChar, readJsonElements } from '../io/read-json-elements';
-import { BOX_TO_DESCRIPTION_PROMPT, REGION_TO_BOX_PROMPT } from '../response-format';
+import { boxToDescriptionQuestion, regionDescriptionAnswer, regionToBoxQuestion } from '../response-format';
 import { isPickle, schemaReason, sourceRows } from './rows';
 
 const imageSchema = z.looseObject({ id: z.number().int(), width: z.number().positive(), height: z.number().positive(), file_name: z.string().min(1) });
@@ -24,6 +24,10 @@ const refSchema = z.looseObject({
  * `ref_id, ann_id, image_id, split, sentences[].sent`.
  * Each expression becomes an expression-to-box question; each referred object one box-to-description
  * question answered by one of its expressions (seeded), so a box is never asked twice with two answers.
+ * With `direction: 'mix'` each referred object is asked one way only (seeded, `boxRatio`). Boxes are
+ * fractions of the padded square unless `boxes: 'per-axis'`; prompts and answers are written as in
+ * LLaVA-1.5's released records (`...describes: the lady with the blue shirt.` -> `[0.3, 0.47, 0.55, 0.75]`,
+ * `...for this region: [0.3, 0.47, 0.55, 0.75].` -> `The lady with the blue shirt.`).
  */
 export const refcocoConverter: ConverterDefinition = {
   name: 'refcoco',
@@ -62,6 +66,7 @@ export const refcocoConverter: ConverterDefinition = {
     const path = !isPickle(refsFile) && (await firstJsonChar(refsFile)) === '{' ? ['refs'] : [];
     const split = options.split ?? 'train';
     const direction = options.direction ?? 'both';
+    const boxRatio = options.boxRatio ?? 0.5;
     for await (const row of sourceRows(refsFile, path, refSchema, issues)) {
       const ref = row.value;
       if (split !== 'all' && ref.split !== split) continue;
@@ -72,7 +77,7 @@ export const refcocoConverter: ConverterDefinition = {
         issues.add({ ...where, reason: !image ? `image_id ${ref.image_id} is not in instances.json` : `ann_id ${ref.ann_id} is not in instances.json` });
         continue;
       }
-      const box = normalizeXywhBox(bbox, image.width, image.height);
+      const box = normalizeXywhBox(bbox, image.width, image.height, options.boxes);
       const sentences = ref.sentences.map((s) => s.sent.trim()).filter(Boolean);
       if (!box || sentences.length === 0) {
         issues.add({ ...where, reason: !box ? `degenerate box ${JSON.stringify(bbox)}` : 'no expressions' });
@@ -81,14 +86,16 @@ export const refcocoConverter: ConverterDefinition = {
       const path = context.imagePath('train2014/{file_name}', { file_name: image.file_name, image_id: ref.image_id });
       const boxText = formatRegionBox(box);
       const groupId = String(ref.image_id);
-      if (direction !== 'description') {
+      const askBox = direction === 'mix' ? context.rng.fork(`ref direction ${ref.ref_id}`).next() < boxRatio : direction !== 'description';
+      const askDescription = direction === 'mix' ? !askBox : direction !== 'box';
+      if (askBox) {
         for (const [k, sent] of sentences.entries()) {
-          yield { pair: { id: `${ref.ref_id}_box_${k}`, groupId, image: path, question: `${REGION_TO_BOX_PROMPT} ${sent}`, answer: boxText } };
+          yield { pair: { id: `${ref.ref_id}_box_${k}`, groupId, image: path, question: regionToBoxQuestion(sent), answer: boxText } };
         }
       }
-      if (direction !== 'box') {
+      if (askDescription) {
         const sent = context.rng.fork(`ref ${ref.ref_id}`).pick(sentences);
-        yield { pair: { id: `${ref.ref_id}_desc`, groupId, image: path, question: `${BOX_TO_DESCRIPTION_PROMPT} ${boxText}`, answer: sent } };
+        yield { pair: { id: `${ref.ref_id}_desc`, groupId, image: path, question: boxToDescriptionQuestion(boxText), answer: regionDescriptionAnswer(sent) } };
       }
     }
   },

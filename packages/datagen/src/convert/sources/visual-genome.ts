@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import type { ConverterDefinition } from '../convert-options';
 import { formatRegionBox, normalizeXywhBox } from '../boxes';
-import { BOX_TO_DESCRIPTION_PROMPT, REGION_TO_BOX_PROMPT } from '../response-format';
+import { boxToDescriptionQuestion, regionDescriptionAnswer, regionToBoxQuestion } from '../response-format';
 import { jsonRows } from './rows';
 
 const imageSchema = z.looseObject({
@@ -25,8 +25,10 @@ const rowSchema = z.looseObject({ id: z.number().int(), regions: z.array(z.unkno
 /**
  * Visual Genome `region_descriptions.json` (an array of `{id, regions: [{region_id, x, y, width, height,
  * phrase}]}`), with image sizes and folders (`VG_100K` or `VG_100K_2`, from `url`) from `image_data.json`.
- * By default each region becomes a box-to-description question (LLaVA-1.5); `direction` adds or switches
- * to description-to-box. `maxRegionsPerImage` samples regions with a per-image seed.
+ * By default (`direction: 'mix'`) each region is asked one way, as LLaVA-1.5's released records mix
+ * both: description to box with probability `boxRatio` (default 0.5, seeded per region), else box to
+ * description. `both`, `box` and `description` ask every region both ways or one way. Boxes are fractions
+ * of the padded square unless `boxes: 'per-axis'`. `maxRegionsPerImage` samples regions with a per-image seed.
  */
 export const visualGenomeConverter: ConverterDefinition = {
   name: 'vg',
@@ -51,7 +53,8 @@ export const visualGenomeConverter: ConverterDefinition = {
       meta.set(id, { width: im.width, height: im.height, folder });
     }
     const file = inputs.regions!;
-    const direction = options.direction ?? 'description';
+    const direction = options.direction ?? 'mix';
+    const boxRatio = options.boxRatio ?? 0.5;
     const max = options.maxRegionsPerImage && options.maxRegionsPerImage > 0 ? options.maxRegionsPerImage : Infinity;
     for await (const row of jsonRows(file, [], rowSchema, issues)) {
       const imageId = row.value.id;
@@ -67,7 +70,7 @@ export const visualGenomeConverter: ConverterDefinition = {
       for (const raw of regions) {
         const parsed = regionSchema.safeParse(raw);
         const region = parsed.success ? parsed.data : undefined;
-        const box = region ? normalizeXywhBox([region.x, region.y, region.width, region.height], im.width, im.height) : undefined;
+        const box = region ? normalizeXywhBox([region.x, region.y, region.width, region.height], im.width, im.height, options.boxes) : undefined;
         const phrase = region?.phrase.trim();
         if (!region || !box || !phrase) {
           issues.add({ ...where, reason: `region ${region?.region_id ?? '?'}: ${!region ? 'not a region object' : !box ? 'degenerate box' : 'empty phrase'}` });
@@ -75,8 +78,10 @@ export const visualGenomeConverter: ConverterDefinition = {
         }
         const boxText = formatRegionBox(box);
         const groupId = String(imageId);
-        if (direction !== 'box') yield { pair: { id: `${region.region_id}_desc`, groupId, image, question: `${BOX_TO_DESCRIPTION_PROMPT} ${boxText}`, answer: phrase } };
-        if (direction !== 'description') yield { pair: { id: `${region.region_id}_box`, groupId, image, question: `${REGION_TO_BOX_PROMPT} ${phrase}`, answer: boxText } };
+        const askBox = direction === 'mix' ? context.rng.fork(`vg direction ${region.region_id}`).next() < boxRatio : direction !== 'description';
+        const askDescription = direction === 'mix' ? !askBox : direction !== 'box';
+        if (askDescription) yield { pair: { id: `${region.region_id}_desc`, groupId, image, question: boxToDescriptionQuestion(boxText), answer: regionDescriptionAnswer(phrase) } };
+        if (askBox) yield { pair: { id: `${region.region_id}_box`, groupId, image, question: regionToBoxQuestion(phrase), answer: boxText } };
       }
     }
   },

@@ -26,19 +26,19 @@ describe('VQAv2 converter', () => {
     expect(report).toMatchObject({ pairs: 4, records: 4, turns: 4, issueCount: 2 });
   });
 
-  it('merges the questions of one image into a multi-turn record in a seeded order, image token first', async () => {
+  it('merges the questions of one image into a multi-turn record in a seeded order, image token and format prompt on the first question', async () => {
     const a = await convertFixture('vqav2', inputs, { seed: 1 });
     expect(a.records.map((r) => [r.id, r.conversations.length])).toEqual([
       ['458752', 6],
-      ['262146000', 2], // an image with one question keeps the question's id
+      ['262146', 2], // one id rule: an image with one question takes the image's id too
     ]);
     const merged = a.records[0]!;
     const questions = merged.conversations.filter((t) => t.from === 'human').map((t) => t.value);
     expect(questions[0]!.startsWith('<image>\n')).toBe(true);
-    expect(questions.slice(1).some((q) => q.includes('<image>'))).toBe(false);
-    expect(new Set(questions.map((q) => q.replace('<image>\n', '')))).toEqual(
-      new Set(['What is this photo taken looking through?', 'What position is this man playing?', 'What color is the players shirt?'].map((q) => `${q}\n${SHORT_ANSWER_PROMPT}`)),
-    );
+    expect(questions[0]!.endsWith(`?\n${SHORT_ANSWER_PROMPT}`)).toBe(true);
+    expect(questions.slice(1).some((q) => q.includes('<image>') || q.includes(SHORT_ANSWER_PROMPT))).toBe(false);
+    const bare = (q: string) => q.replace('<image>\n', '').replace(`\n${SHORT_ANSWER_PROMPT}`, '');
+    expect(new Set(questions.map(bare))).toEqual(new Set(['What is this photo taken looking through?', 'What position is this man playing?', 'What color is the players shirt?']));
     const again = await convertFixture('vqav2', inputs, { seed: 1 });
     expect(again.records).toEqual(a.records);
     const orders = new Set<string>();
@@ -51,8 +51,19 @@ describe('VQAv2 converter', () => {
     expect(capped.records.map((r) => [r.id, r.conversations.length])).toEqual([
       ['458752', 4],
       ['458752-1', 2],
-      ['262146000', 2],
+      ['262146', 2],
     ]);
+    // each record split off by maxTurns starts with its own format prompt
+    expect(capped.records.map((r) => r.conversations.filter((t) => t.value.includes(SHORT_ANSWER_PROMPT)).length)).toEqual([1, 1, 1]);
+  });
+
+  it('puts the format prompt on every question with responseFormatTurns "every", and on none without the response format', async () => {
+    const every = await convertFixture('vqav2', inputs, { seed: 1, responseFormatTurns: 'every' });
+    const humans = every.records[0]!.conversations.filter((t) => t.from === 'human');
+    expect(humans.every((t) => t.value.endsWith(`\n${SHORT_ANSWER_PROMPT}`))).toBe(true);
+    const none = await convertFixture('vqav2', inputs, { seed: 1, responseFormat: false });
+    expect(none.records.flatMap((r) => r.conversations).some((t) => t.value.includes(SHORT_ANSWER_PROMPT))).toBe(false);
+    await expect(convertFixture('vqav2', inputs, { responseFormatTurns: 'all' as 'every' })).rejects.toMatchObject({ code: 'bad_option', location: { field: 'responseFormatTurns' } });
   });
 
   it('reports malformed rows with file, line, index and reason, and keeps going', async () => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 import type { ConverterDefinition, ConverterContext } from '../convert-options';
 import type { ConverterItem } from '../assemble/qa-pair';
-import { shortAnswerQuestion } from '../response-format';
+import { SHORT_ANSWER_PROMPT } from '../response-format';
 import { jsonRows, mostFrequentAnswer } from './rows';
 
 const questionSchema = z.looseObject({
@@ -57,7 +57,8 @@ export async function* readVqaFormat(inputs: Record<string, string>, context: Co
         id: String(q.question_id),
         groupId: String(q.image_id),
         image: context.imagePath('{data_subtype}/COCO_{data_subtype}_{image_id:012}.jpg', { image_id: q.image_id, data_subtype: subtype, question_id: q.question_id }),
-        question: shortAnswerQuestion(q.question, options.responseFormat ?? true),
+        question: q.question.trim(),
+        ...((options.responseFormat ?? true) ? { responseFormat: SHORT_ANSWER_PROMPT } : {}),
         answer,
       },
     };

@@ -33,12 +33,18 @@ export interface CursorScratch {
   seen: Uint32Array;
   queue: Int32Array;
   stamp: number;
-  /** Tiles (TILE x TILE pixels) holding an above-threshold difference in the current frame. */
-  tiles: Uint8Array;
+  /** Above-threshold pixels per tile (TILE x TILE pixels) of the current difference; the box filter runs only near tiles with any. */
+  tiles: Uint32Array;
 }
 
 /** Side of the tiles that limit the box filter to where something differs. */
 const TILE = 32;
+
+/** Which tile pixel `p` of a `width`-wide frame lies in. */
+function tileOf(p: number, width: number): number {
+  const y = (p / width) | 0;
+  return ((y / TILE) | 0) * Math.ceil(width / TILE) + (((p - y * width) / TILE) | 0);
+}
 
 /** Allocates scratch buffers for frames of one size. */
 export function createCursorScratch(width: number, height: number): CursorScratch {
@@ -46,41 +52,35 @@ export function createCursorScratch(width: number, height: number): CursorScratc
   const tiles = Math.ceil(width / TILE) * Math.ceil(height / TILE);
   // Working rows of one tile plus its margins; radii up to 64 fit, larger ones grow it on demand.
   const rows = new Float32Array((TILE + 2 * 64) * TILE);
-  return { diff: new Uint8Array(n), rows, seen: new Uint32Array(n), queue: new Int32Array(n), stamp: 0, tiles: new Uint8Array(tiles) };
+  return { diff: new Uint8Array(n), rows, seen: new Uint32Array(n), queue: new Int32Array(n), stamp: 0, tiles: new Uint32Array(tiles) };
 }
 
 /**
- * Thresholded max-over-RGB difference of every pixel into `diff`, marking the tiles that hold any.
- * Runs of four pixels whose 12 bytes equal the median's (static background of a losslessly or
- * skip-coded frame) are cleared a word at a time.
+ * Thresholded max-over-RGB difference of every pixel into `scratch.diff`, counting per tile the pixels
+ * above the threshold. Runs of four pixels whose 12 bytes equal the median's (static background of a
+ * losslessly or skip-coded frame) are cleared a word at a time. Returns the number of such pixels.
  */
-function thresholdedDiff(frame: RgbFrame, median: RgbFrame, threshold: number, buffers: CursorScratch): number {
+export function thresholdedDiff(frame: Pick<RgbFrame, 'width' | 'height' | 'data'>, median: Pick<RgbFrame, 'data'>, threshold: number, scratch: CursorScratch): number {
   const { width, height } = frame;
-  const { diff, tiles } = buffers;
+  const { diff, tiles } = scratch;
   const a = frame.data;
   const b = median.data;
   const tilesX = Math.ceil(width / TILE);
   tiles.fill(0);
   let marked = 0;
   const aligned = a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0 && diff.byteOffset % 4 === 0 && width % 4 === 0;
-  const a32 = aligned ? new Uint32Array(a.buffer, a.byteOffset, (a.length >> 2)) : undefined;
-  const b32 = aligned ? new Uint32Array(b.buffer, b.byteOffset, (b.length >> 2)) : undefined;
-  const d32 = aligned ? new Uint32Array(diff.buffer, diff.byteOffset, diff.length >> 2) : undefined;
-  for (let y = 0; y < height; y++) {
-    const rowStart = y * width;
-    const tileRow = (y / TILE | 0) * tilesX;
-    for (let x = 0; x < width; x += 4) {
-      const p0 = rowStart + x;
-      if (a32 && b32 && d32) {
-        // Four pixels are 12 bytes, three words: word w covers bytes 4w..4w+3.
-        const w = (p0 * 3) >> 2;
-        if (a32[w] === b32[w] && a32[w + 1] === b32[w + 1] && a32[w + 2] === b32[w + 2]) {
-          d32[p0 >> 2] = 0;
-          continue;
-        }
+  if (aligned) {
+    const a32 = new Uint32Array(a.buffer, a.byteOffset, a.length >> 2);
+    const b32 = new Uint32Array(b.buffer, b.byteOffset, b.length >> 2);
+    const d32 = new Uint32Array(diff.buffer, diff.byteOffset, diff.length >> 2);
+    // Four pixels are 12 bytes, three words: group g covers words 3g..3g+2 and pixels 4g..4g+3.
+    const groups = (width * height) >> 2;
+    for (let g = 0, w = 0; g < groups; g++, w += 3) {
+      if (a32[w] === b32[w] && a32[w + 1] === b32[w + 1] && a32[w + 2] === b32[w + 2]) {
+        d32[g] = 0;
+        continue;
       }
-      const end = Math.min(x + 4, width);
-      for (let xx = x, p = p0, i = p0 * 3; xx < end; xx++, p++, i += 3) {
+      for (let p = g << 2, i = p * 3, end = p + 4; p < end; p++, i += 3) {
         const dr = a[i]! - b[i]!;
         const dg = a[i + 1]! - b[i + 1]!;
         const db = a[i + 2]! - b[i + 2]!;
@@ -90,18 +90,80 @@ function thresholdedDiff(frame: RgbFrame, median: RgbFrame, threshold: number, b
         const d = ar > ag ? (ar > ab ? ar : ab) : ag > ab ? ag : ab;
         if (d >= threshold) {
           diff[p] = d;
-          const t = tileRow + (xx / TILE | 0);
-          if (tiles[t] === 0) {
-            tiles[t] = 1;
-            marked++;
-          }
+          const y = (p / width) | 0;
+          tiles[((y / TILE) | 0) * tilesX + (((p - y * width) / TILE) | 0)]!++;
+          marked++;
         } else {
           diff[p] = 0;
         }
       }
     }
+    return marked;
+  }
+  for (let y = 0; y < height; y++) {
+    const tileRow = ((y / TILE) | 0) * tilesX;
+    for (let x = 0, p = y * width, i = p * 3; x < width; x++, p++, i += 3) {
+      const dr = a[i]! - b[i]!;
+      const dg = a[i + 1]! - b[i + 1]!;
+      const db = a[i + 2]! - b[i + 2]!;
+      const ar = dr < 0 ? -dr : dr;
+      const ag = dg < 0 ? -dg : dg;
+      const ab = db < 0 ? -db : db;
+      const d = ar > ag ? (ar > ab ? ar : ab) : ag > ab ? ag : ab;
+      if (d >= threshold) {
+        diff[p] = d;
+        tiles[tileRow + ((x / TILE) | 0)]!++;
+        marked++;
+      } else {
+        diff[p] = 0;
+      }
+    }
   }
   return marked;
+}
+
+/**
+ * Recomputes the thresholded difference of the listed pixels only (after some bytes of the frame
+ * changed), keeping the per-tile counts of `scratch` right: the result is what {@link thresholdedDiff}
+ * would give for the whole frame. Pixels may be listed more than once. Returns the change in the
+ * number of above-threshold pixels.
+ */
+export function updateDiffPixels(
+  frame: Pick<RgbFrame, 'width' | 'data'>,
+  median: Pick<RgbFrame, 'data'>,
+  threshold: number,
+  scratch: CursorScratch,
+  pixels: Int32Array,
+  count: number,
+): number {
+  const { diff, tiles } = scratch;
+  let change = 0;
+  const a = frame.data;
+  const b = median.data;
+  for (let k = 0; k < count; k++) {
+    const p = pixels[k]!;
+    const i = p * 3;
+    const dr = a[i]! - b[i]!;
+    const dg = a[i + 1]! - b[i + 1]!;
+    const db = a[i + 2]! - b[i + 2]!;
+    const ar = dr < 0 ? -dr : dr;
+    const ag = dg < 0 ? -dg : dg;
+    const ab = db < 0 ? -db : db;
+    const m = ar > ag ? (ar > ab ? ar : ab) : ag > ab ? ag : ab;
+    const d = m >= threshold ? m : 0;
+    const old = diff[p]!;
+    if ((old === 0) !== (d === 0)) {
+      if (d === 0) {
+        tiles[tileOf(p, frame.width)]!--;
+        change--;
+      } else {
+        tiles[tileOf(p, frame.width)]!++;
+        change++;
+      }
+    }
+    diff[p] = d;
+  }
+  return change;
 }
 
 /**
@@ -111,13 +173,19 @@ function thresholdedDiff(frame: RgbFrame, median: RgbFrame, threshold: number, b
  * of equal maxima wins (smallest x, then smallest y), is the same as filtering the whole frame.
  */
 export function extractCursor(frame: RgbFrame, median: RgbFrame, options: CursorOptions = {}, scratch?: CursorScratch): CursorHit | null {
-  const { width, height } = frame;
-  const threshold = options.threshold ?? 64;
+  const buffers = scratch ?? createCursorScratch(frame.width, frame.height);
+  const marked = thresholdedDiff(frame, median, options.threshold ?? 64, buffers);
+  return locateCursor(frame.width, frame.height, marked, options, buffers);
+}
+
+/**
+ * The second half of {@link extractCursor}: box filter, maximum and blob anchor on the thresholded
+ * difference already in `scratch.diff` (with its per-tile counts), `marked` pixels above the threshold.
+ */
+export function locateCursor(width: number, height: number, marked: number, options: CursorOptions, buffers: CursorScratch): CursorHit | null {
   const radius = options.blurRadius ?? 3;
   const minResponse = options.minResponse ?? 8 * 255;
-  const buffers = scratch ?? createCursorScratch(width, height);
   const { diff } = buffers;
-  const marked = thresholdedDiff(frame, median, threshold, buffers);
   let best = -1;
   let bestValue = 0;
   let bestX = 0;
@@ -138,7 +206,7 @@ export function extractCursor(frame: RgbFrame, median: RgbFrame, options: Cursor
           if (yy < 0 || yy >= tilesY) continue;
           for (let dx = -reach; dx <= reach; dx++) {
             const xx = tx + dx;
-            if (xx >= 0 && xx < tilesX && buffers.tiles[yy * tilesX + xx] === 1) {
+            if (xx >= 0 && xx < tilesX && buffers.tiles[yy * tilesX + xx] !== 0) {
               near = true;
               break;
             }

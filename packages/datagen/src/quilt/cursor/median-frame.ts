@@ -28,6 +28,11 @@ function select(values: Uint8Array, n: number, k: number): number {
   return values[k]!;
 }
 
+/** Which of `count` frames a median reads: all of them, or `maxFrames` evenly spaced ones. */
+export function medianSample(count: number, maxFrames = 31): number[] {
+  return count <= maxFrames ? Array.from({ length: count }, (_, i) => i) : Array.from({ length: maxFrames }, (_, i) => Math.floor((i * count) / maxFrames));
+}
+
 /**
  * Per-pixel, per-channel median of frames of one size (numpy's median: the mean of the two middle
  * values for an even count, rounded). A moving cursor vanishes from it as long as it rests on any
@@ -37,7 +42,7 @@ export function medianFrame(frames: readonly RgbFrame[], options: { maxFrames?: 
   const first = frames[0];
   if (!first) throw new VlmError('median_no_frames', 'a median frame needs at least one frame');
   const maxFrames = options.maxFrames ?? 31;
-  const chosen = frames.length <= maxFrames ? frames : Array.from({ length: maxFrames }, (_, i) => frames[Math.floor((i * frames.length) / maxFrames)]!);
+  const chosen = medianSample(frames.length, maxFrames).map((i) => frames[i]!);
   for (const frame of chosen) {
     if (frame.width !== first.width || frame.height !== first.height) {
       throw new VlmError('median_size_mismatch', `frames of one chunk differ in size (${first.width}x${first.height} vs ${frame.width}x${frame.height})`, {
@@ -45,9 +50,17 @@ export function medianFrame(frames: readonly RgbFrame[], options: { maxFrames?: 
       });
     }
   }
-  const n = chosen.length;
-  const sources = chosen.map((f) => f.data);
   const out = new Uint8Array(first.data.length);
+  medianOfArrays(chosen.map((f) => f.data), out);
+  return { width: first.width, height: first.height, data: out, t: first.t };
+}
+
+/**
+ * Byte-wise median of equally long arrays into `out` (numpy's median: the mean of the two middle values
+ * for an even count, rounded), a word at a time where more than half of the arrays agree.
+ */
+export function medianOfArrays(sources: readonly Uint8Array[], out: Uint8Array): void {
+  const n = sources.length;
   const scratch = new Uint8Array(n);
   const lower = (n - 1) >> 1;
   const even = n % 2 === 0;
@@ -74,13 +87,13 @@ export function medianFrame(frames: readonly RgbFrame[], options: { maxFrames?: 
       out[i] = Math.round((low + high) / 2);
     }
   };
-  const aligned = out.length % 4 === 0 && sources.every((d) => d.byteOffset % 4 === 0);
+  const aligned = out.length % 4 === 0 && out.byteOffset % 4 === 0 && sources.every((d) => d.byteOffset % 4 === 0);
   if (!aligned) {
     for (let i = 0; i < out.length; i++) medianAt(i);
   } else {
     // Four bytes at a time: a word equal in more than half of the frames is the median of each of its bytes.
     const words = sources.map((d) => new Uint32Array(d.buffer, d.byteOffset, d.length >> 2));
-    const out32 = new Uint32Array(out.buffer, 0, out.length >> 2);
+    const out32 = new Uint32Array(out.buffer, out.byteOffset, out.length >> 2);
     const w0 = words[0]!;
     for (let w = 0; w < out32.length; w++) {
       const v = w0[w]!;
@@ -101,5 +114,4 @@ export function medianFrame(frames: readonly RgbFrame[], options: { maxFrames?: 
       }
     }
   }
-  return { width: first.width, height: first.height, data: out, t: first.t };
 }

@@ -36,6 +36,22 @@ describe('decodeVideo', () => {
     await frameIndexVideo(ffmpeg, indexVideo, { fps: SOURCE_FPS, seconds: 4 });
   });
 
+  it('with recycle, hands out the same frames from a handful of reused buffers', async () => {
+    const { frames } = await decodeAll(indexVideo, 10, ffmpeg);
+    const buffers = new Set<ArrayBufferLike>();
+    const seen: { t: number; index: number; bytes: Buffer }[] = [];
+    for await (const frame of decodeVideo(indexVideo, { fps: 10, ffmpeg }).frames({ recycle: true })) {
+      buffers.add(frame.data.buffer);
+      // Read while the frame is current: its buffer is filled again once the next frame is asked for.
+      seen.push({ t: frame.t, index: readFrameIndex(frame), bytes: Buffer.from(frame.data) });
+    }
+    expect(seen.map((s) => s.t)).toEqual(frames.map((f) => f.t));
+    expect(seen.map((s) => s.index)).toEqual(frames.map(readFrameIndex));
+    seen.forEach((s, i) => expect(Buffer.compare(s.bytes, Buffer.from(frames[i]!.data))).toBe(0));
+    expect(frames.length).toBe(40);
+    expect(buffers.size).toBeLessThanOrEqual(6);
+  });
+
   it.each([1, 2, 10])('gives every frame at %d fps the presentation time of the source frame it is', async (fps) => {
     const { frames, report, probe } = await decodeAll(indexVideo, fps, ffmpeg);
     expect(probe).toMatchObject({ duration: 4, width: 100, height: 40, fps: 25 });

@@ -33,7 +33,12 @@ export interface DecodeReport {
 
 /** A decode in progress: iterate `frames()` once, then `report()` says how it went. */
 export interface VideoDecode {
-  frames(): AsyncGenerator<RgbFrame>;
+  /**
+   * The decoded frames. With `recycle`, a frame's buffer is reused for a later frame as soon as the next
+   * one is asked for (a handful of buffers in all, no allocation per frame): for consumers that copy what
+   * they keep, such as `groundVideo`.
+   */
+  frames(options?: { recycle?: boolean }): AsyncGenerator<RgbFrame>;
   /** Resolves after the frames were consumed and ffmpeg exited. */
   report(): Promise<DecodeReport>;
 }
@@ -70,7 +75,7 @@ export function decodeVideo(video: string, options: DecodeVideoOptions): VideoDe
   // A report nobody asks for must not become an unhandled rejection.
   reportPromise.catch(() => undefined);
 
-  async function* frames(): AsyncGenerator<RgbFrame> {
+  async function* frames(frameOptions: { recycle?: boolean } = {}): AsyncGenerator<RgbFrame> {
     if (finished) throw new VlmError('decode_reused', 'a video decode can be iterated only once');
     finished = reportPromise;
     const ffmpeg = options.ffmpeg ?? requireFfmpeg().path;
@@ -121,7 +126,9 @@ export function decodeVideo(video: string, options: DecodeVideoOptions): VideoDe
       lines.forEach(onStderrLine);
     });
 
-    // Raw bytes arrive in pipe-sized pieces; they are copied into one buffer per frame.
+    // Raw bytes arrive in pipe-sized pieces; they are copied into one buffer per frame, taken from the
+    // buffers the consumer gave back when it recycles them.
+    const spare: Uint8Array[] = [];
     const ready: RgbFrame[] = [];
     const pending: Buffer[] = [];
     let current: { data: Uint8Array; filled: number; info: (typeof infos)[number] } | undefined;
@@ -142,8 +149,11 @@ export function decodeVideo(video: string, options: DecodeVideoOptions): VideoDe
           const info = infos[produced + ready.length];
           // The size comes from showinfo; bytes that arrive before their frame's line wait for it.
           if (!info) return;
+          const size = info.width * info.height * 3;
+          let data = spare.pop();
           // Every byte is overwritten from the pipe, so the buffer needs no zero fill.
-          current = { data: Buffer.allocUnsafeSlow(info.width * info.height * 3), filled: 0, info };
+          if (data?.length !== size) data = Buffer.allocUnsafeSlow(size);
+          current = { data, filled: 0, info };
         }
         const chunk = pending[0]!;
         const take = Math.min(chunk.length, current.data.length - current.filled);
@@ -191,6 +201,8 @@ export function decodeVideo(video: string, options: DecodeVideoOptions): VideoDe
           produced++;
           if (ready.length < 3 && child.stdout.isPaused()) child.stdout.resume();
           yield frame;
+          // The consumer asked for the next frame: this one's buffer may be filled again.
+          if (frameOptions.recycle) spare.push(frame.data);
           continue;
         }
         if (ended && exit) break;

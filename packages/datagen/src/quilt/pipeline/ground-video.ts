@@ -4,14 +4,16 @@ import { join } from 'node:path';
 import { createRng } from '@vlm/core';
 
 import type { CursorHit, CursorOptions } from '../cursor/extract-cursor';
+import { ChunkFrames } from '../cursor/chunk-frames';
 import { frameSignature, signatureChange, type StableChunkOptions } from '../cursor/stable-chunks';
 import { traceChunk } from '../cursor/trace-chunk';
 import { renderTracePicture, type LabelledBox } from '../cursor/trace-picture';
 import { iterateFrames, type FrameInput } from '../frames/frame-source';
-import { encodeRgbFrame, type RgbFrame } from '../frames/rgb-frame';
+import { encodeRgbFrame } from '../frames/rgb-frame';
 import { groundCaption, type GroundCaptionOptions, type GroundedSegment } from '../grounding/ground-caption';
 import { groundUtterances, type SentenceGrounding, type UtteranceGroundingOptions } from '../grounding/ground-utterances';
 import type { TracePoint } from '../grounding/trace-point';
+import { splitSentences } from '../transcript/split-sentences';
 import type { Utterance } from '../transcript/utterance';
 
 /** Which rule grounds the narration: each sentence on its own time window, or upstream Quilt's whole-chunk clustering. */
@@ -30,6 +32,11 @@ export interface GroundVideoOptions {
   groundingMode?: GroundingMode;
   /** Options of the upstream (whole-chunk) grounding. */
   grounding?: Omit<GroundCaptionOptions, 'imageWidth' | 'imageHeight' | 'caption' | 'rng' | 'seed'>;
+  /**
+   * Split utterances that hold several sentences at sentence ends, using their word times, so each
+   * sentence is grounded on its own window (see {@link splitSentences}). Default true.
+   */
+  splitSentences?: boolean;
   /** Options of the sentence-level grounding (lead/lag margins in seconds, clusters per sentence). */
   utteranceGrounding?: Omit<UtteranceGroundingOptions, 'imageWidth' | 'imageHeight' | 'rng' | 'seed'>;
 }
@@ -100,21 +107,24 @@ export async function groundVideo(frames: FrameInput, utterances: readonly Utter
   const maxFrames = chunkOptions.maxFrames ?? 600;
   const mode = options.groundingMode ?? 'utterance';
   const rng = createRng(options.seed ?? 0);
-  const numbered: ChunkUtterance[] = utterances.map((u, i) => ({ ...u, sentence: i + 1 }));
+  const sentences = options.splitSentences === false ? utterances : splitSentences(utterances);
+  const numbered: ChunkUtterance[] = sentences.map((u, i) => ({ ...u, sentence: i + 1 }));
   await mkdir(join(options.outDir, 'images'), { recursive: true });
   await mkdir(join(options.outDir, 'traces'), { recursive: true });
   const results: GroundedChunk[] = [];
-  let current: RgbFrame[] = [];
+  // The current chunk's frames, stored as differences from reference frames: the frames handed over are
+  // copied, so a decoder may reuse their buffers.
+  let current: ChunkFrames | undefined;
   let reference: Float64Array | undefined;
 
   const finish = async (endIndex: number, endTime: number) => {
-    const chunkFrames = current;
-    current = [];
+    const chunkFrames = current!;
+    current = undefined;
     if (chunkFrames.length < minFrames) return;
     const index = results.length;
     const id = `${options.videoId}_${String(index).padStart(3, '0')}`;
     const trace = traceChunk(chunkFrames, options.cursor);
-    const startTime = chunkFrames[0]!.t;
+    const startTime = chunkFrames.time(0);
     const local = utterancesInWindow(numbered, startTime, endTime);
     const caption = local.map((u) => u.text).join(' ');
     const size = { imageWidth: trace.median.width, imageHeight: trace.median.height };
@@ -150,7 +160,7 @@ export async function groundVideo(frames: FrameInput, utterances: readonly Utter
       width: trace.median.width,
       height: trace.median.height,
       hits: trace.hits,
-      frameTimes: chunkFrames.map((f) => f.t),
+      frameTimes: chunkFrames.times(),
       traces: trace.points,
       utterances: local,
       caption,
@@ -163,23 +173,25 @@ export async function groundVideo(frames: FrameInput, utterances: readonly Utter
   };
 
   let i = 0;
-  let last: RgbFrame | undefined;
+  let lastTime: number | undefined;
   for await (const frame of iterateFrames(frames)) {
     const signature = frameSignature(frame, columns, rows);
-    const first = current[0];
     const changed =
-      first !== undefined &&
-      (first.width !== frame.width || first.height !== frame.height || signatureChange(reference!, signature, chunkOptions.cellDelta) > (chunkOptions.changedFraction ?? 0.1));
-    if (changed || current.length >= maxFrames) {
+      current !== undefined &&
+      (current.width !== frame.width || current.height !== frame.height || signatureChange(reference!, signature, chunkOptions.cellDelta) > (chunkOptions.changedFraction ?? 0.1));
+    if (current && (changed || current.length >= maxFrames)) {
       await finish(i, frame.t);
     }
-    if (current.length === 0) reference = signature;
-    current.push(frame);
-    last = frame;
+    if (!current) {
+      current = new ChunkFrames(frame.width, frame.height);
+      reference = signature;
+    }
+    current.add(frame);
+    lastTime = frame.t;
     i++;
   }
   // The last chunk runs to the end of the narration or one frame past the last frame.
-  const tail = Math.max(last ? last.t + 1e-3 : 0, ...utterances.map((u) => u.end + 1e-3));
-  if (current.length > 0) await finish(i, tail);
+  const tail = Math.max(lastTime !== undefined ? lastTime + 1e-3 : 0, ...sentences.map((u) => u.end + 1e-3));
+  if (current) await finish(i, tail);
   return results;
 }

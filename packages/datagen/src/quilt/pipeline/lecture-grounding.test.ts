@@ -135,6 +135,22 @@ describe('sentence-level grounding on a generated lecture', () => {
     });
   });
 
+  it('splits an ASR segment holding all three sentences by its word times, and grounds each sentence on its region', async () => {
+    const [first, second, third] = await readTranscript(transcript);
+    const words = [first!, second!, third!].flatMap((u) => u.words!);
+    const oneSegment = [{ start: first!.start, end: third!.end, text: LINES.join(' '), words }];
+    const run = (name: string, splitSentences?: boolean) =>
+      runQuiltPipeline(decodeVideo(video, { fps: 5, ffmpeg }), oneSegment, { videoId: 'lecture', outDir: join(dir, name), inputKey: 'lecture.mp4', teacher: async () => 'unused', kinds: [], splitSentences });
+    const split = (await run('one-segment')).chunks[0]!;
+    expect(split.utterances.map((u) => u.text)).toEqual(LINES);
+    expect(split.segments.map((s) => s.sentence)).toEqual([1, 2, 3]);
+    split.segments.forEach((s, i) => expect(iou(s.box, regionBox(REGIONS[i]!))).toBeGreaterThanOrEqual(0.5));
+    // Unsplit, the one segment's window spans all three regions and its single box fits none of them.
+    const whole = (await run('one-segment-unsplit', false)).chunks[0]!;
+    expect(whole.segments).toHaveLength(1);
+    expect(Math.max(...REGIONS.map((r) => iou(whole.segments[0]!.box, regionBox(r))))).toBeLessThan(0.5);
+  });
+
   it('widens each sentence window by the lead and lag margins', async () => {
     const utterances = await readTranscript(transcript);
     const result = await runQuiltPipeline(decodeVideo(video, { fps: 5, ffmpeg }), utterances, {

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+
+/**
+ * Version of the grounding code's output and of `grounded.json`, part of every run key: bump it whenever
+ * a change makes the saved chunks differ (or read differently), so an upgraded pipeline never resumes
+ * state written by an older one. 3: sentences split by word times, frames keyed by content.
+ */
+export const QUILT_STATE_VERSION = 3;
 
 /** sha256 of a file's bytes, streamed. */
 export async function hashFile(path: string): Promise<string> {
@@ -10,15 +17,22 @@ export async function hashFile(path: string): Promise<string> {
 }
 
 /**
- * Identity of a frame list without reading every image: each file's name, time, size and modification
- * time. A frame rewritten in place changes its size or mtime, and so the key.
+ * Identity of a frame list by content: each file's name, time and the sha256 of its bytes (streamed, a
+ * few files at a time). A frame rewritten in place — even to the same size and modification time —
+ * changes the key; the same frames copied elsewhere keep it.
  */
-export async function describeFrameFiles(frames: readonly { file: string; t: number }[]): Promise<string> {
+export async function describeFrameFiles(frames: readonly { file: string; t: number }[], options: { concurrency?: number } = {}): Promise<string> {
+  const digests = new Array<string>(frames.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < frames.length) {
+      const i = next++;
+      digests[i] = await hashFile(frames[i]!.file);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, frames.length)) }, worker));
   const hash = createHash('sha256');
-  for (const f of frames) {
-    const info = await stat(f.file);
-    hash.update(`${f.file}\t${f.t}\t${info.size}\t${info.mtimeMs}\n`);
-  }
+  frames.forEach((f, i) => hash.update(`${basename(f.file)}\t${f.t}\t${digests[i]}\n`));
   return hash.digest('hex');
 }
 

@@ -23,7 +23,7 @@ import type { FrameInput } from '../frames/frame-source';
 import { checkTranscript } from '../transcript/check-transcript';
 import type { Utterance } from '../transcript/utterance';
 import { groundVideo, type GroundedChunk, type GroundVideoOptions } from './ground-video';
-import { describeFrameFiles, hashJson } from './run-key';
+import { describeFrameFiles, hashJson, QUILT_STATE_VERSION } from './run-key';
 
 /** Options of the whole Quilt pipeline. */
 export interface QuiltPipelineOptions extends GroundVideoOptions {
@@ -36,8 +36,8 @@ export interface QuiltPipelineOptions extends GroundVideoOptions {
   duration?: number;
   /**
    * Identity of the frames (e.g. the sha256 of the video file and the decode options). Together with
-   * the transcript and the grounding options it keys the saved state; default: the frame files' names,
-   * times, sizes and mtimes.
+   * the transcript, the grounding options and {@link QUILT_STATE_VERSION} it keys the saved state;
+   * default for a list of frame files: their names, times and content hashes.
    */
   inputKey?: string;
   /** An out-dir holding the state of a different input is an error; `force` deletes that state and starts fresh. */
@@ -71,12 +71,14 @@ export interface QuiltPipelineResult {
 
 /** What `grounded.json` holds: the key it was made for, and stage 1's results. */
 interface GroundedState {
-  format: 'vlm-quilt-grounded/2';
+  format: typeof STATE_FORMAT;
   key: string;
   warnings: string[];
   skippedUtterances: number;
   chunks: GroundedChunk[];
 }
+
+const STATE_FORMAT = `vlm-quilt-grounded/${QUILT_STATE_VERSION}` as const;
 
 function isVideoDecode(input: FrameInput | VideoDecode): input is VideoDecode {
   return typeof (input as VideoDecode).frames === 'function' && typeof (input as VideoDecode).report === 'function';
@@ -103,6 +105,8 @@ export async function runQuiltPipeline(frames: FrameInput | VideoDecode, allUtte
     throw new VlmError('quilt_no_input_key', 'frames from a decode or an iterable need options.inputKey to key the saved state', { hint: 'pass inputKey, e.g. the sha256 of the video file' });
   }
   const key = hashJson({
+    // A newer pipeline never resumes an older one's state, even for the same input and options.
+    version: QUILT_STATE_VERSION,
     input: inputKey,
     utterances,
     videoId: options.videoId,
@@ -112,6 +116,7 @@ export async function runQuiltPipeline(frames: FrameInput | VideoDecode, allUtte
     groundingMode: options.groundingMode ?? 'utterance',
     grounding: options.grounding,
     utteranceGrounding: options.utteranceGrounding,
+    splitSentences: options.splitSentences ?? true,
   });
   let state: GroundedState | undefined;
   if (existsSync(groundedFile)) {
@@ -121,7 +126,7 @@ export async function runQuiltPipeline(frames: FrameInput | VideoDecode, allUtte
     } catch {
       saved = undefined;
     }
-    if (saved?.format === 'vlm-quilt-grounded/2' && saved.key === key) state = saved as GroundedState;
+    if (saved?.format === STATE_FORMAT && saved.key === key) state = saved as GroundedState;
   }
   if (!state) {
     const foreign = RUN_FILES.filter((f) => existsSync(join(options.outDir, f)));
@@ -135,12 +140,13 @@ export async function runQuiltPipeline(frames: FrameInput | VideoDecode, allUtte
       await Promise.all(foreign.map((f) => rm(join(options.outDir, f), { recursive: true, force: true })));
     }
     let decode: DecodeReport | undefined;
-    const chunks = await groundVideo(isVideoDecode(frames) ? frames.frames() : frames, utterances, options);
+    // groundVideo copies what it keeps of each frame, so the decoder reuses a handful of buffers.
+    const chunks = await groundVideo(isVideoDecode(frames) ? frames.frames({ recycle: true }) : frames, utterances, options);
     if (isVideoDecode(frames)) decode = await frames.report();
     if (chunks.length === 0 && decode?.frames === 0) {
       throw new VlmError('quilt_no_frames', `ffmpeg decoded no frames: ${decode.warnings.join('; ') || 'the video is empty'}`, { hint: 'check the video with ffmpeg -i <video> -f null -' });
     }
-    state = { format: 'vlm-quilt-grounded/2', key, warnings: decode?.warnings ?? [], skippedUtterances: skipped.length, chunks };
+    state = { format: STATE_FORMAT, key, warnings: decode?.warnings ?? [], skippedUtterances: skipped.length, chunks };
     // Written atomically so an interrupted run never leaves half a stage behind.
     await writeFile(`${groundedFile}.tmp`, JSON.stringify(state));
     await rename(`${groundedFile}.tmp`, groundedFile);

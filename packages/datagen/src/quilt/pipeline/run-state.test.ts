@@ -1,6 +1,6 @@
 // Honest state handling: out-of-range narration, empty transcripts and no reuse of another input's run.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,7 +11,7 @@ import { findFfmpeg } from '../frames/ffmpeg';
 import { movingCursorVideo } from '../frames/__fixtures__/generate-video';
 import { probeVideo } from '../frames/probe-video';
 import type { Utterance } from '../transcript/utterance';
-import { hashFile } from './run-key';
+import { hashFile, hashJson, QUILT_STATE_VERSION } from './run-key';
 import { runQuiltPipeline, type QuiltPipelineOptions } from './run-quilt-pipeline';
 
 const narration: Utterance[] = [
@@ -91,6 +91,24 @@ describe('Quilt run state', () => {
     await expect(run(short, edited, outDir)).rejects.toMatchObject({ code: 'quilt_out_dir_in_use' });
     // And so are other grounding options.
     await expect(run(short, opening, outDir, { groundingMode: 'quilt' })).rejects.toMatchObject({ code: 'quilt_out_dir_in_use' });
+  });
+
+  it('never resumes state whose key was made by another pipeline version, even for the same input and options', async () => {
+    const outDir = join(dir, 'versioned');
+    const opening: Utterance[] = [{ start: 0.1, end: 0.4, text: 'Here on the left the stroma is loose and oedematous.' }];
+    const first = await run(long, opening, outDir);
+    const saved = JSON.parse(await readFile(first.files.grounded, 'utf8')) as { key: string; format: string };
+    expect(saved.format).toBe(`vlm-quilt-grounded/${QUILT_STATE_VERSION}`);
+    // Recompute the run's own key from its parts, then the same parts under the previous version.
+    const parts = { input: await hashFile(long), utterances: opening, videoId: 'v', seed: 0, groundingMode: 'utterance', splitSentences: true };
+    expect(hashJson({ version: QUILT_STATE_VERSION, ...parts })).toBe(saved.key);
+    await writeFile(first.files.grounded, JSON.stringify({ ...saved, key: hashJson({ version: QUILT_STATE_VERSION - 1, ...parts }) }));
+    await expect(run(long, opening, outDir)).rejects.toMatchObject({ code: 'quilt_out_dir_in_use' });
+    // State in the format of the previous version is not read either.
+    await writeFile(first.files.grounded, JSON.stringify({ ...saved, format: 'vlm-quilt-grounded/2' }));
+    await expect(run(long, opening, outDir)).rejects.toMatchObject({ code: 'quilt_out_dir_in_use' });
+    const fresh = await run(long, opening, outDir, { force: true });
+    expect(fresh).toMatchObject({ groundingResumed: false, key: saved.key });
   });
 
   it('fails with strict on decode warnings, before instruction generation', async () => {

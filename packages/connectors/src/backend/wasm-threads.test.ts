@@ -1,0 +1,91 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { VlmError } from '@vlm/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { requestedWasmThreads, WASM_THREADS_ENV_VAR } from './wasm-threads';
+
+const script = fileURLToPath(new URL('./__fixtures__/threaded-wasm-program.ts', import.meta.url));
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+// A child process: the point is what the process does with its worker threads, handlers and exit.
+// The timeout catches a process that pthread workers keep alive after its program ended.
+function run(threads: string, mode: 'values' | 'throw' | 'nosab'): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--conditions=@vlm/source', '--import', 'tsx', script, threads, mode],
+      { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const e = error as { code?: number; signal?: NodeJS.Signals } | null;
+        resolve({ code: e ? (e.code ?? null) : 0, signal: e?.signal ?? null, stdout, stderr });
+      },
+    );
+  });
+}
+
+const jsonLines = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+function maxDiff(a: number[], b: number[]): number {
+  expect(a.length).toBe(b.length);
+  return a.reduce((m, v, i) => Math.max(m, Math.abs(v - (b[i] as number))), 0);
+}
+
+describe('wasm on worker threads (selectBackend wasmThreads)', () => {
+  it('runs 2 threads, equals 1 thread within 1e-5, and the process ends on its own', async () => {
+    const [two, one] = await Promise.all([run('2', 'values'), run('1', 'values')]);
+    for (const r of [two, one]) expect({ code: r.code, signal: r.signal }, r.stderr.slice(-800)).toEqual({ code: 0, signal: null });
+    expect(two.stdout).toContain('[vlm] TF.js backend: wasm (simd true, threads 2 on worker_threads, fast kernels true)');
+    expect(one.stdout).toContain('[vlm] TF.js backend: wasm (simd true, threads 1, fast kernels true)');
+    const [twoChoice, twoOut] = jsonLines(two.stdout) as [{ choice: { threads: number } }, { scores: number[]; loss: number; grad: number[] }];
+    const [, oneOut] = jsonLines(one.stdout) as [unknown, { scores: number[]; loss: number; grad: number[] }];
+    expect(twoChoice.choice.threads).toBe(2);
+    expect(maxDiff(twoOut.scores, oneOut.scores)).toBeLessThan(1e-5);
+    expect(maxDiff(twoOut.grad, oneOut.grad)).toBeLessThan(1e-5);
+    expect(Math.abs(twoOut.loss - oneOut.loss)).toBeLessThan(1e-5);
+    expect(twoOut.grad.some((g) => g !== 0)).toBe(true);
+  }, 90_000);
+
+  it("leaves a user's uncaught error alone (exit 1, their message), and falls back to one thread with one line saying why", async () => {
+    const [thrown, fallback] = await Promise.all([run('2', 'throw'), run('auto', 'nosab')]);
+    expect(thrown.code, thrown.stderr.slice(-800)).toBe(1);
+    expect(thrown.stderr).toContain('Error: user bug 43');
+    expect(thrown.stderr).not.toContain('tfjs-backend-wasm');
+    expect(thrown.stderr.length).toBeLessThan(2000);
+    expect(fallback.code, fallback.stderr.slice(-800)).toBe(0);
+    const lines = fallback.stdout.split('\n').filter((l) => l.startsWith('[vlm]'));
+    expect(lines).toEqual(['[vlm] TF.js backend: wasm (simd true, threads 1, single-threaded: SharedArrayBuffer is not available, fast kernels true)']);
+  }, 90_000);
+});
+
+describe('requestedWasmThreads', () => {
+  afterEach(() => {
+    delete process.env[WASM_THREADS_ENV_VAR];
+  });
+
+  it('reads the option, else VLM_WASM_THREADS, else 1, and caps at 8', async () => {
+    expect(await requestedWasmThreads(undefined)).toBe(1);
+    process.env[WASM_THREADS_ENV_VAR] = '3';
+    expect(await requestedWasmThreads(undefined)).toBe(3);
+    expect(await requestedWasmThreads(2)).toBe(2);
+    expect(await requestedWasmThreads(64)).toBe(8);
+    const auto = await requestedWasmThreads('auto');
+    expect(auto).toBeGreaterThanOrEqual(1);
+    expect(auto).toBeLessThanOrEqual(8);
+  });
+
+  it('rejects a bad count with the field it came from', async () => {
+    process.env[WASM_THREADS_ENV_VAR] = 'two';
+    const fromEnv = await requestedWasmThreads(undefined).catch((e: unknown) => e);
+    expect(fromEnv).toBeInstanceOf(VlmError);
+    expect((fromEnv as VlmError).message).toContain('"two"');
+    expect(JSON.stringify((fromEnv as VlmError).location)).toContain(WASM_THREADS_ENV_VAR);
+    const fromOption = await requestedWasmThreads(0).catch((e: unknown) => e);
+    expect(JSON.stringify((fromOption as VlmError).location)).toContain('wasmThreads');
+  });
+});
