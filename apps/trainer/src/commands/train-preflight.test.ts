@@ -23,8 +23,8 @@ describe('vlm-train checks every stage before the first step (built CLI)', () =>
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('[preflight_failed] 4 problem(s) found before training; nothing was trained');
     expect(r.stderr).toMatch(/stages\[1\] \(instruct\)\.template: \[template_unknown\] Unknown conversation template "no_such_template"/);
-    expect(r.stderr).toMatch(/\[image_undecodable\] \S*images\/empty\.png does not decode.* \(file \S*broken\.json, row 1, id "zero", field image\)\n\s+hint: replace the file with a complete image/);
-    expect(r.stderr).toMatch(/\[image_undecodable\] \S*images\/truncated\.png does not decode.* \(file \S*broken\.json, row 2, id "cut", field image\)/);
+    expect(r.stderr).toMatch(/\[image_undecodable\] \S*images\/empty\.png does not decode[^\n]* \(file \S*broken\.json, row 1, id "zero", field image\)\n\s+hint: replace the file with a complete image/);
+    expect(r.stderr).toMatch(/\[image_undecodable\] \S*images\/truncated\.png does not decode[^\n]* \(file \S*broken\.json, row 2, id "cut", field image\)/);
     expect(r.stderr).toMatch(/\[image_missing\] .* \(file \S*broken\.json, row 3, id "gone", field image\)\n\s+hint: put the image file at that path/);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(r.stdout).not.toContain('stage 0 align');
