@@ -51,24 +51,32 @@ const p = (...args) => run(pnpm, [...pnpmArgs, ...args]);
 
 const frozen = existsSync(join(root, 'pnpm-lock.yaml')) ? ['--frozen-lockfile'] : [];
 
+// The native TensorFlow backend (tfjs-node), built from the TensorFlow wheel where its own installer cannot
+// download; a second or so when already there. Elsewhere one line says why the toolkit runs on wasm; CI
+// needs it (the parity suite runs on it).
+const setupNative = () => run('node', ['scripts/setup-native.mjs', ...(process.env.CI ? ['--require'] : [])]);
+
 switch (task) {
   case 'install':
     p('install', ...frozen);
     break;
   case 'test':
     p('install', ...frozen);
+    setupNative();
     // build every package, then publint each published one (what `npm publish` would ship must resolve)
     p('exec', 'turbo', 'run', 'build', 'lint', '--output-logs=errors-only');
     p('exec', 'vitest', 'run', ...extra);
     break;
   case 'demo':
     p('install', ...frozen);
+    setupNative();
     // all three command lines, so the `npx vlm-train chat ...` the demo suggests (and the other two) work afterwards
     p('exec', 'turbo', 'run', 'build', '--filter=@vlm/trainer-app...', '--filter=@vlm/datagen-app...', '--filter=@vlm/eval-app...', '--output-logs=errors-only');
     run('node', ['apps/trainer/dist/cli.js', 'demo', ...extra]);
     break;
   case 'bench':
     p('install', ...frozen);
+    setupNative();
     p('exec', 'turbo', 'run', 'build', '--output-logs=errors-only');
     p('exec', 'turbo', 'run', 'bench', '--concurrency=1', ...(extra.length ? ['--', ...extra] : []));
     break;

@@ -129,6 +129,27 @@ describe('vlm-eval commands end to end', () => {
     expect(report.vqa.items).toBeUndefined();
     expect(report.judge.orderBias.pairs).toBe(2);
     expect((await sharp(f('report/report.png')).metadata()).format).toBe('png');
+    expect(md).toContain('Ratio of means rounded exact:');
+    expect(md).toContain('--missing-rule upstream reproduces it');
+
+    // The upstream options: LLaVA's rounding of the ratio of means, labelled; ScienceQA's missing rule.
+    expect(await run('report', '--out-dir', f('report-upstream'), '--judge', f('reviews.jsonl'), '--rounding', 'upstream')).toBe(0);
+    const upstreamMd = readFileSync(f('report-upstream/report.md'), 'utf8');
+    expect(upstreamMd).toContain('| category | n | reference mean | model mean | ratio of means (LLaVA, Quilt; upstream rounding) | mean of ratios (LLaVA-Med) | failed |');
+    expect(upstreamMd).toContain("Ratio of means rounded upstream: both means rounded to 3 decimals (Python round) before dividing, as LLaVA's summarize_gpt_review.py prints.");
+    expect(JSON.parse(readFileSync(f('report-upstream/report.json'), 'utf8')).judge.passes[0].scores.rounding.mode).toBe('upstream');
+    const partial = readFileSync(f('sqa-answers.jsonl'), 'utf8').trim().split('\n').filter((l) => JSON.parse(l).id !== '3');
+    writeFileSync(f('sqa-partial.jsonl'), `${partial.join('\n')}\n`);
+    expect(await run('scienceqa', 'score', ...split, '--answers', f('sqa-partial.jsonl'), '--out', f('sqa-toolkit.json'))).toBe(0);
+    expect(JSON.parse(out.at(-1)!)).toMatchObject({ missingRule: 'toolkit', image: { n: 2 }, missing: 1 });
+    expect(await run('scienceqa', 'score', ...split, '--answers', f('sqa-partial.jsonl'), '--out', f('sqa-upstream.json'), '--missing-rule', 'upstream', '--parsing', 'upstream')).toBe(0);
+    expect(JSON.parse(out.at(-1)!)).toMatchObject({ missingRule: 'upstream', parsing: 'upstream', image: { n: 1 }, overall: { n: 3 }, missing: 1 });
+    expect(await run('report', '--out-dir', f('report-sqa'), '--scienceqa', f('sqa-upstream.json'))).toBe(0);
+    const sqaMd = readFileSync(f('report-sqa/report.md'), 'utf8');
+    expect(sqaMd).toContain("left out of the image subset, as LLaVA's eval_science_qa.py does");
+    expect(sqaMd).toContain("Answers parsed with LLaVA's exact pattern (--parsing upstream).");
+    expect(await run('report', '--out-dir', f('x'), '--judge', f('reviews.jsonl'), '--rounding', 'python')).toBe(2);
+    expect(await run('scienceqa', 'score', ...split, '--answers', f('sqa-partial.jsonl'), '--out', f('y.json'), '--missing-rule', 'skip')).toBe(2);
   });
 
   it('prints a formatted error and exits non-zero on bad input, keeping what was written', async () => {

@@ -31,7 +31,8 @@ export interface TypeAccuracy {
 
 /**
  * Asks one question of every type about each unseen scene, with the image and without it, and
- * scores exact match after normalisation (case, surrounding space, final full stop).
+ * scores exact match after normalisation (case, surrounding space, final full stop). With
+ * `withImage: false` only the text-only answers are asked (a text-only model's baseline).
  */
 export async function evaluateHeldOut(
   chat: ChatModel,
@@ -39,8 +40,9 @@ export async function evaluateHeldOut(
   images: ImageStore,
   seed: number,
   maxObjects: number,
-  options: { signal?: AbortSignal } = {},
+  options: { withImage?: boolean; signal?: AbortSignal } = {},
 ): Promise<{ accuracy: TypeAccuracy[]; questions: EvaluatedQuestion[] }> {
+  const askWithImage = options.withImage ?? true;
   const questions: EvaluatedQuestion[] = [];
   for (const [done, scene] of scenes.entries()) {
     // Ctrl-C: stop between scenes (the caller reports where), never in the middle of one.
@@ -50,7 +52,7 @@ export async function evaluateHeldOut(
     for (const type of questionTypes) {
       const q = askQuestion(scene, type, rng);
       if (!q) continue;
-      const withImage = await answer(chat, [{ from: 'human', value: `<image>\n${q.question}` }], { pixelValues: pixels, maxNewTokens: 16 });
+      const withImage = askWithImage ? await answer(chat, [{ from: 'human', value: `<image>\n${q.question}` }], { pixelValues: pixels, maxNewTokens: 16 }) : '';
       const textOnly = await answer(chat, [{ from: 'human', value: q.question }], { maxNewTokens: 16 });
       questions.push({ scene: scene.id, image: scene.image, type, question: q.question, expected: q.answer, withImage, textOnly });
     }

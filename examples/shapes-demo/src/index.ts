@@ -18,3 +18,5 @@ export { tokenizerCorpus, demoTokenizerJson, type TokenizerCorpusPart } from './
 export { DemoInterruptedError, type DemoStop } from './demo-interrupted';
 /** Held-out evaluation with the image and text-only, next to chance. */
 export { evaluateHeldOut, type TypeAccuracy, type EvaluatedQuestion } from './evaluate';
+/** The connector shoot-out's presets, model specs and recipes (linear, mlp2x_gelu, Q-Former, Perceiver, Flamingo). */
+export { shootoutConnectors, connectorLabels, recipeOf, fullShootoutPreset, tinyShootoutPreset, shootoutModelSpec, shootoutStages, type ShootoutConnector, type ShootoutPreset } from './connector-shootout';

@@ -42,7 +42,17 @@ export { orderBias, type OrderBias } from './judge/order-bias';
 /** Judge summary: counts, failures, relative scores per pass, order bias. */
 export { summarizeJudge, type JudgeSummary, type JudgePassSummary } from './judge/summarize-judge';
 /** Relative scores per category and overall, ratio of means and mean of ratios. */
-export { relativeScore, relativeScores, RELATIVE_SCORE_METHODS, type RelativeScore, type RelativeScores, type ScoredItem } from './scores/relative-scores';
+export {
+  relativeScore,
+  relativeScores,
+  RELATIVE_SCORE_METHODS,
+  RELATIVE_SCORE_ROUNDINGS,
+  type RelativeScore,
+  type RelativeScores,
+  type RelativeScoreRounding,
+  type RelativeScoreOptions,
+  type ScoredItem,
+} from './scores/relative-scores';
 
 /** Answer normalisation (case, punctuation, articles, number words). */
 export { normalizeAnswer, normalizeAnswerWords } from './vqa/normalize-answer';
@@ -58,9 +68,9 @@ export { parseScienceQaProblems, scienceQaProblemSchema, type ScienceQaProblem }
 /** ScienceQA question and evaluation prompt formatting. */
 export { formatScienceQaQuestion, formatScienceQaPrompt, SCIENCEQA_ANSWER_SUFFIX, SCIENCEQA_LETTERS } from './scienceqa/format-question';
 /** ScienceQA answer parsing in LLaVA's order (letter, "X. ", "The answer is X", else FAILED). */
-export { parseScienceQaAnswer, type ScienceQaParse } from './scienceqa/parse-answer';
+export { parseScienceQaAnswer, type ScienceQaParse, type ScienceQaParsing } from './scienceqa/parse-answer';
 /** ScienceQA accuracy overall and on image questions. */
-export { scoreScienceQa, type ScienceQaMetrics, type ScienceQaItemScore, type AccuracyGroup } from './scienceqa/score-scienceqa';
+export { scoreScienceQa, type ScienceQaMetrics, type ScienceQaMissingRule, type ScienceQaItemScore, type AccuracyGroup } from './scienceqa/score-scienceqa';
 /** Multiple-choice letter parsing (PMC-VQA cascade) and accuracy. */
 export { parseChoiceLetter, type ChoiceLetterParse, type ChoiceLetterRule } from './multiple-choice/parse-choice-letter';
 export { scoreMultipleChoice, type ChoiceItem, type ChoiceMetrics } from './multiple-choice/score-multiple-choice';

@@ -3,10 +3,13 @@ import { join } from 'node:path';
 import { VlmError } from '@vlm/core';
 import { barChartSvg, buildEvalReport, judgeRecordSchema, readJsonl, reportChartSpec, reportMarkdown, summarizeJudge, svgToPng, type ChoiceMetrics, type ScienceQaMetrics, type VqaMetrics } from '@vlm/eval';
 import { readJsonFile, required } from './args';
-import { defineCommand } from '@vlm/core/node';
+import { choiceOption, defineCommand } from '@vlm/core/node';
 
 const USAGE = `usage: vlm-eval report --out-dir DIR [--judge reviews.jsonl] [--vqa vqa.json] [--scienceqa scienceqa.json] [--model NAME]
-  Writes DIR/report.json, DIR/report.md (tables) and DIR/report.png (bar chart) from whichever results are given.`;
+                       [--rounding exact|upstream]
+  Writes DIR/report.json, DIR/report.md (tables) and DIR/report.png (bar chart) from whichever results are given.
+  --rounding upstream: the judge's ratio of means from both means rounded to 3 decimals, as LLaVA prints it
+  (labelled in the report); default exact.`;
 
 function section<T>(file: string, key: string): T {
   const data = readJsonFile(file) as Record<string, unknown> | null;
@@ -26,10 +29,12 @@ export const reportCommand = defineCommand(
       vqa: { type: 'string' },
       scienceqa: { type: 'string' },
       model: { type: 'string' },
+      rounding: { type: 'string' },
     },
   },
   async ({ values }) => {
     const outDir = required('report', values['out-dir'], 'out-dir', USAGE);
+    const rounding = choiceOption(values.rounding, 'rounding', ['exact', 'upstream']);
     if (!values.judge && !values.vqa && !values.scienceqa) throw new VlmError('cli_usage', 'report: give at least one of --judge, --vqa, --scienceqa.', { hint: USAGE });
     let vqa: VqaMetrics | undefined;
     let multipleChoice: ChoiceMetrics | undefined;
@@ -40,7 +45,7 @@ export const reportCommand = defineCommand(
     }
     const report = buildEvalReport({
       ...(values.model ? { model: values.model } : {}),
-      ...(values.judge ? { judge: summarizeJudge(readJsonl(values.judge, judgeRecordSchema)) } : {}),
+      ...(values.judge ? { judge: summarizeJudge(readJsonl(values.judge, judgeRecordSchema), { rounding }) } : {}),
       ...(vqa ? { vqa } : {}),
       ...(multipleChoice ? { multipleChoice } : {}),
       ...(values.scienceqa ? { scienceqa: section<ScienceQaMetrics>(values.scienceqa, 'scienceqa') } : {}),

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { VlmError } from '@vlm/core';
 import { answerRecordSchema, formatScienceQaPrompt, parseScienceQaProblems, readJsonl, scoreScienceQa } from '@vlm/eval';
 import { readJsonFile, required } from './args';
-import { defineCommand, defineCommandGroup } from '@vlm/core/node';
+import { choiceOption, defineCommand, defineCommandGroup } from '@vlm/core/node';
 
 const PROMPTS_USAGE = `usage: vlm-eval scienceqa prompts --problems problems.json [--split-file pid_splits.json --split test] --out questions.jsonl
   Writes one eval question per problem ("{question}\\nContext: ...\\nOptions: (A) ...\\nAnswer with the
@@ -11,8 +11,12 @@ const PROMPTS_USAGE = `usage: vlm-eval scienceqa prompts --problems problems.jso
   images/{split} folder).`;
 
 const SCORE_USAGE = `usage: vlm-eval scienceqa score --problems problems.json --answers answers.jsonl [--split-file pid_splits.json --split test] --out scienceqa.json
+                               [--missing-rule toolkit|upstream] [--parsing toolkit|upstream]
   Parses each answer (letter; "X. "; "The answer is X"; else FAILED) and reports accuracy overall and on
-  image questions; FAILED, out-of-range and missing count as wrong.`;
+  image questions; FAILED, out-of-range and missing count as wrong. A missing image question counts in
+  the image subset too (toolkit, default); --missing-rule upstream leaves it out of that subset, as LLaVA's
+  eval_science_qa.py does. --parsing upstream applies its exact pattern (\`The answer is ([A-Z]).\`, the dot
+  any character, no trimming); both upstream options together reproduce LLaVA's figures.`;
 
 function splitIds(values: { 'split-file'?: string; split?: string }, problems: Map<string, unknown>): string[] {
   if (!values['split-file']) return [...problems.keys()];
@@ -58,14 +62,16 @@ const promptsCommand = defineCommand(
 );
 
 const scoreCommand = defineCommand(
-  { summary: 'accuracy overall and on image questions', usage: SCORE_USAGE, options: { ...flags, answers: { type: 'string' } } },
+  { summary: 'accuracy overall and on image questions', usage: SCORE_USAGE, options: { ...flags, answers: { type: 'string' }, 'missing-rule': { type: 'string' }, parsing: { type: 'string' } } },
   async ({ values }) => {
     const out = required('scienceqa score', values.out, 'out', SCORE_USAGE);
+    const missingRule = choiceOption(values['missing-rule'], 'missing-rule', ['toolkit', 'upstream']);
+    const parsing = choiceOption(values.parsing, 'parsing', ['toolkit', 'upstream']);
     const answersFile = required('scienceqa score', values.answers, 'answers', SCORE_USAGE);
     const { problems, ids } = problemsOf(values, 'scienceqa score', SCORE_USAGE);
     mkdirSync(dirname(out), { recursive: true });
     const predictions = new Map(readJsonl(answersFile, answerRecordSchema).map((a) => [a.id, a.answer]));
-    const metrics = scoreScienceQa(problems, predictions, { ids });
+    const metrics = scoreScienceQa(problems, predictions, { ids, ...(missingRule ? { missingRule } : {}), ...(parsing ? { parsing } : {}) });
     writeFileSync(out, `${JSON.stringify({ scienceqa: metrics }, null, 2)}\n`);
     const { items: _items, ...summary } = metrics;
     console.log(JSON.stringify({ out, ...summary }));

@@ -1,19 +1,80 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { loadNativeBackend, nativeSuiteName } from '../testing/native-backend';
 import { selectBackend } from './select-backend';
 
+const fixture = (name: string) => fileURLToPath(new URL(`./__fixtures__/${name}`, import.meta.url));
+const native = await loadNativeBackend();
+
+interface Picked {
+  code: number | null;
+  stderr: string;
+  result?: { kind: string; backend: string; skipped: string[]; y: number[] };
+}
+
+// A program that picks the backend as the CLIs do, in a child process (the choice is once per process,
+// and the point includes everything the process prints on stderr). Its stderr is a file, as with
+// `2> log`: TensorFlow's start-up lines bypass Node's streams, so only the file shows everything.
+function pickInChild(nodeArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Picked> {
+  const clean = { ...process.env, ...env };
+  for (const name of ['VLM_TF_BACKEND', 'TF_CPP_MIN_LOG_LEVEL', 'VLM_TF_LOGS']) if (!(name in env)) delete clean[name];
+  const errPath = join(mkdtempSync(join(tmpdir(), 'vlm-select-')), 'stderr.txt');
+  const errFd = openSync(errPath, 'w');
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...nodeArgs, '--conditions=@vlm/source', '--import', 'tsx', fixture('select-default.ts')], {
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+      env: clean,
+      stdio: ['ignore', 'pipe', errFd],
+    });
+    closeSync(errFd);
+    let stdout = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('close', (code) => {
+      const line = stdout.trim().split('\n').pop();
+      resolve({ code, stderr: readFileSync(errPath, 'utf8'), result: line ? JSON.parse(line) : undefined });
+    });
+  });
+}
+
 describe('selectBackend', () => {
-  it('falls back past an unloadable tfjs-node to wasm, logs once and caches the choice', async () => {
+  it('logs once and caches the choice', async () => {
     const lines: string[] = [];
     const first = await selectBackend({ log: (l) => lines.push(l) });
-    // tfjs-node is not installed (or its native library is missing) in this project.
-    expect(first.kind).toBe('wasm');
-    expect(first.skipped[0]).toMatch(/^node: /);
-    expect(first.fastKernels).toBe(true);
-    expect(tf.getBackend()).toBe('wasm');
+    expect(tf.getBackend()).toBe(first.tfBackend);
     const second = await selectBackend({ log: (l) => lines.push(l) });
     expect(second).toBe(first);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/TF\.js backend: wasm \(simd (true|false)/);
+    expect(lines[0]).toMatch(new RegExp(`TF\\.js backend: ${first.tfBackend}`));
+  });
+
+  it('falls back past a missing tfjs-node to wasm with the toolkit kernels', async () => {
+    const picked = await pickInChild(['--import', fixture('hide-tfjs-node.mjs')]);
+    expect(picked.code, picked.stderr.slice(-800)).toBe(0);
+    expect(picked.result).toMatchObject({ kind: 'wasm', backend: 'wasm', y: [3, 3, 3, 3] });
+    expect(picked.result!.skipped[0]).toMatch(/^node: Cannot find package '@tensorflow\/tfjs-node'/);
+    expect(picked.stderr.trim()).toMatch(/^\[vlm\] TF\.js backend: wasm \(simd (true|false), threads \d+, fast kernels true\)$/);
+  });
+});
+
+describe.skipIf(!native.ok)(nativeSuiteName('selectBackend with the native backend', native), () => {
+  it('picks tfjs-node first, on the tfjs-core the packages use, and prints nothing of TensorFlow but the one line', async () => {
+    const picked = await pickInChild();
+    expect(picked.code, picked.stderr.slice(-800)).toBe(0);
+    expect(picked.result).toEqual({ kind: 'node', backend: 'tensorflow', skipped: [], y: [3, 3, 3, 3] });
+    // no absl / oneDNN / CPU-feature lines
+    expect(picked.stderr).toBe('[vlm] TF.js backend: tensorflow\n');
+  });
+
+  it('VLM_TF_BACKEND=wasm still forces wasm; TF_CPP_MIN_LOG_LEVEL set by the user leaves TensorFlow its own lines', async () => {
+    const [wasm, verbose] = await Promise.all([pickInChild([], { VLM_TF_BACKEND: 'wasm' }), pickInChild([], { TF_CPP_MIN_LOG_LEVEL: '0' })]);
+    expect(wasm.result).toMatchObject({ kind: 'wasm', backend: 'wasm', skipped: [] });
+    expect(verbose.result).toMatchObject({ kind: 'node', backend: 'tensorflow' });
+    expect(verbose.stderr).toMatch(/tensorflow|oneDNN|absl/i);
+    expect(verbose.stderr).toContain('[vlm] TF.js backend: tensorflow');
   });
 });

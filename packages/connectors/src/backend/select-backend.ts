@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { VlmError } from '@vlm/core';
 import { registerFastWasmKernels } from '../kernels/register-wasm-kernels';
+import { quietNativeLoad } from './quiet-native-load';
 import { registerThreadedWasmBackend, requestedWasmThreads, type WasmThreads } from './wasm-threads';
 
 /** The backends the toolkit can run on, fastest first. */
@@ -57,9 +58,11 @@ function forcedKind(options: SelectBackendOptions): BackendKind | undefined {
 }
 
 async function tryNode(): Promise<void> {
+  if (typeof process === 'undefined' || !process.versions?.node) throw new Error('not running in Node.js');
   // A variable specifier keeps bundlers from resolving the optional native package at build time.
   const specifier = '@tensorflow/tfjs-node';
-  await import(/* @vite-ignore */ specifier);
+  // TensorFlow's start-up lines (absl, oneDNN, CPU features) stay out of the CLIs' output.
+  await quietNativeLoad(() => import(/* @vite-ignore */ specifier));
   if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend did not initialise');
 }
 
@@ -140,7 +143,7 @@ async function choose(options: SelectBackendOptions): Promise<BackendChoice> {
       if (forced) {
         throw new VlmError('backend.unavailable', `the forced TF.js backend "${kind}" cannot be used: ${reason}`, {
           location: { field: BACKEND_ENV_VAR },
-          hint: kind === 'node' ? 'install @tensorflow/tfjs-node@4.22.0 or choose wasm/cpu' : 'choose another backend',
+          hint: kind === 'node' ? 'install @tensorflow/tfjs-node@4.22.0 (in the vlm-toolkit repository: node scripts/setup-native.mjs) or choose wasm/cpu' : 'choose another backend',
         });
       }
       skipped.push(`${kind}: ${reason}`);

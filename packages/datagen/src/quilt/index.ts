@@ -28,7 +28,9 @@ export { iterateFrames, type FrameInput } from './frames/frame-source';
 export { listFrameFolder } from './frames/frame-folder';
 
 /** Stable-background chunks of a video. */
-export { findStableChunks, frameSignature, signatureChange, type StableChunk, type StableChunkOptions } from './cursor/stable-chunks';
+export { findStableChunks, frameSignature, signatureChange, SignatureGrid, type StableChunk, type StableChunkOptions } from './cursor/stable-chunks';
+/** Frame-to-frame changed words and the signature updated only where they are. */
+export { FrameDiffer, type FrameDelta, type FrameDifferOptions } from './cursor/frame-differ';
 /** Per-pixel median frame of a chunk. */
 export { medianFrame, medianSample } from './cursor/median-frame';
 /** A chunk's frames held as word-level differences from frame to frame, and its median from them. */

@@ -5,6 +5,7 @@ import { IMAGE_TOKEN, recordImages, type LlavaRecord } from '@vlm/core';
 
 import { generationFiles } from '../generation/run-generation';
 import { scanJsonl } from '../jsonl/scan-jsonl';
+import { isCacheRejection } from '../teacher/response-cache';
 
 /** Summary numbers of a LLaVA dataset. */
 export interface DatasetStats {
@@ -118,6 +119,16 @@ export function generationRunStats(outDir: string): GenerationRunStats {
     bump(stats.failureCodes, (line.value as { code?: unknown }).code);
   });
   const cache = join(outDir, 'cache', 'responses.jsonl');
-  if (existsSync(cache)) scanJsonl(cache, () => (stats.cachedAnswers += 1));
+  if (existsSync(cache)) {
+    // Answers still served: a rejection line withdraws the answer cached before it under the same key.
+    const answered = new Set<string>();
+    scanJsonl(cache, (line) => {
+      const key = (line.value as { key?: unknown }).key;
+      if (typeof key !== 'string') return;
+      if (isCacheRejection(line.value)) answered.delete(key);
+      else answered.add(key);
+    });
+    stats.cachedAnswers = answered.size;
+  }
   return stats;
 }

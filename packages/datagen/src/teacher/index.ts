@@ -7,7 +7,7 @@ export { TeacherError } from './teacher-error';
 /** Content address of a request (SHA-256 of canonical model + messages + params). */
 export { requestKey, canonicalJson } from './request-key';
 /** The on-disk answer cache (`responses.jsonl`). */
-export { ResponseCache, type CachedResponse } from './response-cache';
+export { ResponseCache, isCacheRejection, type CachedResponse, type CacheRejection } from './response-cache';
 /** Dry-run cost estimate with the model's tokenizer. */
 export { estimateCost, type CostEstimate, type EstimateOptions, type PlannedRequest } from './estimate-cost';
 /** Model prices (USD per million tokens) and cost arithmetic. */

@@ -17,9 +17,26 @@ export interface CachedResponse {
 }
 
 /**
+ * A line that withdraws the answer cached under `key` before it: the answer was not usable (a refusal,
+ * a reply in the wrong format), so it must not be served again; the next request asks the teacher.
+ */
+export interface CacheRejection {
+  key: string;
+  rejected: string;
+  rejectedAt: string;
+}
+
+/** Whether a `responses.jsonl` line is a {@link CacheRejection} rather than an answer. */
+export function isCacheRejection(line: unknown): line is CacheRejection {
+  return typeof line === 'object' && line !== null && typeof (line as { rejected?: unknown }).rejected === 'string';
+}
+
+/**
  * Content-addressed disk cache of teacher answers: one append-only JSONL file, indexed in memory by
  * key -> byte range, so millions of answers cost a map of offsets, not their text. Each answer is on
- * disk (fsync) before the caller sees it, so a killed run never pays for it again.
+ * disk (fsync) before the caller sees it, so a killed run never pays for it again. An answer its caller
+ * could not use is withdrawn by appending a rejection line (see {@link ResponseCache.reject}); the latest
+ * line of a key decides, so a later answer to the same request is served again.
  */
 export class ResponseCache {
   private readonly index = new Map<string, { offset: number; length: number }>();
@@ -35,12 +52,14 @@ export class ResponseCache {
   /** Opens (or creates) the cache in a folder; the file is `<dir>/responses.jsonl`. */
   static open(dir: string, options: { durability?: 'fsync' | 'write' } = {}): ResponseCache {
     const file = join(dir, 'responses.jsonl');
-    const found: Array<[string, { offset: number; length: number }]> = [];
+    const found = new Map<string, { offset: number; length: number }>();
     const appender = JsonlAppender.open(file, {
       durability: options.durability,
       onExisting: (line) => {
         const key = (line.value as { key?: unknown }).key;
-        if (typeof key === 'string') found.push([key, { offset: line.offset, length: line.length }]);
+        if (typeof key !== 'string') return;
+        if (isCacheRejection(line.value)) found.delete(key);
+        else found.set(key, { offset: line.offset, length: line.length });
       },
     });
     const cache = new ResponseCache(appender, file);
@@ -75,6 +94,14 @@ export class ResponseCache {
     if (this.index.has(entry.key)) return;
     const at = await this.appender.append(entry);
     this.index.set(entry.key, at);
+  }
+
+  /** Withdraws the answer under `key` (durably): it is not served again, and a new answer may be stored. */
+  async reject(key: string, reason: string): Promise<void> {
+    if (!this.index.has(key)) return;
+    const rejection: CacheRejection = { key, rejected: reason, rejectedAt: new Date().toISOString() };
+    await this.appender.append(rejection);
+    this.index.delete(key);
   }
 
   async close(): Promise<void> {

@@ -67,6 +67,28 @@ describe('createTeacher', () => {
     expect(readFileSync(join(cacheDir, 'responses.jsonl'), 'utf8')).not.toContain('sk-secret');
   });
 
+  it('asks again for a rejected answer, in this run and after a reopen, and serves the accepted one from then on', async () => {
+    const { server, teacher, cacheDir } = await setup((_r, c) => (c.index === 0 ? 'As an AI language model, I cannot see images.' : `A${c.index}`));
+    const refused = await teacher.complete(ask('q1'));
+    expect(refused.content).toMatch(/^As an AI/);
+    await teacher.reject(refused.key, 'refusal');
+    const answered = await teacher.complete(ask('q1'));
+    expect(answered).toMatchObject({ content: 'A1', cached: false });
+    expect((await teacher.complete(ask('q1'))).cached).toBe(true);
+    // A second rejection, then a reopen: the rejection is on disk, so the reopened cache asks again too.
+    await teacher.reject(answered.key, 'wrong format');
+    await teacher.close();
+    const reopened = createTeacher({ baseURL: server.baseURL, apiKey: 'k', model: 'gpt-4o-mini', cacheDir, env: {} });
+    expect(await reopened.complete(ask('q1'))).toMatchObject({ content: 'A2', cached: false });
+    await reopened.close();
+    const again = createTeacher({ baseURL: server.baseURL, apiKey: 'k', model: 'gpt-4o-mini', cacheDir, env: {} });
+    expect(await again.complete(ask('q1'))).toMatchObject({ content: 'A2', cached: true });
+    await again.close();
+    expect(server.chatRequests()).toHaveLength(3);
+    const lines = readFileSync(join(cacheDir, 'responses.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { rejected?: string });
+    expect(lines.map((l) => l.rejected ?? 'answer')).toEqual(['answer', 'refusal', 'answer', 'wrong format', 'answer']);
+  });
+
   it('waits as long as Retry-After says after a 429, and pauses every worker', async () => {
     const { server, teacher, waits } = await setup((_r, c) => (c.attempt === 0 ? { error: { status: 429, retryAfter: 2 } } : 'ok'));
     expect((await teacher.complete(ask('x'))).content).toBe('ok');

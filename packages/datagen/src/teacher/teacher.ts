@@ -77,6 +77,11 @@ export interface Teacher {
   store(entry: Omit<CachedResponse, 'receivedAt'>): Promise<void>;
   /** Whether a key is answered in the cache. */
   has(key: string): boolean;
+  /**
+   * Withdraws a cached answer its caller could not use (a refusal, the wrong format), durably: a later
+   * request with this key, in this run or a rerun, asks the teacher again instead of being served it.
+   */
+  reject(key: string, reason: string): Promise<void>;
   /** Price used for cost accounting (undefined when unknown). */
   readonly price: ModelPrice | undefined;
   stats(): TeacherStats;
@@ -375,6 +380,11 @@ export function createTeacher(options: TeacherOptions = {}): Teacher {
     },
     async store(entry) {
       await save({ ...entry, receivedAt: new Date().toISOString() });
+    },
+    async reject(key, reason) {
+      memory.delete(key);
+      await cache?.reject(key, reason);
+      emit({ type: 'rejected', key, reason });
     },
     complete(messages, params) {
       const merged = paramsOf(params);

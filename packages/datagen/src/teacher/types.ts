@@ -65,5 +65,6 @@ export type TeacherEvent =
   | { type: 'sent'; key: string; attempt: number }
   | { type: 'answered'; key: string; usage: TeacherUsage; costUsd: number }
   | { type: 'cache-hit'; key: string }
+  | { type: 'rejected'; key: string; reason: string }
   | { type: 'retry'; key: string; attempt: number; delayMs: number; reason: string }
   | { type: 'failed'; key: string; code: string; message: string };

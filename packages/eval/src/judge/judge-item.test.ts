@@ -1,5 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTeacher } from '@vlm/datagen';
+import { startOpenAIServer } from '@vlm/testkit';
 import { describe, expect, it } from 'vitest';
 import type { ChatFn, TextChatMessage } from '../chat/chat-fn';
+import { teacherChat } from '../chat/teacher-chat';
 import { judgeItem, type JudgeMessagesBuilder } from './judge-item';
 import { orderBias } from './order-bias';
 import { summarizeJudge } from './summarize-judge';
@@ -59,6 +65,28 @@ describe('judgeItem', () => {
     expect(r.scores).toBeUndefined();
     expect(r.attempts).toHaveLength(3);
     expect(r.failureReason).toMatch(/after 3 attempt\(s\); last: first line holds one score/);
+  });
+});
+
+describe('judgeItem with the cached teacher against a local OpenAI-compatible server', () => {
+  it('sends every retry of an unreadable reply to the judge, even when the judge repeats itself', async () => {
+    // A judge that always puts prose before the scores: every attempt is unreadable, and identical.
+    const server = await startOpenAIServer({ handler: () => 'Let me evaluate both.\n8 6' });
+    const teacher = createTeacher({ baseURL: server.baseURL, apiKey: 'k', model: 'gpt-4', cacheDir: mkdtempSync(join(tmpdir(), 'judge-cache-')), env: {} });
+    try {
+      const r = await judgeItem(input, 'reference-first', { chat: teacherChat(teacher), buildMessages: build, model: 'gpt-4', maxAttempts: 3 });
+      const calls = server.requests.filter((q) => q.path === '/v1/chat/completions');
+      expect(r.status).toBe('failed');
+      expect(r.attempts).toHaveLength(3);
+      expect(calls).toHaveLength(3); // three attempts, three calls: none answered from the cache
+      expect(teacher.stats()).toMatchObject({ requestsSent: 3, cacheHits: 0 });
+      const corrections = calls.slice(1).map((q) => JSON.stringify((q.body as { messages: unknown[] }).messages.at(-1)));
+      expect(corrections[0]).toContain('attempt 2 of 3');
+      expect(corrections[1]).toContain('attempt 3 of 3');
+    } finally {
+      await teacher.close();
+      await server.close();
+    }
   });
 });
 

@@ -40,14 +40,16 @@ export interface JudgeSettings {
 }
 
 /**
- * The message sent after an unparseable output. It changes the request, so a content-addressed cache
- * does not hand back the same bad answer, and it tells the judge exactly what was wrong.
+ * The message sent after an unparseable output: it tells the judge exactly what was wrong, and it names
+ * the attempt, so every retry is a new request. Without the number, a judge that repeats its bad reply
+ * makes attempt 3 the same request as attempt 2 (original messages + that reply + the same correction),
+ * and a content-addressed cache would answer it without calling the judge.
  */
-export function judgeCorrectionMessage(reason: string): TextChatMessage {
+export function judgeCorrectionMessage(reason: string, attempt: number, maxAttempts: number): TextChatMessage {
   return {
     role: 'user',
     content:
-      `Your reply could not be read (${reason}). Reply again: the first line must contain only the two scores ` +
+      `Your reply could not be read (${reason}). Reply again (attempt ${attempt} of ${maxAttempts}): the first line must contain only the two scores ` +
       'for Assistant 1 and Assistant 2, separated by a space (for example "8 6"), then your explanation on the following lines.',
   };
 }
@@ -87,7 +89,7 @@ export async function judgeItem(input: JudgeInput, order: JudgeOrder, settings: 
       const scores = order === 'reference-first' ? { reference: s1, model: s2 } : { reference: s2, model: s1 };
       return record(input, order, settings.model, attempts, { status: 'ok', scores }, round);
     }
-    conversation = [...messages, { role: 'assistant', content: result.text }, judgeCorrectionMessage(parsed.reason)];
+    conversation = [...messages, { role: 'assistant', content: result.text }, judgeCorrectionMessage(parsed.reason, attempt + 2, maxAttempts)];
   }
   const last = attempts[attempts.length - 1];
   return record(input, order, settings.model, attempts, {

@@ -1,4 +1,4 @@
-import { relativeScores, type RelativeScores } from '../scores/relative-scores';
+import { relativeScores, type RelativeScoreOptions, type RelativeScores } from '../scores/relative-scores';
 import { latestJudgeRecords, type JudgeOrder, type JudgeRecord } from './judge-record';
 import { orderBias, type OrderBias } from './order-bias';
 
@@ -25,8 +25,11 @@ export interface JudgeSummary {
   orderBias: OrderBias | null;
 }
 
-/** Summarises judge records (the latest per id and order): per pass counts, failures and relative scores (both methods), plus order bias. */
-export function summarizeJudge(allRecords: readonly JudgeRecord[]): JudgeSummary {
+/**
+ * Summarises judge records (the latest per id and order): per pass counts, failures and relative scores
+ * (both methods; `rounding: 'upstream'` rounds the ratio of means as LLaVA prints it), plus order bias.
+ */
+export function summarizeJudge(allRecords: readonly JudgeRecord[], options: RelativeScoreOptions = {}): JudgeSummary {
   const records = latestJudgeRecords(allRecords);
   const orders: JudgeOrder[] = ['reference-first', 'model-first'];
   const passes: JudgePassSummary[] = [];
@@ -44,7 +47,10 @@ export function summarizeJudge(allRecords: readonly JudgeRecord[]): JudgeSummary
       retried: ok.filter((r) => r.attempts.length > 1).length,
       failedByCategory,
       scores: ok.length
-        ? relativeScores(ok.map((r) => ({ category: r.category, reference: r.scores!.reference, model: r.scores!.model })))
+        ? relativeScores(
+            ok.map((r) => ({ category: r.category, reference: r.scores!.reference, model: r.scores!.model })),
+            options,
+          )
         : null,
     });
   }

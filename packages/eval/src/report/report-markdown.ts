@@ -14,6 +14,8 @@ export function reportMarkdown(report: EvalReport): string {
     out.push('', '## GPT judge (LLaVA-Bench layout)', '');
     out.push(`Judge model: ${j.judge.models.join(', ') || '-'}; versions that answered: ${j.judge.versions.join(', ') || '-'}.`);
     out.push(`Relative scores, two methods that are not comparable: **${RELATIVE_SCORE_METHODS.ratioOfMeans}**; **${RELATIVE_SCORE_METHODS.meanOfRatios}**.`);
+    const rounding = j.passes.find((p) => p.scores)?.scores?.rounding;
+    if (rounding) out.push(`Ratio of means rounded ${rounding.description}.`);
     for (const pass of j.passes) {
       const label = pass.order === 'reference-first' ? 'reference as Assistant 1' : 'swapped: model as Assistant 1';
       out.push('', `### Pass: ${label}`, '');
@@ -22,7 +24,8 @@ export function reportMarkdown(report: EvalReport): string {
         const rows = Object.entries(pass.scores.categories).map(([name, s]) => [name, s.n, s.meanReference, s.meanModel, s.ratioOfMeans, s.meanOfRatios, pass.failedByCategory[name] ?? 0]);
         const o = pass.scores.overall;
         rows.push(['**all**', o.n, o.meanReference, o.meanModel, o.ratioOfMeans, o.meanOfRatios, pass.failed]);
-        out.push(table(['category', 'n', 'reference mean', 'model mean', 'ratio of means (LLaVA, Quilt)', 'mean of ratios (LLaVA-Med)', 'failed'], rows));
+        const ratioLabel = pass.scores.rounding.mode === 'upstream' ? 'ratio of means (LLaVA, Quilt; upstream rounding)' : 'ratio of means (LLaVA, Quilt)';
+        out.push(table(['category', 'n', 'reference mean', 'model mean', ratioLabel, 'mean of ratios (LLaVA-Med)', 'failed'], rows));
       } else {
         out.push('No item was scored.');
       }
@@ -45,7 +48,15 @@ export function reportMarkdown(report: EvalReport): string {
   }
   if (report.scienceqa) {
     const s = report.scienceqa;
-    out.push('', '## ScienceQA', '', 'Unparseable answers (FAILED), letters beyond the choices and missing predictions count as wrong.', '');
+    const missingNote =
+      s.missingRule === 'upstream'
+        ? "Missing predictions are left out of the image subset, as LLaVA's eval_science_qa.py does (--missing-rule upstream)."
+        : "A missing prediction for an image question also counts wrong in the image subset; LLaVA's eval_science_qa.py leaves it out of that subset (--missing-rule upstream reproduces it).";
+    const parsingNote =
+      s.parsing === 'upstream'
+        ? "Answers parsed with LLaVA's exact pattern (--parsing upstream)."
+        : "Answers parsed with the toolkit's rules (\"The answer is X\" with X standing alone; --parsing upstream applies LLaVA's exact pattern).";
+    out.push('', '## ScienceQA', '', `Unparseable answers (FAILED), letters beyond the choices and missing predictions count as wrong. ${missingNote} ${parsingNote}`, '');
     out.push(table(['n', 'accuracy', 'image n', 'image accuracy', 'failed', 'out of range', 'missing'], [[s.overall.n, s.overall.accuracy, s.image.n, s.image.accuracy, s.failed, s.outOfRange, s.missing]]));
     const subjects = Object.entries(s.bySubject ?? {});
     if (subjects.length > 0) out.push('', table(['subject', 'n', 'accuracy'], subjects.map(([name, g]) => [name, g.n, g.accuracy])));

@@ -38,6 +38,18 @@ describe('parseScienceQaAnswer', () => {
   });
 });
 
+describe('parseScienceQaAnswer with upstream parsing', () => {
+  it("applies LLaVA's exact pattern, where the dot after the letter is any character", () => {
+    expect(parseScienceQaAnswer('Whales breathe air. The answer is B.', 'upstream')).toEqual({ letter: 'B', rule: 'the-answer-is' });
+    // differences from the toolkit's rules, each as eval_science_qa.py decides it
+    expect(parseScienceQaAnswer('Whales breathe air. The answer is B', 'upstream')).toEqual({ letter: null, rule: 'failed' });
+    expect(parseScienceQaAnswer('The answer is Apple.', 'upstream')).toEqual({ letter: 'A', rule: 'the-answer-is' });
+    expect(parseScienceQaAnswer(' C \n', 'upstream')).toEqual({ letter: null, rule: 'failed' });
+    expect(parseScienceQaAnswer('The answer is (B).', 'upstream')).toEqual({ letter: null, rule: 'failed' });
+    expect(parseScienceQaAnswer('The answer is (B).')).toEqual({ letter: 'B', rule: 'the-answer-is' });
+  });
+});
+
 describe('scoreScienceQa', () => {
   it('computes accuracy overall and on image questions, counting failures, out-of-range and missing', () => {
     const predictions = new Map([
@@ -52,6 +64,30 @@ describe('scoreScienceQa', () => {
     expect([m.failed, m.outOfRange, m.missing]).toEqual([1, 1, 1]);
     expect(m.bySubject).toEqual({ 'language science': { n: 1, correct: 1, accuracy: 100 }, 'natural science': { n: 1, correct: 1, accuracy: 100 } });
     expect(m.items.find((i) => i.id === '3')).toMatchObject({ predicted: 'C', status: 'out-of-range', correct: false });
+  });
+
+  it("leaves a missing image question out of the image subset with upstream's rule, and says which rule it used", () => {
+    const predictions = new Map([
+      ['1', 'B'],
+      ['2', 'The answer is B.'],
+      ['3', 'C'],
+      ['4', 'I am not sure'],
+    ]);
+    const ids = ['1', '2', '3', '4', '5']; // 5 (an image question) has no prediction
+    const toolkit = scoreScienceQa(problems, predictions, { ids });
+    const upstream = scoreScienceQa(problems, predictions, { ids, missingRule: 'upstream' });
+    expect(toolkit.missingRule).toBe('toolkit');
+    expect(upstream.missingRule).toBe('upstream');
+    // LLaVA's eval_science_qa.py: the missing problem is wrong overall (5 problems, 2 correct) but its
+    // placeholder prompt "Unknown" has no <image>, so the image subset is problems 1 and 3: 1 of 2.
+    expect(upstream.overall).toEqual(toolkit.overall);
+    expect(upstream.image).toEqual({ n: 2, correct: 1, accuracy: 50 });
+    expect(toolkit.image).toEqual({ n: 3, correct: 1, accuracy: 33.33 });
+    expect(upstream.missing).toBe(1);
+    expect(toolkit.parsing).toBe('toolkit');
+    const parsedUpstream = scoreScienceQa(problems, new Map([['1', 'The answer is B'], ['2', 'The answer is B.']]), { ids: ['1', '2'], parsing: 'upstream' });
+    expect(parsedUpstream).toMatchObject({ parsing: 'upstream', failed: 1, overall: { n: 2, correct: 1 } });
+    expect(() => scoreScienceQa(problems, predictions, { ids, missingRule: 'skip' as 'upstream' })).toThrow(/toolkit or upstream/);
   });
 
   it('rejects problems whose answer index is beyond the choices', () => {

@@ -22,6 +22,23 @@ describe('relativeScores', () => {
     expect(Object.keys(s.categories)).toEqual(['conv', 'detail']);
   });
 
+  it('rounds the ratio of means as LLaVA prints it in upstream mode, labelled, and keeps the exact figure by default', () => {
+    // Checked with Python: mean(ref) = 7.6667, mean(model) = 7.3333 -> exact ratio 95.652 -> 95.7;
+    // LLaVA's summarize_gpt_review.py: round(7.333 / 7.667 * 100, 1) = 95.6.
+    const reviews = [6, 9, 7, 9, 7, 8].map((reference, k) => ({ category: 'conv', reference, model: [8, 10, 4, 10, 6, 6][k]! }));
+    const exact = relativeScores(reviews);
+    const upstream = relativeScores(reviews, { rounding: 'upstream' });
+    expect(exact.overall.ratioOfMeans).toBe(95.7);
+    expect(upstream.overall.ratioOfMeans).toBe(95.6);
+    expect(upstream.categories.conv!.ratioOfMeans).toBe(95.6);
+    expect(exact.rounding).toEqual({ mode: 'exact', description: expect.stringMatching(/^exact:/) });
+    expect(upstream.rounding).toEqual({ mode: 'upstream', description: expect.stringContaining('summarize_gpt_review.py') });
+    // the other method and the means are the same in both modes
+    expect(upstream.overall.meanOfRatios).toBe(exact.overall.meanOfRatios);
+    expect([upstream.overall.meanReference, upstream.overall.meanModel]).toEqual([7.667, 7.333]);
+    expect(() => relativeScores(reviews, { rounding: 'python' as 'exact' })).toThrow(/exact or upstream/);
+  });
+
   it('refuses an empty group and non-positive reference scores', () => {
     expect(() => relativeScore([])).toThrow(/at least one/);
     expect(() => relativeScore([{ category: 'x', reference: -1, model: 5 }])).toThrow(/positive/);

@@ -14,7 +14,11 @@ export function imageDataUrl(bytes: Uint8Array, mime = 'image/png'): string {
  */
 export async function describePatch(patch: Uint8Array, teacher: TeacherChat, options: { id?: string; mime?: string; tissue?: string } = {}): Promise<string> {
   const request = pathgenDescriptionPrompt.build({ imageUrl: imageDataUrl(patch, options.mime), tissue: options.tissue });
-  const text = await teacher({ task: 'pathgen.describe', messages: request.messages, temperature: request.temperature, maxTokens: request.maxTokens, context: { id: options.id } });
+  const check = (answer: string) => {
+    const outcome = parseDescription(answer);
+    return outcome.ok ? undefined : outcome.reason;
+  };
+  const text = await teacher({ task: 'pathgen.describe', messages: request.messages, temperature: request.temperature, maxTokens: request.maxTokens, context: { id: options.id }, check });
   const parsed = parseDescription(text);
   if (!parsed.ok) {
     throw new VlmError('teacher_unparseable', `pathgen.describe: ${parsed.message} (${parsed.reason})`, { location: { id: options.id } });

@@ -116,6 +116,55 @@ describe('PathGen pipeline end to end', () => {
     expect(server.requests.filter((r) => r.path.endsWith('/embeddings')).length).toBe(embeddingCalls);
     expect(second.pairs).toEqual(first.pairs);
   });
+  it('asks the describer again on a rerun for a refused description, instead of replaying it from the disk cache', async () => {
+    let refuse = true;
+    const describe = (r: { messages: { content: unknown }[] }) => String(r.messages[0]?.content ?? '').includes('writing a description of one H&E-stained histopathology image patch');
+    const refusing = await startOpenAIServer({ handler: (request, context) => (refuse && describe(request) ? 'As an AI language model, I cannot see images.' : handler(request, context)) });
+    const out = join(root, 'refused');
+    const cacheDir = join(root, 'refused-cache');
+    const describeCalls = () => refusing.chatRequests().filter((r) => describe(r)).length;
+    const run = async () => {
+      const teacher = createTeacher({ model: 'vision-model', baseURL: refusing.baseURL, apiKey: 'k', cacheDir, env: {} });
+      try {
+        return await runPathgenPipeline([{ id: 'slide1', path: slide }], {
+          outDir: out,
+          embedder: openAiEmbedder({ model: 'clip', baseURL: refusing.baseURL, apiKey: 'k' }),
+          describer: engineTeacherChat(teacher),
+          tokenizer,
+          prompts: ['adenocarcinoma with irregular glands', 'normal colonic mucosa'],
+          seed: 3,
+          tiling: { patchSize: 224, stride: 224 },
+          clusters: 2,
+          cap: 3,
+          budget: 60,
+        });
+      } finally {
+        await teacher.close();
+      }
+    };
+    try {
+      const first = await run();
+      expect(first.failures.map((f) => f.reason)).toEqual(Array.from({ length: 3 }, () => expect.stringContaining('refusal')));
+      expect(first.pairs).toEqual([]);
+      const refusedCalls = describeCalls();
+      expect(refusedCalls).toBeGreaterThanOrEqual(2); // two distinct patch images, each asked and refused
+      refuse = false;
+      const second = await run();
+      expect(second.failures).toEqual([]);
+      expect(second.pairs).toHaveLength(3);
+      expect(second.pairs.every((p) => p.description === DESCRIPTION)).toBe(true);
+      // The rerun reached the describer (the refusals were not served from the cache) ...
+      expect(describeCalls()).toBeGreaterThan(refusedCalls);
+      const chats = refusing.chatRequests().length;
+      // ... and a third run serves everything accepted without a call.
+      const third = await run();
+      expect(third.resumed).toEqual({ descriptions: 3, summaries: 3 });
+      expect(refusing.chatRequests()).toHaveLength(chats);
+    } finally {
+      await refusing.close();
+    }
+  });
+
   it('skips a patch whose description is unusable and retries it on the next run', async () => {
     const out = join(root, 'retry');
     const embedder = functionEmbedder({ texts: (t) => t.map(() => [1, 0, 0]), images: (i) => i.map((_, k) => [1, k % 2, k / 10]) });

@@ -1,6 +1,7 @@
 import { VlmError } from '@vlm/core';
 
 import type { RgbFrame } from '../frames/rgb-frame';
+import { FrameDiffer, type FrameDelta } from './frame-differ';
 
 /** One stored frame: whole (`key`), or the 32-bit words in which it differs from the frame before it. */
 interface StoredFrame {
@@ -17,14 +18,6 @@ interface StoredFrame {
 export interface ChunkFramesOptions {
   /** A frame differing from the previous one in more than this fraction of its words is stored whole. Default 1/8. */
   maxChangedFraction?: number;
-}
-
-/** Words per block compared natively before a word-by-word scan. */
-const BLOCK_WORDS = 256;
-
-/** A word view of `data`, or undefined when its offset is not a multiple of 4. */
-function wordsOf(data: Uint8Array): Uint32Array | undefined {
-  return data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, data.length >> 2) : undefined;
 }
 
 /** A walk through the frames in order: `data` holds the current frame; `changed` what differs from the one before. */
@@ -50,18 +43,15 @@ export class ChunkFrames {
   readonly width: number;
   readonly height: number;
   private readonly stored: StoredFrame[] = [];
-  private readonly maxChanged: number;
-  /** The last frame added, whole and word-aligned. */
-  private last: Uint8Array | undefined;
-  private changed: Int32Array;
+  private readonly options: ChunkFramesOptions;
+  /** Compares added frames with the one before, when the caller does not say what changed. */
+  private differ: FrameDiffer | undefined;
   private heldBytes = 0;
 
   constructor(width: number, height: number, options: ChunkFramesOptions = {}) {
     this.width = width;
     this.height = height;
-    const wordCount = (width * height * 3) >> 2;
-    this.maxChanged = Math.floor(wordCount * (options.maxChangedFraction ?? 1 / 8));
-    this.changed = new Int32Array(Math.min(this.maxChanged + 1, 1 << 14));
+    this.options = options;
   }
 
   /** Stores frames of one size. */
@@ -102,8 +92,11 @@ export class ChunkFrames {
     return this.stored[i]!.words;
   }
 
-  /** Appends a frame (compared and copied). */
-  add(frame: RgbFrame): void {
+  /**
+   * Appends a frame (copied). `delta` says which words changed since the previous frame added (from a
+   * {@link FrameDiffer} that saw the same frames; null: store it whole); without it the frame is compared here.
+   */
+  add(frame: RgbFrame, delta?: FrameDelta | null): void {
     if (frame.width !== this.width || frame.height !== this.height) {
       throw new VlmError('median_size_mismatch', `frames of one chunk differ in size (${this.width}x${this.height} vs ${frame.width}x${frame.height})`, {
         location: { file: frame.source },
@@ -113,67 +106,26 @@ export class ChunkFrames {
     if (frame.data.length !== length) {
       throw new VlmError('frame_bad_size', `a ${frame.width}x${frame.height} frame has ${frame.data.length} bytes, not ${length}`, { location: { file: frame.source } });
     }
-    const last = this.last;
-    const a32 = wordsOf(frame.data);
-    // Bytes past the last whole word (when the size is not a multiple of 4) are compared directly.
-    let sameTail = last !== undefined;
-    for (let i = length - (length & 3); i < length && sameTail; i++) sameTail = frame.data[i] === last![i];
-    if (last && a32 && sameTail) {
-      const l32 = new Uint32Array(last.buffer, 0, length >> 2);
-      const n = this.compare(a32, l32);
-      if (n >= 0) {
-        const words = new Uint32Array(n);
-        words.set(this.changed.subarray(0, n));
-        const values = new Uint32Array(n);
-        for (let k = 0; k < n; k++) {
-          const w = words[k]!;
-          values[k] = a32[w]!;
-          l32[w] = a32[w]!;
-        }
-        this.stored.push({ t: frame.t, source: frame.source, words, values });
-        this.heldBytes += n * 8;
-        return;
-      }
+    if (delta === undefined) {
+      this.differ ??= new FrameDiffer({ maxChangedFraction: this.options.maxChangedFraction });
+      delta = this.differ.next(frame);
+    }
+    // The chunk's first frame is whole whatever the caller compared it with.
+    if (delta && this.stored.length > 0) {
+      const n = delta.words.length;
+      const words = new Uint32Array(n);
+      words.set(delta.words);
+      const values = new Uint32Array(n);
+      values.set(delta.values);
+      this.stored.push({ t: frame.t, source: frame.source, words, values });
+      this.heldBytes += n * 8;
+      return;
     }
     // A fresh ArrayBuffer: word-aligned whatever the input's offset.
-    const key = new Uint8Array(new ArrayBuffer(length));
+    const key = new Uint8Array(new ArrayBuffer(length + ((4 - (length % 4)) % 4)), 0, length);
     key.set(frame.data);
     this.stored.push({ t: frame.t, source: frame.source, key });
     this.heldBytes += length;
-    this.last ??= new Uint8Array(new ArrayBuffer(length));
-    this.last.set(key);
-  }
-
-  /**
-   * Indices of the words that differ into `this.changed`; their count, or -1 when more than the limit.
-   * Where Node's Buffer is there, blocks of 1 kB are first compared natively (memcmp): from frame to frame
-   * most of a lecture's blocks are identical, and only the others are scanned word by word.
-   */
-  private compare(a32: Uint32Array, b32: Uint32Array): number {
-    const limit = this.maxChanged;
-    const count = b32.length;
-    const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
-    const a = NodeBuffer?.from(a32.buffer, a32.byteOffset, count * 4);
-    const b = NodeBuffer?.from(b32.buffer, b32.byteOffset, count * 4);
-    const block = a && b ? BLOCK_WORDS : count;
-    let n = 0;
-    for (let start = 0; start < count; start += block) {
-      const end = Math.min(count, start + block);
-      if (a && b && a.compare(b, start * 4, end * 4, start * 4, end * 4) === 0) continue;
-      let changed = this.changed;
-      for (let w = start; w < end; w++) {
-        if (a32[w] !== b32[w]) {
-          if (n === changed.length) {
-            if (n >= limit) return -1;
-            const grown = new Int32Array(Math.min(limit + 1, n * 2));
-            grown.set(changed);
-            this.changed = changed = grown;
-          }
-          changed[n++] = w;
-        }
-      }
-    }
-    return n > limit ? -1 : n;
   }
 
   /** Walks the frames in order, rebuilding each into one shared buffer. */

@@ -48,6 +48,66 @@ export function frameSignature(frame: RgbFrame, columns = 32, rows = 18, step = 
   return sums;
 }
 
+/**
+ * Where {@link frameSignature} samples a frame of one size, so the mean of a single cell can be
+ * recomputed — with exactly the value the whole-frame signature gives (same samples, same order).
+ */
+export class SignatureGrid {
+  readonly columns: number;
+  readonly rows: number;
+  readonly width: number;
+  /** Cell column of each sampled x, -1 for columns that are not sampled. */
+  readonly cellOfX: Int32Array;
+  /** Cell row of each sampled y, -1 for rows that are not sampled. */
+  readonly cellRowOfY: Int32Array;
+  private readonly xs: number[][];
+  private readonly ys: number[][];
+
+  constructor(width: number, height: number, columns = 32, rows = 18, step = 4) {
+    this.columns = columns;
+    this.rows = rows;
+    this.width = width;
+    const cellPixels = (width / columns) * (height / rows);
+    const stride = Math.max(1, Math.min(step, Math.floor(Math.sqrt(cellPixels / 64))));
+    this.cellOfX = new Int32Array(width).fill(-1);
+    this.cellRowOfY = new Int32Array(height).fill(-1);
+    this.xs = Array.from({ length: columns }, () => []);
+    this.ys = Array.from({ length: rows }, () => []);
+    for (let x = 0; x < width; x += stride) {
+      const c = Math.min(columns - 1, Math.floor((x * columns) / width));
+      this.cellOfX[x] = c;
+      this.xs[c]!.push(x);
+    }
+    for (let y = 0; y < height; y += stride) {
+      const r = Math.min(rows - 1, Math.floor((y * rows) / height));
+      this.cellRowOfY[y] = r;
+      this.ys[r]!.push(y);
+    }
+  }
+
+  /** The cell holding pixel (x, y) among the samples, or -1 when the pixel is not sampled. */
+  cellAt(x: number, y: number): number {
+    const r = this.cellRowOfY[y]!;
+    const c = this.cellOfX[x]!;
+    return r < 0 || c < 0 ? -1 : r * this.columns + c;
+  }
+
+  /** Mean brightness of one cell of `data`, bit for bit as {@link frameSignature} computes it. */
+  cellMean(data: Uint8Array, cell: number): number {
+    const xs = this.xs[cell % this.columns]!;
+    const ys = this.ys[Math.floor(cell / this.columns)]!;
+    let sum = 0;
+    for (const y of ys) {
+      for (const x of xs) {
+        const i = (y * this.width + x) * 3;
+        sum += 0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!;
+      }
+    }
+    const count = xs.length * ys.length;
+    return count > 0 ? sum / count : 0;
+  }
+}
+
 /** Fraction of cells whose brightness moved by more than `cellDelta`. */
 export function signatureChange(a: Float64Array, b: Float64Array, cellDelta = 12): number {
   let changed = 0;

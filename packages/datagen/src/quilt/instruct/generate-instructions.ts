@@ -49,15 +49,23 @@ export type QuiltRecord = LlavaRecord & {
 };
 
 // Sends a built @vlm/prompts request through the teacher (temperature 0, 512 tokens for every Quilt prompt).
-function ask(teacher: TeacherChat, task: string, request: PromptRequest, context: Record<string, unknown>): Promise<string> {
-  return teacher({ task, messages: request.messages, temperature: request.temperature, maxTokens: request.maxTokens, context });
+// `parse` is the step's parser: an answer it rejects is withdrawn from a cached teacher, so the rerun
+// that the failure promises asks the teacher again instead of replaying the same answer.
+function ask(teacher: TeacherChat, task: string, request: PromptRequest, context: Record<string, unknown>, parse?: (text: string) => ParseOutcome<unknown>): Promise<string> {
+  const check = parse
+    ? (text: string) => {
+        const outcome = parse(text);
+        return outcome.ok ? undefined : outcome.reason;
+      }
+    : undefined;
+  return teacher({ task, messages: request.messages, temperature: request.temperature, maxTokens: request.maxTokens, context, ...(check ? { check } : {}) });
 }
 
 function unwrap<T>(outcome: ParseOutcome<T>, id: string, task: string): T {
   if (outcome.ok) return outcome.value;
   throw new VlmError('teacher_unparseable', `${task}: ${outcome.message} (${outcome.reason})`, {
     location: { id },
-    hint: 'the model did not follow the output format; its answer is in the teacher cache',
+    hint: 'the model did not follow the output format; a cached teacher withdrew the answer, so a rerun asks again',
   });
 }
 
@@ -85,14 +93,14 @@ function baseContext(image: GroundedImage): Record<string, unknown> {
 /** Conversation record: 3-4 Q/A pairs about the grounded image (quilt/conversation prompt). */
 export async function generateQuiltConversation(image: GroundedImage, teacher: TeacherChat): Promise<QuiltRecord> {
   const request = quiltConversationPrompt.build({ caption: image.caption });
-  const text = await ask(teacher, 'quilt.conversation', request, baseContext(image));
+  const text = await ask(teacher, 'quilt.conversation', request, baseContext(image), parseQuiltDialogue);
   return record(image, 'conversation', request, unwrap(parseQuiltDialogue(text), image.id, 'quilt.conversation'));
 }
 
 /** Detailed-description record; the user turn is one of the detailed-description questions, drawn with `rng`. */
 export async function generateQuiltDetail(image: GroundedImage, teacher: TeacherChat, rng: Rng): Promise<QuiltRecord> {
   const request = quiltDetailedDescriptionPrompt.build({ caption: image.caption });
-  const text = await ask(teacher, 'quilt.detail', request, baseContext(image));
+  const text = await ask(teacher, 'quilt.detail', request, baseContext(image), parseDescription);
   const description = unwrap(parseDescription(text), image.id, 'quilt.detail');
   return record(image, 'detail', request, [{ question: rng.pick(detailedDescriptionQuestions), answer: description }]);
 }
@@ -121,7 +129,7 @@ function slide(image: GroundedImage, video: VideoDiagnosis): { diagnosis: string
 export async function generateQuiltReasoning(image: GroundedImage, video: VideoDiagnosis, teacher: TeacherChat): Promise<QuiltRecord> {
   const input = slide(image, video);
   const request = quiltComplexReasoningPrompt.build(input);
-  const text = await ask(teacher, 'quilt.complex_reasoning', request, { ...baseContext(image), ...input });
+  const text = await ask(teacher, 'quilt.complex_reasoning', request, { ...baseContext(image), ...input }, parseQuiltDialogue);
   const [pair] = unwrap(parseQuiltDialogue(text), image.id, 'quilt.complex_reasoning');
   return record(image, 'complex_reasoning', request, [pair!]);
 }

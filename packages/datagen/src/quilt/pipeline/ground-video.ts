@@ -5,7 +5,8 @@ import { createRng } from '@vlm/core';
 
 import type { CursorHit, CursorOptions } from '../cursor/extract-cursor';
 import { ChunkFrames } from '../cursor/chunk-frames';
-import { frameSignature, signatureChange, type StableChunkOptions } from '../cursor/stable-chunks';
+import { FrameDiffer } from '../cursor/frame-differ';
+import { signatureChange, type StableChunkOptions } from '../cursor/stable-chunks';
 import { traceChunk } from '../cursor/trace-chunk';
 import { renderTracePicture, type LabelledBox } from '../cursor/trace-picture';
 import { iterateFrames, type FrameInput } from '../frames/frame-source';
@@ -174,8 +175,11 @@ export async function groundVideo(frames: FrameInput, utterances: readonly Utter
 
   let i = 0;
   let lastTime: number | undefined;
+  // What changed since the previous frame, and the brightness signature updated only where it did.
+  const differ = new FrameDiffer({ gridColumns: columns, gridRows: rows });
   for await (const frame of iterateFrames(frames)) {
-    const signature = frameSignature(frame, columns, rows);
+    const delta = differ.next(frame);
+    const signature = differ.signature();
     const changed =
       current !== undefined &&
       (current.width !== frame.width || current.height !== frame.height || signatureChange(reference!, signature, chunkOptions.cellDelta) > (chunkOptions.changedFraction ?? 0.1));
@@ -186,7 +190,7 @@ export async function groundVideo(frames: FrameInput, utterances: readonly Utter
       current = new ChunkFrames(frame.width, frame.height);
       reference = signature;
     }
-    current.add(frame);
+    current.add(frame, delta);
     lastTime = frame.t;
     i++;
   }

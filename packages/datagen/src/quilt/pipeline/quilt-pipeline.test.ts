@@ -91,6 +91,41 @@ describe('Quilt pipeline end to end', () => {
     expect(second.records).toEqual(first.records);
   });
 
+  it('asks the teacher again on a rerun for an answer it could not use ("retried on the next run"), not the cached one', async () => {
+    let refuse = true;
+    const detail = (r: { messages: { content: unknown }[] }) => String(r.messages[0]?.content ?? '').includes('Describe the image in detail');
+    const refusing = await startOpenAIServer({ handler: (request, context) => (refuse && detail(request) ? 'As an AI language model, I cannot see images.' : handler(request, context)) });
+    const out = join(root, 'refused');
+    const frames = await listFrameFolder(video.dir);
+    const utterances = await readTranscript(video.transcriptSrt);
+    const run = async () => {
+      const teacher = createTeacher({ model: 'test-model', baseURL: refusing.baseURL, apiKey: 'k', cacheDir: join(out, 'cache'), env: {} });
+      try {
+        return await runQuiltPipeline(frames, utterances, { videoId: 'demo', outDir: out, seed: 7, teacher: engineTeacherChat(teacher), kinds: ['detail'] });
+      } finally {
+        await teacher.close();
+      }
+    };
+    try {
+      const first = await run();
+      expect(first.failures.map((f) => [f.id, f.reason])).toEqual([
+        ['demo_000_detail', expect.stringContaining('refusal')],
+        ['demo_001_detail', expect.stringContaining('refusal')],
+      ]);
+      expect(refusing.chatRequests()).toHaveLength(2);
+      refuse = false;
+      const second = await run();
+      expect(second.failures).toEqual([]);
+      expect(second.records.map((r) => r.id)).toEqual(['demo_000_detail', 'demo_001_detail']);
+      expect(refusing.chatRequests()).toHaveLength(4); // both asked again, not replayed from the cache
+      const third = await run();
+      expect(third.resumed).toBe(2);
+      expect(refusing.chatRequests()).toHaveLength(4);
+    } finally {
+      await refusing.close();
+    }
+  });
+
   it('stops at once when the teacher answers 401 (every request would fail the same way), naming the server\'s message', async () => {
     const denied = await startOpenAIServer({ handler: () => ({ error: { status: 401, message: 'Incorrect API key provided' } }) });
     const out = join(root, 'denied');

@@ -11,15 +11,18 @@ describe('describeFrameFiles', () => {
     const dir = await mkdtemp(join(tmpdir(), 'vlm-frame-key-'));
     const files = [0, 1, 2].map((i) => join(dir, `frame_${i}.png`));
     await Promise.all(files.map((file, i) => writeFile(file, Buffer.alloc(4096, i))));
+    // A whole second, so the time survives the file system's precision unchanged.
+    const when = new Date(1_700_000_000_000);
+    await Promise.all(files.map((file) => utimes(file, when, when)));
     const frames = files.map((file, i) => ({ file, t: i * 0.5 }));
     const before = await describeFrameFiles(frames);
     expect(await describeFrameFiles(frames)).toBe(before);
 
     // Same size, same modification time, other bytes: what a size/mtime key cannot see.
-    const { atime, mtime } = await stat(files[1]!);
+    const { size, mtimeMs } = await stat(files[1]!);
     await writeFile(files[1]!, Buffer.alloc(4096, 9));
-    await utimes(files[1]!, atime, mtime);
-    expect((await stat(files[1]!)).mtimeMs).toBe(mtime.getTime());
+    await utimes(files[1]!, when, when);
+    expect(await stat(files[1]!)).toMatchObject({ size, mtimeMs });
     const after = await describeFrameFiles(frames);
     expect(after).not.toBe(before);
 
