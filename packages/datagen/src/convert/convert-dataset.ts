@@ -41,7 +41,7 @@ function badOption(field: string, message: string, hint: string): VlmError {
 export function checkConvertOptions(options: ConvertOptions): void {
   const { direction, boxRatio, boxes, responseFormatTurns } = options;
   if (direction !== undefined && !['both', 'box', 'description', 'mix'].includes(direction)) {
-    throw badOption('direction', `direction must be both, box, description or mix, got "${String(direction)}".`, 'Use mix (Visual Genome default) or both (RefCOCO default).');
+    throw badOption('direction', `direction must be both, box, description or mix, got "${String(direction)}".`, 'mix (the default) asks each expression one way, as LLaVA-1.5.');
   }
   if (boxRatio !== undefined && !(typeof boxRatio === 'number' && boxRatio >= 0 && boxRatio <= 1)) {
     throw badOption('boxRatio', `boxRatio must be a number from 0 to 1, got ${String(boxRatio)}.`, 'For example 0.5: half of the regions asked as expression to box.');

@@ -30,12 +30,12 @@ export interface ConvertOptions {
   /** A-OKVQA: multiple choice (`mc`, default) or the most frequent `direct` answer. ScienceQA: `explained` (default) or `letter`. */
   mode?: string;
   /**
-   * Region sources: `both` (each region asked both ways; RefCOCO default), `box` (expression to box),
-   * `description` (box to description) or `mix` (each region asked one way, drawn per region with
-   * `boxRatio`; Visual Genome default).
+   * Region sources: `mix` (default, as LLaVA-1.5: each expression or region phrase asked once, one way,
+   * drawn with `boxRatio`), `both` (every expression to its box, and every object or region described),
+   * `box` (expression to box) or `description` (box to description).
    */
   direction?: 'both' | 'box' | 'description' | 'mix';
-  /** Region sources with `direction: 'mix'`: share of regions asked as expression to box (default 0.5). */
+  /** Region sources with `direction: 'mix'`: share of expressions asked as expression to box (default 0.5). */
   boxRatio?: number;
   /** Region sources: boxes as fractions of the padded square (`square`, default, as LLaVA-1.5) or of width and height (`per-axis`). */
   boxes?: BoxNormalization;

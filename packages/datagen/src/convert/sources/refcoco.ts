@@ -22,12 +22,15 @@ const refSchema = z.looseObject({
  * `refs(umd).p`, ...), read directly (plain-data pickles only), or as the JSON export many pipelines
  * use, `json.dump(pickle.load(f))`: an array of refs (or `{"refs": [...]}`) with
  * `ref_id, ann_id, image_id, split, sentences[].sent`.
- * Each expression becomes an expression-to-box question; each referred object one box-to-description
- * question answered by one of its expressions (seeded), so a box is never asked twice with two answers.
- * With `direction: 'mix'` each referred object is asked one way only (seeded, `boxRatio`). Boxes are
- * fractions of the padded square unless `boxes: 'per-axis'`; prompts and answers are written as in
- * LLaVA-1.5's released records (`...describes: the lady with the blue shirt.` -> `[0.3, 0.47, 0.55, 0.75]`,
- * `...for this region: [0.3, 0.47, 0.55, 0.75].` -> `The lady with the blue shirt.`).
+ * By default (`direction: 'mix'`) each expression is asked once, one way, drawn per expression with a
+ * seed: description to box with probability `boxRatio` (default 0.5), else box to description answered
+ * by that expression. That is the shape of LLaVA-1.5's released RefCOCO records: in the one quoted in
+ * public code, 8 expressions of one image give 3 box questions and 5 description questions, and a box
+ * with two expressions is described twice, once by each. `direction: 'both'` asks every expression for
+ * its box and every referred object once for a description (one of its expressions, seeded), `box` and
+ * `description` one way only. Boxes are fractions of the padded square unless `boxes: 'per-axis'`;
+ * prompts and answers are written as upstream's (`...describes: left person.` -> `[0.17, 0.0, 0.5, 0.5]`,
+ * `...for this region: [0.17, 0.0, 0.5, 0.5].` -> `Left person.`).
  */
 export const refcocoConverter: ConverterDefinition = {
   name: 'refcoco',
@@ -65,7 +68,7 @@ export const refcocoConverter: ConverterDefinition = {
     const refsFile = inputs.refs!;
     const path = !isPickle(refsFile) && (await firstJsonChar(refsFile)) === '{' ? ['refs'] : [];
     const split = options.split ?? 'train';
-    const direction = options.direction ?? 'both';
+    const direction = options.direction ?? 'mix';
     const boxRatio = options.boxRatio ?? 0.5;
     for await (const row of sourceRows(refsFile, path, refSchema, issues)) {
       const ref = row.value;
@@ -86,14 +89,21 @@ export const refcocoConverter: ConverterDefinition = {
       const path = context.imagePath('train2014/{file_name}', { file_name: image.file_name, image_id: ref.image_id });
       const boxText = formatRegionBox(box);
       const groupId = String(ref.image_id);
-      const askBox = direction === 'mix' ? context.rng.fork(`ref direction ${ref.ref_id}`).next() < boxRatio : direction !== 'description';
-      const askDescription = direction === 'mix' ? !askBox : direction !== 'box';
-      if (askBox) {
+      if (direction === 'mix') {
+        for (const [k, sent] of sentences.entries()) {
+          const asBox = context.rng.fork(`ref direction ${ref.ref_id} ${k}`).next() < boxRatio;
+          yield asBox
+            ? { pair: { id: `${ref.ref_id}_box_${k}`, groupId, image: path, question: regionToBoxQuestion(sent), answer: boxText } }
+            : { pair: { id: `${ref.ref_id}_desc_${k}`, groupId, image: path, question: boxToDescriptionQuestion(boxText), answer: regionDescriptionAnswer(sent) } };
+        }
+        continue;
+      }
+      if (direction !== 'description') {
         for (const [k, sent] of sentences.entries()) {
           yield { pair: { id: `${ref.ref_id}_box_${k}`, groupId, image: path, question: regionToBoxQuestion(sent), answer: boxText } };
         }
       }
-      if (askDescription) {
+      if (direction !== 'box') {
         const sent = context.rng.fork(`ref ${ref.ref_id}`).pick(sentences);
         yield { pair: { id: `${ref.ref_id}_desc`, groupId, image: path, question: boxToDescriptionQuestion(boxText), answer: regionDescriptionAnswer(sent) } };
       }

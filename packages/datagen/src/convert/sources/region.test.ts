@@ -41,8 +41,23 @@ describe('boxes', () => {
 describe('RefCOCO converter', () => {
   const inputs = { instances: 'instances.json', refs: 'refs_unc.json' };
 
-  it('asks for the box of each expression and for a description of each box, merged per image, in upstream wording', async () => {
-    const { records, report } = await convertFixture('refcoco', inputs, { seed: 4 });
+  it('asks each expression once, one way or the other (as upstream), merged per image', async () => {
+    const { records } = await convertFixture('refcoco', inputs, { seed: 4 });
+    expect(records).toHaveLength(1);
+    const asked = [...turns(records[0]!)].map(([q, a]) =>
+      q.startsWith(REGION_TO_BOX_PROMPT) ? `${q.slice(REGION_TO_BOX_PROMPT.length + 1)} -> ${a}` : `${a} <- ${q.slice(BOX_TO_DESCRIPTION_PROMPT.length + 1)}`,
+    );
+    // three expressions, each once: as "expression. -> box" or as "Expression. <- box."
+    expect(asked).toHaveLength(3);
+    const box1 = '[0.33, 0.47, 0.54, 0.75]';
+    for (const [expression, box] of [['the lady with the blue shirt', box1], ['lady w back to us', box1], ['left person', '[0.17, 0.0, 0.5, 0.5]']] as const) {
+      const capitalised = `${expression.charAt(0).toUpperCase()}${expression.slice(1)}.`;
+      expect(asked.filter((line) => line === `${expression}. -> ${box}` || line === `${capitalised} <- ${box}.`)).toHaveLength(1);
+    }
+  });
+
+  it('with direction "both", asks for the box of each expression and for a description of each box, in upstream wording', async () => {
+    const { records, report } = await convertFixture('refcoco', inputs, { seed: 4, direction: 'both' });
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ id: '581857', image: 'train2014/COCO_train2014_000000581857.jpg', source: 'refcoco' });
     const qa = turns(records[0]!);
@@ -81,9 +96,10 @@ describe('RefCOCO converter', () => {
     expect(perAxis.records[0]!.conversations[0]!.value).toBe('<image>\nPlease provide a short description for this region: [0.5, 0.5, 1.0, 1.0].');
   });
 
-  it('asks each referred object one way with direction "mix"', async () => {
+  it('draws the direction of each expression with boxRatio', async () => {
     const { records } = await convertFixture('refcoco', inputs, { direction: 'mix', merge: false, boxRatio: 0 });
-    expect(records.map((r) => r.id)).toEqual(['0_desc', '1_desc']);
+    expect(records.map((r) => r.id)).toEqual(['0_desc_0', '0_desc_1', '1_desc_0']);
+    expect(records.map((r) => r.conversations[1]!.value)).toEqual(['The lady with the blue shirt.', 'Lady w back to us.', 'Left person.']);
     const boxes = await convertFixture('refcoco', inputs, { direction: 'mix', merge: false, boxRatio: 1 });
     expect(boxes.records.map((r) => r.id)).toEqual(['0_box_0', '0_box_1', '1_box_0']);
   });
