@@ -27,7 +27,7 @@ const cases: [string, () => ParityCase][] = [
     const vision = tinyVision(11);
     return { variables: vision.params.variables(), forward: () => {
       const out = vision.forward(pixels(2, 12));
-      return tf.concat([out.hiddenStates.at(-1)!.reshape([2, -1]), out.pooled], 1);
+      return tf.concat([tf.reshape(out.hiddenStates.at(-1)!, [2, -1]), out.pooled], 1);
     } };
   }],
   ['LLaMA language model (RoPE, GQA, RMSNorm, SwiGLU)', () => {
