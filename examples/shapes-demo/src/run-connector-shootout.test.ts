@@ -62,7 +62,7 @@ describe('runConnectorShootout (tiny preset)', () => {
     expect(reused.rows[0]!.finalLoss).toBe(flamingo!.finalLoss);
     expect(reused.rows[0]!.accuracy).toEqual(flamingo!.accuracy);
     await expect(runConnectorShootout({ outDir: join(dir, 'other-seed'), seed: 3, preset: tinyShootoutPreset, selectBackend: false, pretrainedFrom: dir })).rejects.toThrow(/no finished shared pretraining of this seed and preset/);
-  });
+  }, 120_000); // ~10 s alone; six tiny models, generous for a loaded machine
 
   it('stops cleanly when aborted: the stage under way saves its checkpoint and the report covers the finished connectors', async () => {
     const out = join(dir, 'stopped');
@@ -77,5 +77,5 @@ describe('runConnectorShootout (tiny preset)', () => {
     expect(r.interrupted).toMatchObject({ connector: 'qformer', stage: 'qformer', step: 1 });
     expect(existsSync(join(r.interrupted!.checkpoint!, 'checkpoint.json'))).toBe(true);
     expect(readFileSync(r.reportHtml, 'utf8')).toContain('Interrupted');
-  });
+  }, 120_000);
 });

@@ -37,8 +37,8 @@ function forwardBackwardMs(module: TrainableModule, forward: () => tf.Tensor, re
   }, reps, warmup);
 }
 
-const choice = await selectBackend({ log: (l) => console.log(l) });
-if (choice.kind !== 'wasm') throw new Error(`benchmark needs the wasm backend, got ${choice.kind} (unset VLM_TF_BACKEND)`);
+// The wasm kernels are what this page measures; tfjs-node against PyTorch is bench/native-vs-torch.ts.
+const choice = await selectBackend({ force: 'wasm', log: (l) => console.log(l) });
 console.log(`node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model}), load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
 console.log('\n## 1024x1024x1024 matmul (GFLOP/s)');

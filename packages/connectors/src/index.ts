@@ -39,6 +39,13 @@ export { denseSpecs, layerNormSpecs, allocateWeight, sizeOf, type WeightSpec, ty
 /** Building blocks: exact erf GELU, 2-D-folded dense, LayerNorm with explicit eps, dropout, multi-head attention. */
 export { gelu } from './layers/gelu';
 export { dense, layerNorm, dropout, splitHeads, mergeHeads, attend, type AttendOptions } from './layers/ops';
+/** Fused ops with hand-written gradients: one op per hot-path computation, a JS kernel on wasm/cpu where that is faster, standard ops elsewhere. */
+export { layerNormFused, rmsNormFused } from './fused/layer-norm';
+export { biasGelu, geluFused } from './fused/bias-gelu';
+export { attentionFused } from './fused/attention';
+export { crossEntropyOverPositions } from './fused/cross-entropy';
+export { adamwUpdate, type AdamWEntry, type AdamWHyper } from './fused/adamw-update';
+export { registerFusedKernels } from './fused/js-kernel';
 /** The connector interface: x [b, tokens, visionWidth] -> [b, outTokens, lmWidth]. */
 export { Connector, type ApplyOptions } from './connectors/connector';
 /** LLaVA projectors: linear, mlp{N}x_gelu, identity. */

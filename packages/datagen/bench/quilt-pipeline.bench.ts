@@ -1,12 +1,15 @@
 // The whole Quilt grounding stage on a 1280x720 H.264 lecture — decode + stable chunks + median frame +
-// cursor + grounding + median/trace pictures — ours (raw RGB over a pipe) beside today's pipeline (PNG
-// files through sharp, frozen in bench/baseline-quilt/) in the same run, rounds alternating.
+// cursor + grounding + median/trace pictures — ours (raw RGB over a pipe into recycled buffers, frames
+// held as frame-to-frame word differences, cursor difference updated where a frame changed) beside the
+// pipeline before issue 15 (PNG files through sharp, frozen in bench/baseline-quilt/) in the same run,
+// rounds alternating. Load average and CPU per frame are printed: other processes share the machine.
 // Run: cd packages/datagen && node --import tsx bench/index.ts quilt-pipeline
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { createRng } from '@vlm/core';
 
@@ -21,6 +24,8 @@ const H = 720;
 const FPS = 10;
 const SECONDS = Number(process.env.VLM_BENCH_SECONDS ?? 20);
 const ROUNDS = Number(process.env.VLM_BENCH_ROUNDS ?? 2);
+// Which variants run (comma-separated: ours, baseline, decode-only); all by default.
+const VARIANTS = (process.env.VLM_BENCH_VARIANTS ?? 'ours,baseline,decode-only').split(',');
 const ffmpeg = requireFfmpeg().path;
 
 const REGIONS: SlideRegion[] = [
@@ -77,48 +82,75 @@ async function measure(name: string, fn: () => Promise<number>): Promise<{ name:
   return { name, frames, wall, self: cpu1.self - cpu0.self, children: cpu1.children - cpu0.children };
 }
 
+type Run = Awaited<ReturnType<typeof measure>>;
+
+// One variant on an existing video, in this (fresh) process: the parent runs every measurement in its
+// own Node process, so no variant inherits another's heap, JIT state or sharp threads.
+async function runOne(which: string, video: string, out: string): Promise<Run> {
+  if (which === 'ours') {
+    return measure('ours: rgb24 pipe, frame differences, both groundings', async () => {
+      const chunks = await groundVideo(decodeVideo(video, { fps: FPS, ffmpeg }).frames({ recycle: true }), utterances, { videoId: 'bench', outDir: out });
+      return chunks.reduce((n, c) => n + c.frameEnd - c.frameStart, 0);
+    });
+  }
+  if (which === 'baseline') {
+    return measure('before issue 15: PNG files, sharp decode', async () => {
+      const frames = await extractVideoFrames(video, join(out, 'frames'), { fps: FPS, ffmpeg });
+      const chunks = await baselineGroundVideo(frames, utterances, { videoId: 'bench', outDir: out });
+      return chunks.reduce((n, c) => n + c.frameEnd - c.frameStart, 0);
+    });
+  }
+  return measure('decode only: ffmpeg rgb24 pipe into recycled buffers, frames dropped', async () => {
+    let n = 0;
+    for await (const frame of decodeVideo(video, { fps: FPS, ffmpeg }).frames({ recycle: true })) n += frame.data.length > 0 ? 1 : 0;
+    return n;
+  });
+}
+
+if (process.env.VLM_BENCH_ONE) {
+  const [which, video, out] = JSON.parse(process.env.VLM_BENCH_ONE) as [string, string, string];
+  const run = await runOne(which, video, out);
+  process.stdout.write(`${JSON.stringify(run)}\n`);
+  process.exit(0);
+}
+
 const dir = await mkdtemp(join(tmpdir(), 'vlm-quilt-bench-'));
 const video = join(dir, 'lecture.mp4');
 await encodeLecture(video);
-console.log(`Quilt grounding stage on a ${W}x${H} H.264 lecture, ${SECONDS} s at ${FPS} fps (${SECONDS * FPS} frames, every one extracted), ${ROUNDS} rounds; load average at start ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+console.log(
+  `Quilt grounding stage on a ${W}x${H} H.264 lecture, ${SECONDS} s at ${FPS} fps (${SECONDS * FPS} frames, every one extracted), ${ROUNDS} rounds, each measurement in its own Node process; load average at start ${loadavg().map((v) => v.toFixed(2)).join(' ')}`,
+);
 
-const runs: Awaited<ReturnType<typeof measure>>[] = [];
+const runs: Run[] = [];
 for (let round = 0; round < ROUNDS; round++) {
-  const order = round % 2 === 0 ? ['ours', 'baseline', 'decode-only'] : ['decode-only', 'baseline', 'ours'];
+  const order = (round % 2 === 0 ? ['ours', 'baseline', 'decode-only'] : ['decode-only', 'baseline', 'ours']).filter((v) => VARIANTS.includes(v));
   for (const which of order) {
     const out = join(dir, `${which}-${round}`);
-    if (which === 'ours') {
-      runs.push(await measure('ours: rgb24 pipe, exact times, both groundings', async () => {
-        const chunks = await groundVideo(decodeVideo(video, { fps: FPS, ffmpeg }).frames({ recycle: true }), utterances, { videoId: 'bench', outDir: out });
-        return chunks.reduce((n, c) => n + c.frameEnd - c.frameStart, 0);
-      }));
-    } else if (which === 'baseline') {
-      runs.push(await measure("today's pipeline: PNG files, sharp decode", async () => {
-        const frames = await extractVideoFrames(video, join(out, 'frames'), { fps: FPS, ffmpeg });
-        const chunks = await baselineGroundVideo(frames, utterances, { videoId: 'bench', outDir: out });
-        return chunks.reduce((n, c) => n + c.frameEnd - c.frameStart, 0);
-      }));
-    } else {
-      runs.push(await measure('decode only: ffmpeg rgb24 pipe, frames dropped', async () => {
-        let n = 0;
-        for await (const frame of decodeVideo(video, { fps: FPS, ffmpeg }).frames()) n += frame.data.length > 0 ? 1 : 0;
-        return n;
-      }));
-    }
+    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+      env: { ...process.env, VLM_BENCH_ONE: JSON.stringify([which, video, out]) },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 20,
+    });
+    if (child.status !== 0) throw new Error(`${which} failed (exit ${child.status ?? child.signal})`);
+    runs.push(JSON.parse(child.stdout.trim().split('\n').pop()!) as Run);
     await rm(out, { recursive: true, force: true });
   }
 }
 
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
-console.log('| pipeline | frames | wall s (median) | frames/s (wall) | Node CPU s | ffmpeg CPU s | frames per CPU s (Node + ffmpeg) |');
-console.log('|---|---|---|---|---|---|---|');
+console.log('| pipeline | frames | wall s (median) | frames/s (wall) | Node CPU s | ffmpeg CPU s | Node CPU ms/frame | ffmpeg CPU ms/frame | frames per CPU s (Node + ffmpeg) |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const name of [...new Set(runs.map((r) => r.name))]) {
   const mine = runs.filter((r) => r.name === name);
   const wall = median(mine.map((r) => r.wall));
   const self = median(mine.map((r) => r.self));
   const children = median(mine.map((r) => r.children));
   const frames = mine[0]!.frames;
-  console.log(`| ${name} | ${frames} | ${wall.toFixed(2)} | ${(frames / wall).toFixed(1)} | ${self.toFixed(2)} | ${children.toFixed(2)} | ${(frames / (self + children)).toFixed(1)} |`);
+  console.log(
+    `| ${name} | ${frames} | ${wall.toFixed(2)} | ${(frames / wall).toFixed(1)} | ${self.toFixed(2)} | ${children.toFixed(2)} | ${((self * 1000) / frames).toFixed(1)} | ${((children * 1000) / frames).toFixed(1)} | ${(frames / (self + children)).toFixed(1)} |`,
+  );
+  console.log(`  ${name}: wall s of every round ${mine.map((r) => r.wall.toFixed(2)).join(', ')}`);
 }
 console.log(`load average at end ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
 await rm(dir, { recursive: true, force: true });

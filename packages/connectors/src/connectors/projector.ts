@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { gelu } from '../layers/gelu';
+import { biasGelu } from '../fused/bias-gelu';
 import { dense } from '../layers/ops';
 import type { UpstreamFormat } from '../modules/trainable-module';
 import { denseSpecs, type WeightSpec } from '../modules/weight-spec';
@@ -58,8 +58,10 @@ export class Projector extends Connector {
     return tf.tidy(() => {
       let h = x;
       for (let i = 1; i <= this.depth; i++) {
-        if (i > 1) h = gelu(h);
-        h = dense(h, this.w(`linear_${i}.kernel`), this.w(`linear_${i}.bias`));
+        // linear, then GELU (with the linear's bias folded in) between layers
+        const kernel = this.w(`linear_${i}.kernel`);
+        const bias = this.w(`linear_${i}.bias`);
+        h = i === this.depth ? dense(h, kernel, bias) : biasGelu(dense(h, kernel), bias);
       }
       return h;
     });

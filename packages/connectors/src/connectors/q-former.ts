@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng, type Rng, VlmError } from '@vlm/core';
 import { z } from 'zod';
-import { gelu } from '../layers/gelu';
+import { biasGelu } from '../fused/bias-gelu';
 import { attend, dense, dropout, layerNorm, mergeHeads, splitHeads } from '../layers/ops';
 import type { UpstreamFormat } from '../modules/trainable-module';
 import { denseSpecs, layerNormSpecs, type WeightSpec } from '../modules/weight-spec';
@@ -137,7 +137,7 @@ export class QFormer extends Connector {
         if (image) {
           let q = text ? tf.slice(h, [0, 0, 0], [batch, nq, -1]) : h;
           if (this.hasCrossAttention(i)) q = this.attention(`${p}.cross`, q, image, drop);
-          const inner = gelu(dense(q, this.w(`${p}.ffn.intermediate.kernel`), this.w(`${p}.ffn.intermediate.bias`)));
+          const inner = biasGelu(dense(q, this.w(`${p}.ffn.intermediate.kernel`)), this.w(`${p}.ffn.intermediate.bias`));
           const ffn = drop(dense(inner, this.w(`${p}.ffn.output.kernel`), this.w(`${p}.ffn.output.bias`)));
           out.push(layerNorm(tf.add(ffn, q), this.w(`${p}.ffn.norm.gamma`), this.w(`${p}.ffn.norm.beta`), c.layerNormEps));
         }

@@ -21,12 +21,15 @@ export function unsortedSegmentSumWasm(args: KernelArgs): tf.TensorInfo {
   const xData = backend.dataIdMap.get(x.dataId);
   const idData = backend.dataIdMap.get(ids.dataId);
   const outData = backend.dataIdMap.get(out.dataId);
-  // Views are taken after makeOutput, which may grow (and so detach) the wasm memory.
-  const heap = x.dtype === 'float32' ? backend.wasm.HEAPF32 : backend.wasm.HEAP32;
+  // Views are taken after makeOutput, which may grow (and so detach) the wasm memory; with threads the
+  // memory is shared and another thread may have grown it, so the views are made from its current buffer.
+  const memory = (backend.wasm as { wasmMemory?: WebAssembly.Memory }).wasmMemory;
+  const stale = memory !== undefined && memory.buffer !== backend.wasm.HEAP32.buffer;
+  const heap = x.dtype === 'float32' ? (stale ? new Float32Array(memory.buffer) : backend.wasm.HEAPF32) : stale ? new Int32Array(memory.buffer) : backend.wasm.HEAP32;
   const xs = heap.subarray(xData.memoryOffset / 4, xData.memoryOffset / 4 + total);
   const os = heap.subarray(outData.memoryOffset / 4, outData.memoryOffset / 4 + numSegments * inner);
   os.fill(0);
-  const idHeap = backend.wasm.HEAP32;
+  const idHeap = stale ? new Int32Array(memory.buffer) : backend.wasm.HEAP32;
   const idBase = idData.memoryOffset / 4;
   for (let r = 0; r < rows; r++) {
     const seg = idHeap[idBase + r] as number;

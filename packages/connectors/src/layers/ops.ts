@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { attentionFused } from '../fused/attention';
+import { layerNormFused } from '../fused/layer-norm';
 
 /**
  * x·kernel + bias over the last axis. Folds leading axes into rows first: a 2-D product is one
@@ -13,13 +15,9 @@ export function dense(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor): tf.Ten
   return y.reshape([...lead, outDim]);
 }
 
-/** LayerNorm over the last axis with an explicit epsilon (PyTorch 1e-5, BERT/Q-Former 1e-12). */
+/** LayerNorm over the last axis with an explicit epsilon (PyTorch 1e-5, BERT/Q-Former 1e-12); a fused op. */
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
-  const axis = x.shape.length - 1;
-  const mean = tf.mean(x, axis, true);
-  const centred = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centred), axis, true);
-  return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, eps))), gamma), beta);
+  return layerNormFused(x, gamma, beta, eps);
 }
 
 /** Inverted dropout when training with rate > 0; identity otherwise. */
@@ -52,9 +50,11 @@ export interface AttendOptions {
 
 /**
  * Scaled dot-product attention over heads. q [b, h, tq, d], k and v [b, h, tk, d] -> [b, h, tq, d].
- * Rows are shifted by their max before softmax, as upstream does.
+ * Rows are shifted by their max before softmax, as upstream does. Without `probScale` and `dropProbs`
+ * this is one fused op (see `attentionFused`).
  */
 export function attend(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, options: AttendOptions = {}): tf.Tensor {
+  if (!options.probScale && !options.dropProbs) return attentionFused(q, k, v, options.bias);
   const d = q.shape[3] as number;
   let logits = tf.matMul(tf.mul(q, 1 / Math.sqrt(d)) as tf.Tensor4D, k as tf.Tensor4D, false, true) as tf.Tensor;
   if (options.bias) logits = tf.add(logits, options.bias);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { crossEntropyOverPositions } from '@vlm/connectors';
 import { IGNORE_INDEX, VlmError } from '@vlm/core';
 
 /** Options of {@link maskedCrossEntropy}. */
@@ -40,34 +41,12 @@ export function maskedCrossEntropy(logits: tf.Tensor3D, labels: tf.Tensor2D, opt
     const trained = tf.notEqual(flat, IGNORE_INDEX);
     return [tf.where(trained, flat, tf.zerosLike(flat)), tf.div(tf.cast(trained, 'float32'), denominator)];
   });
-  const loss = tf.tidy(() => crossEntropy(tf.reshape(logits, [b * s, vocab]), targets, weights) as tf.Scalar);
+  // one fused op (hand-written gradient): see crossEntropyOverPositions in @vlm/connectors
+  const loss = tf.tidy(() => crossEntropyOverPositions(tf.reshape(logits, [b * s, vocab]) as tf.Tensor2D, targets as tf.Tensor1D, weights as tf.Tensor1D));
   targets.dispose();
   weights.dispose();
   return loss;
 }
-
-/**
- * sum_i w_i · (logsumexp(x_i) − x_i[t_i]) with the analytic gradient w_i · (softmax(x_i) − onehot(t_i)).
- * The custom gradient avoids tfjs' Max/Equal gradient of logSumExp, which dominated backward time
- * on wasm (broadcast Equal over [tokens, vocab]).
- */
-const crossEntropy = tf.customGrad(((x: tf.Tensor, t: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
-  const vocab = x.shape[1] as number;
-  const max = tf.max(x, -1, true); // [N, 1]
-  const lse = tf.add(tf.log(tf.sum(tf.exp(tf.sub(x, max)), -1, true)), max); // [N, 1]
-  const picked = tf.sum(tf.mul(x, tf.oneHot(t as tf.Tensor1D, vocab)), -1, true); // [N, 1]
-  const value = tf.sum(tf.mul(tf.reshape(tf.sub(lse, picked), [-1]), w));
-  save([x, t, w, lse]);
-  return {
-    value,
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sx, st, sw, slse] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-      const probs = tf.exp(tf.sub(sx, slse)); // softmax [N, V]
-      const grad = tf.mul(tf.sub(probs, tf.oneHot(st as tf.Tensor1D, vocab)), tf.mul(tf.reshape(sw, [-1, 1]), dy));
-      return [grad, tf.zerosLike(st), tf.zerosLike(sw)];
-    },
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]);
 
 /** Trained (non -100) labels of a micro-batch, after the causal shift by default. */
 export function countTrainedTokens(labels: tf.Tensor2D | number[][], shift = true): number {

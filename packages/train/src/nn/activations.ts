@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { geluFused } from '@vlm/connectors';
 
 /** Names of the activations the towers support (Hugging Face `hidden_act`). */
 export type Activation = 'gelu' | 'quick_gelu' | 'silu' | 'gelu_pytorch_tanh';
@@ -7,7 +8,7 @@ export type Activation = 'gelu' | 'quick_gelu' | 'silu' | 'gelu_pytorch_tanh';
 export function activate(x: tf.Tensor, act: Activation): tf.Tensor {
   switch (act) {
     case 'gelu':
-      return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
+      return geluFused(x);
     case 'quick_gelu':
       return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
     case 'silu':

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { attentionFused } from './fused';
+import { attentionFused } from '@vlm/connectors';
 
 /** Additive value for a blocked logit: large but finite so fully masked rows stay NaN-free. */
 export const MASKED = -1e9;

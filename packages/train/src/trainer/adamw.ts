@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { adamwUpdate } from '@vlm/connectors';
 import { VlmError } from '@vlm/core';
 
 /** A parameter the optimizer updates, with the module (learning-rate group) it belongs to. */
@@ -27,6 +28,7 @@ export interface AdamWSlot {
 /**
  * AdamW with decoupled weight decay and one learning rate per group (module), computed exactly as
  * `torch.optim.AdamW`: `p ← p·(1 − lr·wd)`, then `p ← p − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + ε)`.
+ * One fused update for all parameters (`adamwUpdate`: a single JS kernel pass on wasm/cpu).
  */
 export class AdamW {
   readonly beta1: number;
@@ -52,23 +54,12 @@ export class AdamW {
   /** Applies one update from gradients keyed like the params; `lr` gives each group's rate. */
   apply(grads: ReadonlyMap<string, tf.Tensor>, lr: (group: string) => number): void {
     this.step++;
-    const t = this.step;
-    const bias1 = 1 - this.beta1 ** t;
-    const bias2 = 1 - this.beta2 ** t;
-    tf.tidy(() => {
-      for (const p of this.params) {
-        const g = grads.get(p.key);
-        if (!g) continue;
-        const rate = lr(p.group);
-        const m = this.m.get(p.key) as tf.Variable;
-        const v = this.v.get(p.key) as tf.Variable;
-        m.assign(tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1)));
-        v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2)));
-        const decayed = this.weightDecay > 0 ? tf.mul(p.variable, 1 - rate * this.weightDecay) : p.variable;
-        const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(bias2)), this.epsilon);
-        p.variable.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), rate / bias1)));
-      }
+    const entries = this.params.flatMap((p) => {
+      const grad = grads.get(p.key);
+      if (!grad) return [];
+      return [{ param: p.variable, grad, m: this.m.get(p.key) as tf.Variable, v: this.v.get(p.key) as tf.Variable, lr: lr(p.group) }];
     });
+    adamwUpdate(entries, { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, weightDecay: this.weightDecay, step: this.step });
   }
 
   /** The moments of every parameter (copies), for a checkpoint. */

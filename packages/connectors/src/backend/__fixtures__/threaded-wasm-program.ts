@@ -22,12 +22,16 @@ if (mode === 'throw') {
   const q = seededTensor([4, 96, 64], 3);
   const k = seededTensor([4, 96, 64], 4);
   const labels = tf.oneHot(tf.tensor1d(Array.from({ length: 64 }, (_, i) => (i * 7) % 192), 'int32'), 192);
+  // an embedding lookup in front: its gradient is the toolkit's UnsortedSegmentSum on the (shared) heap
+  const table = tf.variable(seededTensor([50, 256], 5, 0.5));
+  const ids = tf.tensor1d(Array.from({ length: 64 }, (_, i) => (i * 13) % 50), 'int32');
   const scores = tf.matMul(q, k, false, true);
-  const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, tf.matMul(x, w)) as tf.Scalar, [w]);
+  const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, tf.matMul(tf.add(x, tf.gather(table, ids)), w)) as tf.Scalar, [w, table]);
   const out = {
     scores: Array.from(scores.dataSync()),
     loss: value.dataSync()[0],
     grad: Array.from((grads[w.name] as tf.Tensor).dataSync()),
+    tableGrad: Array.from((grads[table.name] as tf.Tensor).dataSync()),
   };
   console.log(JSON.stringify(out));
 }

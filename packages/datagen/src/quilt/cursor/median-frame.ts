@@ -96,12 +96,27 @@ export function medianOfArrays(sources: readonly Uint8Array[], out: Uint8Array):
     const out32 = new Uint32Array(out.buffer, out.byteOffset, out.length >> 2);
     const w0 = words[0]!;
     for (let w = 0; w < out32.length; w++) {
-      const v = w0[w]!;
+      let v = w0[w]!;
       let same = 1;
       for (let f = 1; f < n && same < need; f++) {
         if (words[f]![w] === v) same++;
-        // Too few frames left to reach a majority of this word.
+        // Too few frames left to reach a majority of the first frame's word.
         else if (same + (n - 1 - f) < need) break;
+      }
+      if (same < need) {
+        // Another word may still hold the majority (a background that changed early in the chunk):
+        // Boyer-Moore's vote finds the only candidate, one more pass counts it.
+        let votes = 0;
+        for (let f = 0; f < n; f++) {
+          const x = words[f]![w]!;
+          if (votes === 0) {
+            v = x;
+            votes = 1;
+          } else if (x === v) votes++;
+          else votes--;
+        }
+        same = 0;
+        for (let f = 0; f < n; f++) if (words[f]![w] === v) same++;
       }
       if (same >= need) {
         out32[w] = v;

@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { describe, expect, it } from 'vitest';
+import { seededTensor } from '../testing/grad-check';
+import { FUSED_PATHS, useFusedPath } from '../testing/fused-check';
+import { adamwUpdate, type AdamWHyper } from './adamw-update';
+
+/** torch.optim.AdamW's arithmetic in float64, one parameter. */
+function reference(p: number[], grads: number[][], lr: number, h: Omit<AdamWHyper, 'step'>): number[] {
+  const m = p.map(() => 0);
+  const v = p.map(() => 0);
+  const out = [...p];
+  grads.forEach((g, s) => {
+    const t = s + 1;
+    for (let i = 0; i < out.length; i++) {
+      const gi = g[i] as number;
+      m[i] = h.beta1 * (m[i] as number) + (1 - h.beta1) * gi;
+      v[i] = h.beta2 * (v[i] as number) + (1 - h.beta2) * gi * gi;
+      const decayed = (out[i] as number) * (1 - lr * h.weightDecay);
+      out[i] = decayed - (lr / (1 - h.beta1 ** t)) * ((m[i] as number) / (Math.sqrt(v[i] as number) / Math.sqrt(1 - h.beta2 ** t) + h.epsilon));
+    }
+  });
+  return out;
+}
+
+describe('adamwUpdate', () => {
+  for (const path of FUSED_PATHS) {
+    it(`equals torch.optim.AdamW over 3 steps, two learning rates, weight decay (${path.backend}, ${path.kernels ? 'JS kernel' : 'composition'})`, async () => {
+      await useFusedPath(path, ['VlmAdamW']);
+      const hyper = { beta1: 0.9, beta2: 0.95, epsilon: 1e-8, weightDecay: 0.1 };
+      const shapes = [[3, 4], [5]];
+      const lrs = [1e-2, 3e-3];
+      const params = shapes.map((s, i) => tf.variable(seededTensor(s, i + 1)));
+      const start = params.map((p) => Array.from(p.dataSync()));
+      const m = params.map((p) => tf.variable(tf.zerosLike(p), false));
+      const v = params.map((p) => tf.variable(tf.zerosLike(p), false));
+      const gradSteps = [0, 1, 2].map((s) => shapes.map((shape, i) => seededTensor(shape, 10 * s + i + 7, 0.5)));
+      gradSteps.forEach((grads, s) => {
+        adamwUpdate(params.map((param, i) => ({ param, grad: grads[i] as tf.Tensor, m: m[i] as tf.Variable, v: v[i] as tf.Variable, lr: lrs[i] as number })), { ...hyper, step: s + 1 });
+      });
+      params.forEach((p, i) => {
+        const want = reference(start[i] as number[], gradSteps.map((g) => Array.from((g[i] as tf.Tensor).dataSync())), lrs[i] as number, hyper);
+        const got = p.dataSync();
+        want.forEach((w, j) => expect(Math.abs((got[j] as number) - w)).toBeLessThan(1e-6));
+        expect(Array.from(got)).not.toEqual(start[i]);
+      });
+      tf.dispose([...params, ...m, ...v, ...gradSteps.flat()]);
+    });
+  }
+
+  it('leaves no tensors behind', async () => {
+    await useFusedPath(FUSED_PATHS[1], ['VlmAdamW']);
+    const param = tf.variable(seededTensor([64], 1));
+    const grad = seededTensor([64], 2);
+    const m = tf.variable(tf.zerosLike(param), false);
+    const v = tf.variable(tf.zerosLike(param), false);
+    adamwUpdate([{ param, grad, m, v, lr: 1e-3 }], { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, step: 1 });
+    const before = tf.memory().numTensors;
+    adamwUpdate([{ param, grad, m, v, lr: 1e-3 }], { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, step: 2 });
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([param, grad, m, v]);
+  });
+});

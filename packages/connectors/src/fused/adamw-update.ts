@@ -1,0 +1,119 @@
+// One AdamW update for all parameters: where the JS kernel is registered (cpu) a single pass reads
+// p, g, m, v and writes the new p, m, v of every parameter (instead of ~10 ops and their temporaries
+// per parameter); elsewhere (wasm's SIMD kernels, tfjs-node) the same arithmetic as standard ops,
+// parameter by parameter.
+import * as tf from '@tensorflow/tfjs';
+import { defineJsKernel, hasKernel, registerFusedKernels, runJsKernel } from './js-kernel';
+
+/** One parameter's update: its variable, gradient, moment variables and learning rate. */
+export interface AdamWEntry {
+  param: tf.Variable;
+  grad: tf.Tensor;
+  m: tf.Variable;
+  v: tf.Variable;
+  lr: number;
+}
+
+/** AdamW hyper-parameters for one step; `step` is t in the bias corrections (1 for the first update). */
+export interface AdamWHyper {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  weightDecay: number;
+  step: number;
+}
+
+/** Inputs [p, g, m, v] per parameter -> outputs [p', m', v'] per parameter; attrs lrs and the hyper-parameters. */
+const adamwKernel = defineJsKernel({
+  name: 'VlmAdamW',
+  outputShapes: (shapes) => {
+    const out: number[][] = [];
+    for (let j = 0; j < shapes.length; j += 4) out.push(shapes[j] as number[], shapes[j] as number[], shapes[j] as number[]);
+    return out;
+  },
+  compute({ inputs, attrs }, outputs) {
+    const lrs = attrs.lrs as number[];
+    const b1 = Number(attrs.beta1);
+    const b2 = Number(attrs.beta2);
+    const eps = Number(attrs.epsilon);
+    const wd = Number(attrs.weightDecay);
+    const t = Number(attrs.step);
+    const bias1 = 1 - b1 ** t;
+    const sqrtBias2 = Math.sqrt(1 - b2 ** t);
+    for (let j = 0; j * 4 < inputs.length; j++) {
+      const [P, G, M, V] = inputs.slice(4 * j, 4 * j + 4) as [Float32Array, Float32Array, Float32Array, Float32Array];
+      const [P2, M2, V2] = outputs.slice(3 * j, 3 * j + 3) as [Float32Array, Float32Array, Float32Array];
+      const lr = lrs[j] as number;
+      const decay = 1 - lr * wd;
+      const step = lr / bias1;
+      for (let i = 0; i < P.length; i++) {
+        const g = G[i] as number;
+        const m = b1 * (M[i] as number) + (1 - b1) * g;
+        const v = b2 * (V[i] as number) + (1 - b2) * g * g;
+        M2[i] = m;
+        V2[i] = v;
+        P2[i] = (P[i] as number) * decay - (step * m) / (Math.sqrt(v) / sqrtBias2 + eps);
+      }
+    }
+  },
+});
+
+// Parameters per kernel call are grouped up to this many values, so the new p, m, v of a large model
+// are not all alive at once.
+const CHUNK = 1 << 22;
+
+function composedUpdate(e: AdamWEntry, h: AdamWHyper): void {
+  const bias1 = 1 - h.beta1 ** h.step;
+  const bias2 = 1 - h.beta2 ** h.step;
+  tf.tidy(() => {
+    e.m.assign(tf.add(tf.mul(e.m, h.beta1), tf.mul(e.grad, 1 - h.beta1)));
+    e.v.assign(tf.add(tf.mul(e.v, h.beta2), tf.mul(tf.square(e.grad), 1 - h.beta2)));
+    const decayed = h.weightDecay > 0 ? tf.mul(e.param, 1 - e.lr * h.weightDecay) : e.param;
+    const denom = tf.add(tf.div(tf.sqrt(e.v), Math.sqrt(bias2)), h.epsilon);
+    e.param.assign(tf.sub(decayed, tf.mul(tf.div(e.m, denom), e.lr / bias1)));
+  });
+}
+
+let kernelsRegistered = false;
+
+/**
+ * Applies one AdamW step, exactly as `torch.optim.AdamW`: `p ← p·(1 − lr·wd)`, then
+ * `p ← p − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + ε)` with the moments updated first.
+ */
+export function adamwUpdate(entries: readonly AdamWEntry[], hyper: AdamWHyper): void {
+  if (!kernelsRegistered) {
+    registerFusedKernels();
+    kernelsRegistered = true;
+  }
+  const fused = hasKernel(adamwKernel);
+  const rest: AdamWEntry[] = [];
+  let group: AdamWEntry[] = [];
+  let groupSize = 0;
+  const flush = () => {
+    if (group.length === 0) return;
+    const outs = runJsKernel(
+      adamwKernel,
+      group.flatMap((e) => [e.param, e.grad, e.m, e.v]),
+      { lrs: group.map((e) => e.lr), beta1: hyper.beta1, beta2: hyper.beta2, epsilon: hyper.epsilon, weightDecay: hyper.weightDecay, step: hyper.step },
+    );
+    group.forEach((e, j) => {
+      e.param.assign(outs[3 * j] as tf.Tensor);
+      e.m.assign(outs[3 * j + 1] as tf.Tensor);
+      e.v.assign(outs[3 * j + 2] as tf.Tensor);
+    });
+    tf.dispose(outs);
+    group = [];
+    groupSize = 0;
+  };
+  for (const e of entries) {
+    if (!fused || e.param.dtype !== 'float32' || e.grad.dtype !== 'float32') {
+      rest.push(e);
+      continue;
+    }
+    group.push(e);
+    groupSize += e.param.size;
+    if (groupSize >= CHUNK) flush();
+  }
+  flush();
+  for (const e of rest) composedUpdate(e, hyper);
+}

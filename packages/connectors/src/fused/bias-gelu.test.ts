@@ -1,0 +1,30 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { describe, expect, it } from 'vitest';
+import { gradientCheck, seededTensor } from '../testing/grad-check';
+import { maxAbsDiff, valueAndGrads } from '../testing/fused-check';
+import { biasGelu, geluFused } from './bias-gelu';
+
+const geluReference = (u: tf.Tensor) => tf.mul(tf.mul(u, 0.5), tf.add(1, tf.erf(tf.mul(u, Math.SQRT1_2))));
+
+describe('biasGelu / geluFused', () => {
+  for (const backend of ['cpu', 'wasm']) {
+    it(`equal gelu(x + b) by standard ops, gradients match autodiff and finite differences (${backend})`, async () => {
+      await tf.setBackend(backend);
+      const x = tf.variable(seededTensor([4, 6, 16], 1, 3));
+      const b = tf.variable(seededTensor([16], 2, 1));
+      const probe = seededTensor([4, 6, 16], 3);
+      const loss = (f: (x: tf.Tensor, b: tf.Tensor) => tf.Tensor) => () => tf.sum(tf.mul(f(x, b), probe)) as tf.Scalar;
+      const reference = (x: tf.Tensor, b: tf.Tensor) => geluReference(tf.add(x, b));
+      const fused = valueAndGrads(loss(biasGelu), [x, b]);
+      const ref = valueAndGrads(loss(reference), [x, b]);
+      expect(maxAbsDiff(biasGelu(x, b), reference(x, b))).toBeLessThan(1e-6);
+      expect(maxAbsDiff(geluFused(x), geluReference(x))).toBeLessThan(1e-6);
+      fused.grads.forEach((g, i) => expect(maxAbsDiff(g, ref.grads[i] as tf.Tensor)).toBeLessThan(1e-4));
+      const viaGelu = valueAndGrads(() => tf.sum(tf.mul(geluFused(tf.add(x, b)), probe)) as tf.Scalar, [x, b]);
+      viaGelu.grads.forEach((g, i) => expect(maxAbsDiff(g, ref.grads[i] as tf.Tensor)).toBeLessThan(1e-4));
+      for (const v of [x, b]) expect(gradientCheck(loss(biasGelu), v, 6, 1e-2)).toBeLessThan(2e-2);
+      tf.dispose([x, b, probe, fused.value, ref.value, viaGelu.value, ...fused.grads, ...ref.grads, ...viaGelu.grads]);
+    });
+  }
+});

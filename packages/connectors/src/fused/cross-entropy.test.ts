@@ -1,0 +1,29 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { describe, expect, it } from 'vitest';
+import { gradientCheck, seededTensor } from '../testing/grad-check';
+import { maxAbsDiff, valueAndGrads } from '../testing/fused-check';
+import { crossEntropyOverPositions } from './cross-entropy';
+
+describe('crossEntropyOverPositions', () => {
+  for (const backend of ['cpu', 'wasm']) {
+    it(`is the weighted mean -log p(target) over trained positions, gradient by autodiff and finite differences (${backend})`, async () => {
+      await tf.setBackend(backend);
+      const [N, V] = [6, 11];
+      const logits = tf.variable(seededTensor([N, V], 1, 4));
+      const targets = tf.tensor1d([3, 0, 10, 7, 0, 5], 'int32');
+      // positions 1 and 4 are not trained (weight 0); the rest share 1/4
+      const weights = tf.tensor1d([0.25, 0, 0.25, 0.25, 0, 0.25]);
+      const reference = () => tf.sum(tf.mul(tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(targets, V)), -1)), weights)) as tf.Scalar;
+      const fusedLoss = () => crossEntropyOverPositions(logits as unknown as tf.Tensor2D, targets, weights);
+      const fused = valueAndGrads(fusedLoss, [logits]);
+      const ref = valueAndGrads(reference, [logits]);
+      expect(Math.abs((fused.value.dataSync()[0] as number) - (ref.value.dataSync()[0] as number))).toBeLessThan(1e-5);
+      expect(maxAbsDiff(fused.grads[0] as tf.Tensor, ref.grads[0] as tf.Tensor)).toBeLessThan(1e-6);
+      // untrained rows get no gradient
+      expect(Array.from((fused.grads[0] as tf.Tensor).slice([1, 0], [1, V]).dataSync()).every((g) => g === 0)).toBe(true);
+      expect(gradientCheck(fusedLoss, logits, 8, 1e-2)).toBeLessThan(2e-2);
+      tf.dispose([logits, targets, weights, fused.value, ref.value, ...fused.grads, ...ref.grads]);
+    });
+  }
+});

@@ -1,0 +1,106 @@
+import * as tf from '@tensorflow/tfjs';
+import type { WasmBackendInternals } from '../kernels/wasm-batch-mat-mul';
+
+/** Inputs `i0…iN` of a JS kernel, as flat float32 arrays with their shapes. */
+export interface JsKernelCall {
+  inputs: Float32Array[];
+  shapes: number[][];
+  attrs: tf.NamedAttrMap;
+}
+
+/**
+ * A fused computation written once as loops over flat float32 arrays. It can run on the wasm heap and on
+ * the cpu backend's arrays; `registerFusedKernels` registers it where it measured faster than the
+ * composition of standard ops.
+ */
+export interface JsKernel {
+  name: string;
+  /** Shapes of the outputs, in order. */
+  outputShapes(shapes: number[][], attrs: tf.NamedAttrMap): number[][];
+  /** Fills `outputs` (fresh, zeroed on cpu, uninitialised on wasm) from the inputs. */
+  compute(call: JsKernelCall, outputs: Float32Array[]): void;
+}
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
+type CpuBackend = { data: { get(dataId: object): { values?: unknown } }; makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo };
+
+const size = (shape: number[]) => shape.reduce((p, d) => p * d, 1);
+const ordered = (inputs: tf.NamedTensorInfoMap) => Object.keys(inputs).length;
+
+/** The wasm heap as float32, current even when another thread grew the shared memory. */
+function heapF32(backend: WasmBackendInternals): Float32Array {
+  const memory = (backend.wasm as { wasmMemory?: WebAssembly.Memory }).wasmMemory;
+  const heap = backend.wasm.HEAPF32;
+  return memory && memory.buffer !== heap.buffer ? new Float32Array(memory.buffer) : heap;
+}
+
+function wasmKernel(kernel: JsKernel): tf.KernelFunc {
+  return (args: KernelArgs) => {
+    const backend = args.backend as WasmBackendInternals;
+    const infos = Array.from({ length: ordered(args.inputs) }, (_, i) => args.inputs[`i${i}`] as tf.TensorInfo);
+    const shapes = infos.map((t) => t.shape);
+    const attrs = args.attrs ?? {};
+    const outs = kernel.outputShapes(shapes, attrs).map((shape) => backend.makeOutput(shape, 'float32'));
+    // Views are taken after makeOutput, which may grow (and so replace) the wasm memory.
+    const heap = heapF32(backend);
+    const view = (t: tf.TensorInfo) => {
+      const offset = backend.dataIdMap.get(t.dataId).memoryOffset / 4;
+      return heap.subarray(offset, offset + size(t.shape));
+    };
+    kernel.compute({ inputs: infos.map(view), shapes, attrs }, outs.map(view));
+    return outs;
+  };
+}
+
+function cpuKernel(kernel: JsKernel): tf.KernelFunc {
+  return (args: KernelArgs) => {
+    const backend = args.backend as CpuBackend;
+    const infos = Array.from({ length: ordered(args.inputs) }, (_, i) => args.inputs[`i${i}`] as tf.TensorInfo);
+    const shapes = infos.map((t) => t.shape);
+    const attrs = args.attrs ?? {};
+    const outShapes = kernel.outputShapes(shapes, attrs);
+    const outputs = outShapes.map((shape) => new Float32Array(size(shape)));
+    kernel.compute({ inputs: infos.map((t) => backend.data.get(t.dataId).values as Float32Array), shapes, attrs }, outputs);
+    return outputs.map((values, i) => backend.makeTensorInfo(outShapes[i] as number[], 'float32', values));
+  };
+}
+
+const registered: JsKernel[] = [];
+
+/** Remembers a kernel so that `registerFusedKernels` registers it on wasm and cpu. */
+export function defineJsKernel(kernel: JsKernel): JsKernel {
+  registered.push(kernel);
+  return kernel;
+}
+
+/**
+ * Backends the fused JS kernels are registered for. Only cpu: on wasm a scalar JS loop over the heap
+ * measured no faster than tfjs' SIMD kernels it replaces (LayerNorm forward + backward of [1024, 256]
+ * 6.3 vs 6.3 ms, AdamW over 2.1 M weights 22 vs 20 ms of CPU, tfjs-backend-wasm 4.22, 1 thread), and the
+ * SIMD kernels also use the wasm thread pool; there the fused ops compose standard kernels.
+ */
+export const FUSED_KERNEL_BACKENDS: readonly string[] = ['cpu'];
+
+/** Registers every fused JS kernel for the backends in `FUSED_KERNEL_BACKENDS` (and `extra`). Idempotent. */
+export function registerFusedKernels(extra: readonly ('wasm' | 'cpu')[] = []): void {
+  for (const kernel of registered) {
+    for (const backendName of new Set([...FUSED_KERNEL_BACKENDS, ...extra])) {
+      if (backendName === 'wasm' && !tf.getKernel('BatchMatMul', 'wasm')) continue;
+      if (tf.getKernel(kernel.name, backendName)) tf.unregisterKernel(kernel.name, backendName);
+      tf.registerKernel({ kernelName: kernel.name, backendName, kernelFunc: backendName === 'wasm' ? wasmKernel(kernel) : cpuKernel(kernel) });
+    }
+  }
+}
+
+/** Whether the active backend runs `kernel` (else the caller composes standard ops). */
+export function hasKernel(kernel: JsKernel): boolean {
+  return tf.getKernel(kernel.name, tf.getBackend()) !== undefined;
+}
+
+/** Runs a JS kernel on the active backend; inputs must be float32. */
+export function runJsKernel(kernel: JsKernel, inputs: tf.Tensor[], attrs: tf.NamedAttrMap = {}): tf.Tensor[] {
+  const named: tf.NamedTensorMap = {};
+  inputs.forEach((t, i) => (named[`i${i}`] = t));
+  const out = tf.engine().runKernel(kernel.name, named, attrs) as tf.Tensor | tf.Tensor[];
+  return Array.isArray(out) ? out : [out];
+}

@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { describe, expect, it } from 'vitest';
+import { gradientCheck, seededTensor } from '../testing/grad-check';
+import { FUSED_PATHS, maxAbsDiff, useFusedPath, valueAndGrads } from '../testing/fused-check';
+import { layerNormFused, rmsNormFused } from './layer-norm';
+
+// The compositions the fused ops replace (autodiff through standard ops).
+function layerNormReference(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), gamma), beta);
+}
+function rmsNormReference(x: tf.Tensor, w: tf.Tensor, eps: number): tf.Tensor {
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))), w);
+}
+
+describe('layerNormFused / rmsNormFused', () => {
+  for (const path of FUSED_PATHS) {
+    const label = `${path.backend}, ${path.kernels ? 'JS kernel' : 'composition'}`;
+
+    it(`layer norm equals the composition and its gradient matches finite differences (${label})`, async () => {
+      await useFusedPath(path, ['VlmNormForward', 'VlmNormBackward']);
+      const x = tf.variable(tf.add(seededTensor([2, 5, 24], 1, 2), 0.5));
+      const gamma = tf.variable(tf.add(seededTensor([24], 2, 0.5), 1));
+      const beta = tf.variable(seededTensor([24], 3, 0.5));
+      const probe = seededTensor([2, 5, 24], 4);
+      const loss = (f: typeof layerNormFused) => () => tf.sum(tf.mul(f(x, gamma, beta, 1e-5), probe)) as tf.Scalar;
+      const fused = valueAndGrads(loss(layerNormFused), [x, gamma, beta]);
+      const ref = valueAndGrads(loss(layerNormReference), [x, gamma, beta]);
+      expect(maxAbsDiff(layerNormFused(x, gamma, beta, 1e-5), layerNormReference(x, gamma, beta, 1e-5))).toBeLessThan(1e-5);
+      fused.grads.forEach((g, i) => expect(maxAbsDiff(g, ref.grads[i] as tf.Tensor)).toBeLessThan(1e-4));
+      for (const v of [x, gamma, beta]) expect(gradientCheck(loss(layerNormFused), v, 6, 1e-2)).toBeLessThan(2e-2);
+      tf.dispose([x, gamma, beta, probe, fused.value, ref.value, ...fused.grads, ...ref.grads]);
+    });
+
+    it(`RMS norm equals the composition and its gradient matches finite differences (${label})`, async () => {
+      await useFusedPath(path, ['VlmNormForward', 'VlmNormBackward']);
+      const x = tf.variable(seededTensor([3, 32], 5, 2));
+      const w = tf.variable(tf.add(seededTensor([32], 6, 0.5), 1));
+      const probe = seededTensor([3, 32], 7);
+      const loss = (f: typeof rmsNormFused) => () => tf.sum(tf.mul(f(x, w, 1e-6), probe)) as tf.Scalar;
+      const fused = valueAndGrads(loss(rmsNormFused), [x, w]);
+      const ref = valueAndGrads(loss(rmsNormReference), [x, w]);
+      expect(maxAbsDiff(rmsNormFused(x, w, 1e-6), rmsNormReference(x, w, 1e-6))).toBeLessThan(1e-5);
+      fused.grads.forEach((g, i) => expect(maxAbsDiff(g, ref.grads[i] as tf.Tensor)).toBeLessThan(1e-4));
+      for (const v of [x, w]) expect(gradientCheck(loss(rmsNormFused), v, 6, 1e-2)).toBeLessThan(2e-2);
+      tf.dispose([x, w, probe, fused.value, ref.value, ...fused.grads, ...ref.grads]);
+    });
+  }
+});

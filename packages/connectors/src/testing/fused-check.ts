@@ -1,0 +1,38 @@
+import * as tf from '@tensorflow/tfjs';
+import { registerFusedKernels } from '../fused/js-kernel';
+
+/**
+ * The backends and paths a fused op is tested on: its JS kernel on cpu (where it is registered) and on
+ * wasm (registered here only for the test), and the composition of standard ops (wasm's default).
+ */
+export const FUSED_PATHS = [
+  { backend: 'cpu', kernels: true },
+  { backend: 'wasm', kernels: true },
+  { backend: 'wasm', kernels: false },
+] as const;
+
+/** Sets the backend and registers the fused kernels, or removes them so the op composes standard ops. */
+export async function useFusedPath(path: (typeof FUSED_PATHS)[number], kernelNames: string[]): Promise<void> {
+  await tf.setBackend(path.backend);
+  registerFusedKernels(path.kernels ? [path.backend] : []);
+  if (!path.kernels) for (const name of kernelNames) if (tf.getKernel(name, path.backend)) tf.unregisterKernel(name, path.backend);
+  for (const name of kernelNames) {
+    if (Boolean(tf.getKernel(name, path.backend)) !== path.kernels) throw new Error(`kernel ${name} on ${path.backend} should be ${path.kernels ? 'registered' : 'absent'}`);
+  }
+}
+
+/** Largest absolute difference between two tensors' values. */
+export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  if (a.shape.join() !== b.shape.join()) throw new Error(`shapes differ: [${a.shape}] vs [${b.shape}]`);
+  const x = a.dataSync();
+  const y = b.dataSync();
+  let worst = 0;
+  for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs((x[i] as number) - (y[i] as number)));
+  return worst;
+}
+
+/** Value and gradients of `f` with respect to `vars`, as plain tensors (kept out of any tidy). */
+export function valueAndGrads(f: () => tf.Scalar, vars: tf.Variable[]): { value: tf.Scalar; grads: tf.Tensor[] } {
+  const { value, grads } = tf.variableGrads(f, vars);
+  return { value, grads: vars.map((v) => grads[v.name] as tf.Tensor) };
+}
