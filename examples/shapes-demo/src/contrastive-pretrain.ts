@@ -38,6 +38,16 @@ function words(text: string): string[] {
   return [...w, ...w.slice(1).map((x, i) => `${w[i]} ${x}`)];
 }
 
+/** Contrastive pretraining one step at a time (a caller can stop or yield between steps). */
+export interface ContrastiveTrainer {
+  /** Runs the next step and returns its loss (also reported to `progress`). */
+  step(): number;
+  /** Steps done so far. */
+  readonly stepsDone: number;
+  /** Frees the text side and the optimizer; the vision tower keeps what it learned. */
+  dispose(): void;
+}
+
 /**
  * CLIP-style pretraining of the vision tower: images and captions are embedded into one space
  * (pooled class token -> projection; bag of words and word pairs -> projection), and a symmetric
@@ -45,6 +55,18 @@ function words(text: string): string[] {
  * Returns the loss of every step.
  */
 export function pretrainVisionContrastive(vision: ClipVisionModel, pairs: readonly ImageTextPair[], o: ContrastiveOptions): number[] {
+  const trainer = createContrastiveTrainer(vision, pairs, o);
+  const losses: number[] = [];
+  try {
+    while (trainer.stepsDone < o.steps) losses.push(trainer.step());
+  } finally {
+    trainer.dispose();
+  }
+  return losses;
+}
+
+/** {@link pretrainVisionContrastive} as a trainer that runs one step per `step()` call, the same steps in the same order. */
+export function createContrastiveTrainer(vision: ClipVisionModel, pairs: readonly ImageTextPair[], o: ContrastiveOptions): ContrastiveTrainer {
   const rng = createRng(o.seed).fork('contrastive');
   const patchTexts = o.patchTexts ?? [];
   const dense = patchTexts.length > 0 && pairs.every((p) => p.patchLabels !== undefined);
@@ -78,10 +100,10 @@ export function pretrainVisionContrastive(vision: ClipVisionModel, pairs: readon
   const patchLayer = (o.patchLayer ?? -2) < 0 ? layers + (o.patchLayer ?? -2) : (o.patchLayer as number);
   const optimizer = tf.train.adam(o.learningRate);
   const scale = o.logitScale ?? 10;
-  const losses: number[] = [];
   const bags = pairs.map((p) => bagOf(p.caption));
   let order: number[] = [];
-  for (let step = 0; step < o.steps; step++) {
+  let step = 0;
+  const runStep = (): number => {
     if (order.length < o.batchSize) order = order.concat(rng.fork(`epoch-${step}`).shuffle(pairs.map((_, i) => i)));
     const batch = order.splice(0, o.batchSize);
     const px = new Float32Array(batch.length * plane);
@@ -120,10 +142,18 @@ export function pretrainVisionContrastive(vision: ClipVisionModel, pairs: readon
     });
     const value = loss.dataSync()[0] as number;
     loss.dispose();
-    losses.push(value);
-    o.progress?.(step + 1, value);
-  }
-  optimizer.dispose();
-  tf.dispose([wordEmb, imageProj, textProj, patchProj, ...(promptBags ? [promptBags.ids, promptBags.weights] : [])]);
-  return losses;
+    step++;
+    o.progress?.(step, value);
+    return value;
+  };
+  return {
+    step: runStep,
+    get stepsDone() {
+      return step;
+    },
+    dispose() {
+      optimizer.dispose();
+      tf.dispose([wordEmb, imageProj, textProj, patchProj, ...(promptBags ? [promptBags.ids, promptBags.weights] : [])]);
+    },
+  };
 }

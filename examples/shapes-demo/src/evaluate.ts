@@ -3,6 +3,7 @@ import { createRng } from '@vlm/core';
 import type { CaptionedScene } from '@vlm/datagen/scenes';
 import { type ChatModel, answer } from '@vlm/train';
 import type { ImageStore } from '@vlm/train/node';
+import { DemoInterruptedError, abortedAfterYield } from './demo-interrupted';
 import { type QuestionType, answerSpace, askQuestion, normaliseAnswer, questionTypes } from './questions';
 
 /** One held-out question and what the model answered with and without the image. */
@@ -39,11 +40,13 @@ export async function evaluateHeldOut(
   images: ImageStore,
   seed: number,
   maxObjects: number,
-  options: { withImage?: boolean } = {},
+  options: { withImage?: boolean; signal?: AbortSignal } = {},
 ): Promise<{ accuracy: TypeAccuracy[]; questions: EvaluatedQuestion[] }> {
   const askWithImage = options.withImage ?? true;
   const questions: EvaluatedQuestion[] = [];
-  for (const scene of scenes) {
+  for (const [done, scene] of scenes.entries()) {
+    // Ctrl-C: stop between scenes (the caller reports where), never in the middle of one.
+    if (await abortedAfterYield(options.signal)) throw new DemoInterruptedError({ phase: 'evaluation', step: done, totalSteps: scenes.length }, []);
     const rng = createRng(seed).fork(`eval-${scene.id}`);
     const pixels = (await images.batch([scene.image])) as tf.Tensor4D;
     for (const type of questionTypes) {

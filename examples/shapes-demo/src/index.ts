@@ -10,10 +10,12 @@ export { questionTypes, askQuestion, normaliseAnswer, answerSpace, SHORT_ANSWER_
 /** Training records: captions for stage 1, symbolic-teacher instructions for stage 2, LM pretraining text. */
 export { captionRecords, instructionRecords, pretrainingLines, pretrainingText, TEXT_ONLY_RECORDS, type InstructionMix } from './records';
 /** Contrastive pretraining of the tiny vision tower on scene captions and patch labels. */
-export { pretrainVisionContrastive, type ContrastiveOptions, type ImageTextPair } from './contrastive-pretrain';
+export { createContrastiveTrainer, pretrainVisionContrastive, type ContrastiveOptions, type ContrastiveTrainer, type ImageTextPair } from './contrastive-pretrain';
 export { patchLabelsOf, patchPrompts } from './patch-labels';
 /** The demo LM's own BPE vocabulary, learned from the text it is trained on. */
 export { tokenizerCorpus, demoTokenizerJson, type TokenizerCorpusPart } from './demo-tokenizer';
+/** Thrown by the demo when its `signal` is aborted (Ctrl-C): where it stopped and what was saved. */
+export { DemoInterruptedError, type DemoStop } from './demo-interrupted';
 /** Held-out evaluation with the image and text-only, next to chance. */
 export { evaluateHeldOut, type TypeAccuracy, type EvaluatedQuestion } from './evaluate';
 /** The connector shoot-out's presets, model specs and recipes (linear, mlp2x_gelu, Q-Former, Perceiver, Flamingo). */

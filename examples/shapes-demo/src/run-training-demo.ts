@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -6,7 +6,8 @@ import { VlmError, createRng } from '@vlm/core';
 import { selectBackend } from '@vlm/connectors';
 import { type LlavaModelSpec, type TokenizerSpec, buildLlavaModel, imageTokensOf, prepareSamples } from '@vlm/train';
 import { type StageResult, ImageStore, createTokenizer, exportConnector, loadCheckpoint, loadLlavaCheckpoint, loadLlavaDataset, trainStage, writeLossCurvePng } from '@vlm/train/node';
-import { pretrainVisionContrastive } from './contrastive-pretrain';
+import { createContrastiveTrainer } from './contrastive-pretrain';
+import { DemoInterruptedError, type DemoStop, abortedAfterYield } from './demo-interrupted';
 import { type DemoPreset, fullDemoPreset } from './demo-preset';
 import { type EvaluatedQuestion, type TypeAccuracy, evaluateHeldOut } from './evaluate';
 import { patchLabelsOf, patchPrompts } from './patch-labels';
@@ -33,6 +34,11 @@ export interface TrainingDemoOptions {
    * stage-1 checkpoint, evaluate it the same way, and compare it with full fine-tuning.
    */
   compareLora?: boolean;
+  /**
+   * Abort (Ctrl-C): the step under way finishes, a training stage saves its checkpoint, and the demo
+   * rejects with {@link DemoInterruptedError} (what it stopped in, what its folder holds) before its report.
+   */
+  signal?: AbortSignal;
 }
 
 /** What the demo measured. */
@@ -61,6 +67,31 @@ export const DEMO_OUTPUTS = ['world', 'data', 'checkpoints', 'metrics.jsonl', 'l
  * LM, vicuna_v1) -> held-out questions about unseen images with and without the image -> report.
  */
 export async function runTrainingDemo(options: TrainingDemoOptions): Promise<TrainingDemoResult> {
+  try {
+    return await runDemo(options);
+  } catch (error) {
+    if (!(error instanceof DemoInterruptedError)) throw error;
+    throw new DemoInterruptedError(error.stop, savedOutputs(options.outDir));
+  }
+}
+
+/** What an interrupted demo's folder holds: its outputs, each stage checkpoint by name. */
+function savedOutputs(outDir: string): string[] {
+  return DEMO_OUTPUTS.filter((name) => existsSync(join(outDir, name))).flatMap((name) =>
+    name === 'checkpoints' ? readdirSync(join(outDir, name)).sort().map((c) => join(outDir, name, c)) : [join(outDir, name)],
+  );
+}
+
+async function runDemo(options: TrainingDemoOptions): Promise<TrainingDemoResult> {
+  const signal = options.signal;
+  // Between phases: stop when Ctrl-C came in the phase just finished.
+  const stopIfAborted = async (stop: DemoStop) => {
+    if (await abortedAfterYield(signal)) throw new DemoInterruptedError(stop, []);
+  };
+  // A training stage that Ctrl-C stopped saved its checkpoint; the demo stops there.
+  const stopIfInterrupted = (stageIndex: number, result: StageResult) => {
+    if (result.interrupted) throw new DemoInterruptedError({ phase: `stage ${stageIndex} ${result.stage}`, step: result.stepsDone, totalSteps: result.totalSteps, checkpoint: result.checkpoint }, []);
+  };
   const found = DEMO_OUTPUTS.filter((name) => existsSync(join(options.outDir, name)));
   if (found.length > 0 && !options.force) {
     throw new VlmError('run_exists', `${options.outDir} already holds a demo run (${found.join(', ')}); it is not overwritten`, {
@@ -89,7 +120,8 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
   const rng = createRng(seed);
 
   log(`1/7 world: ${p.trainScenes} training and ${p.testScenes} unseen scenes, ${p.imageSize} px`);
-  const world = await buildWorld(join(options.outDir, 'world'), { trainScenes: p.trainScenes, testScenes: p.testScenes, size: p.imageSize, maxObjects: p.maxObjects, objectScale: p.objectScale, seed });
+  const world = await buildWorld(join(options.outDir, 'world'), { trainScenes: p.trainScenes, testScenes: p.testScenes, size: p.imageSize, maxObjects: p.maxObjects, objectScale: p.objectScale, seed, signal });
+  await stopIfAborted({ phase: 'the synthetic world (images)' });
   const images = new ImageStore({ root: world.imageRoot, size: p.imageSize, mode: 'pad' });
   phase('synthetic world');
 
@@ -119,22 +151,36 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
   log(`tokenizer: ${p.tokenizer.kind === 'bpe' ? `BPE learned from the training text, ${tokenizer.vocabSize} pieces` : 'byte-level'}`);
   const spec: LlavaModelSpec = demoModelSpec(p, tokenizer);
   const model = buildLlavaModel(spec, seed);
+  await stopIfAborted({ phase: 'records and tokenizer' });
 
   log(`2/7 contrastive pretraining of the vision tower (${p.contrastive.steps} steps)`);
   const prompts = patchPrompts();
   const pairs = [];
   for (const s of world.train) pairs.push({ pixels: await images.pixelsOf(s.image), caption: s.captions.join(' '), patchLabels: patchLabelsOf(s, p.imageSize, p.patchSize, prompts) });
-  const contrastive = pretrainVisionContrastive(model.vision, pairs, {
+  const clip = createContrastiveTrainer(model.vision, pairs, {
     ...p.contrastive,
     patchTexts: prompts,
     patchLayer: p.featureLayer,
     seed,
     progress: (step, loss) => options.progress?.(`vision-clip  ${step}/${p.contrastive.steps}  loss ${loss.toFixed(4)}`),
   });
+  const contrastive: number[] = [];
+  try {
+    while (clip.stepsDone < p.contrastive.steps) {
+      contrastive.push(clip.step());
+      // one event-loop turn per step, so Ctrl-C is seen at this boundary
+      if (clip.stepsDone < p.contrastive.steps && (await abortedAfterYield(signal))) {
+        throw new DemoInterruptedError({ phase: 'vision pretraining (contrastive; it keeps no checkpoint)', step: clip.stepsDone, totalSteps: p.contrastive.steps }, []);
+      }
+    }
+  } finally {
+    clip.dispose();
+  }
   log(`vision tower: contrastive loss ${contrastive[0]?.toFixed(3)} -> ${contrastive.at(-1)?.toFixed(3)}`);
   phase('vision pretraining (contrastive)');
 
-  const common = { model, spec, tokenizer, tokenizerSpec, tokenizerFile, seed, outDir: options.outDir, log, progress: options.progress };
+  await stopIfAborted({ phase: 'vision pretraining (contrastive; it keeps no checkpoint)', step: p.contrastive.steps, totalSteps: p.contrastive.steps });
+  const common = { model, spec, tokenizer, tokenizerSpec, tokenizerFile, seed, outDir: options.outDir, log, progress: options.progress, signal };
   log('3/7 language-model pretraining on the text');
   const lmStage = await trainStage({
     ...common,
@@ -142,7 +188,9 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
     samples: pretrainingText(lines, tokenizer),
     stage: { name: 'lm-pretrain', template: 'plain', train: { lm: p.lmPretrain.learningRate }, steps: p.lmPretrain.steps, globalBatchSize: p.lmPretrain.batchSize, warmupRatio: 0.05, minLrRatio: 0.1 },
   });
+  stopIfInterrupted(0, lmStage);
   phase('LM pretraining');
+  await stopIfAborted({ phase: 'stage 0 lm-pretrain', step: lmStage.stepsDone, totalSteps: lmStage.totalSteps, checkpoint: lmStage.checkpoint });
 
   const perImage = imageTokensOf(spec);
 
@@ -155,9 +203,11 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
     images,
     stage: { name: 'align', template: 'plain', train: { connector: p.align.learningRate }, steps: p.align.steps, globalBatchSize: p.align.batchSize, warmupRatio: 0.05 },
   });
+  stopIfInterrupted(1, alignStage);
   const connectorFile = join(options.outDir, 'mm_projector.safetensors');
   await exportConnector(model, connectorFile);
   phase('stage 1 (connector)');
+  await stopIfAborted({ phase: 'stage 1 align', step: alignStage.stepsDone, totalSteps: alignStage.totalSteps, checkpoint: alignStage.checkpoint });
 
   log('5/7 stage 2: instruction tuning (vicuna_v1, connector + LM)');
   const instruct = await loadLlavaDataset(join(dataDir, 'instruct.json'), world.imageRoot, { imageDecodes: images.decodes });
@@ -172,7 +222,9 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
       steps: p.instruct.steps, globalBatchSize: p.instruct.batchSize, warmupRatio: 0.05, minLrRatio: 0.05,
     },
   });
+  stopIfInterrupted(2, instructStage);
   phase('stage 2 (connector + LM)');
+  await stopIfAborted({ phase: 'stage 2 instruct', step: instructStage.stepsDone, totalSteps: instructStage.totalSteps, checkpoint: instructStage.checkpoint });
 
   log(`6/7 held-out questions on ${world.test.length} unseen images (with and without the image)`);
   const loaded = await loadCheckpoint(instructStage.checkpoint as string);
@@ -182,6 +234,7 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
     images,
     seed,
     p.maxObjects,
+    { signal },
   );
   phase('evaluation');
 
@@ -203,6 +256,7 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
         lora: { r: q.r, alpha: q.alpha, dropout: q.dropout, lr: q.lr }, steps: p.instruct.steps, globalBatchSize: p.instruct.batchSize, warmupRatio: 0.05, minLrRatio: 0.05,
       },
     });
+    stopIfInterrupted(2, loraStage);
     phase('stage 2 with LoRA');
     const loadedLora = await loadLlavaCheckpoint(loraStage.checkpoint as string);
     const evaluationLora = await evaluateHeldOut(
@@ -211,6 +265,7 @@ export async function runTrainingDemo(options: TrainingDemoOptions): Promise<Tra
       images,
       seed,
       p.maxObjects,
+      { signal },
     );
     phase('evaluation (LoRA)');
     const perStep = (s: StageResult) => s.seconds / Math.max(1, s.stepsDone);

@@ -20,6 +20,8 @@ export interface WorldOptions {
   /** Object side as a share of the image side (min, max). */
   objectScale: [number, number];
   seed: number;
+  /** Ctrl-C: stop writing images (the caller reports the interruption). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -30,6 +32,9 @@ export async function buildWorld(dir: string, o: WorldOptions): Promise<DemoWorl
   const scenes = createScenes({ count: o.trainScenes + o.testScenes, seed: o.seed, size: o.size, minObjects: 1, maxObjects: o.maxObjects, objectScale: o.objectScale });
   const imageRoot = join(dir, 'images');
   await mkdir(imageRoot, { recursive: true });
-  for (const s of scenes) await writeFile(join(imageRoot, s.image), await renderScenePng(s));
+  for (const s of scenes) {
+    if (o.signal?.aborted) break;
+    await writeFile(join(imageRoot, s.image), await renderScenePng(s));
+  }
   return { imageRoot, train: scenes.slice(0, o.trainScenes), test: scenes.slice(o.trainScenes), maxObjects: o.maxObjects };
 }

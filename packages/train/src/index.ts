@@ -92,7 +92,7 @@ export { parameterTable, stageMemoryEstimate } from './trainer/parameter-table';
 /** The progress line printed while training. */
 export { formatProgress, formatDuration, type ProgressState } from './trainer/progress-line';
 /** Formatted and tokenized samples; the data order of each epoch. */
-export { prepareSamples, withSystemMessage, type TrainSample, type PrepareOptions } from './data/prepare-samples';
+export { prepareSample, prepareSamples, withSystemMessage, type TrainSample, type PrepareOptions } from './data/prepare-samples';
 export { epochOrder, batchesPerEpoch, positionOfStep, type DataPosition } from './data/epoch-order';
 /** Model specs (tower configs + connector) and building a LLaVA model from one. */
 export {

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { VlmError } from '@vlm/core';
 import { cliUsageError, defineCommand } from '@vlm/core/node';
-import { type ShootoutConnector, type ShootoutPreset, fullDemoPreset, fullShootoutPreset, shootoutConnectors, tinyDemoPreset, tinyShootoutPreset } from '@vlm/shapes-demo';
+import { DemoInterruptedError, type ShootoutConnector, type ShootoutPreset, fullDemoPreset, fullShootoutPreset, shootoutConnectors, tinyDemoPreset, tinyShootoutPreset } from '@vlm/shapes-demo';
 import { runConnectorShootout, runTrainingDemo } from '@vlm/shapes-demo/node';
 import { parse as parseYaml } from 'yaml';
 import { processIo, type Command, type CommandIo } from './io';
+import { catchInterrupts } from './interrupt-signals';
 import { progressWriter } from './progress-writer';
+import { shellWord } from './shell-word';
 import { type DemoConfig, parseDemoConfig } from './shootout-config';
 
 /** Default folders: a quick run never lands on (and never replaces) the full demo's checkpoint. */
@@ -50,7 +52,9 @@ const USAGE = `usage: vlm-train demo [--out dir] [--seed n] [--quick] [--lora] [
                  the same settings from a YAML or JSON file (flags given as well win), e.g.
                    compareConnectors: { connectors: [linear, flamingo], stage2Steps: 600, testScenes: 120 }
                    out: my-shootout
-                   seed: 0`;
+                   seed: 0
+  Ctrl-C (or SIGTERM) finishes the step under way, saves the training stage's checkpoint, says what the
+  folder holds and how to continue, and exits 130 (143); a second signal quits at once without saving.`;
 
 async function readDemoConfig(file: string): Promise<DemoConfig> {
   let text: string;
@@ -174,18 +178,31 @@ export const trainDemoCommand: Command = defineCommand(
       return shootout(io, { out, seed, quick, force, connectors, stage2Steps: settings.stage2Steps, testScenes: settings.testScenes, pretrainedFrom: values['pretrained-from'] });
     }
     const progress = progressWriter(io, 20);
-    const result = await runTrainingDemo({
-      outDir: out ?? (quick ? QUICK_DEMO_FOLDER : DEMO_FOLDER),
-      force,
-      seed,
-      preset: quick ? tinyDemoPreset : fullDemoPreset,
-      compareLora: values.lora,
-      log: (line) => {
-        progress.done();
-        io.out(line);
-      },
-      progress: progress.update,
-    });
+    const interrupts = catchInterrupts(io, () => progress.done());
+    let result;
+    try {
+      result = await runTrainingDemo({
+        outDir: out ?? (quick ? QUICK_DEMO_FOLDER : DEMO_FOLDER),
+        force,
+        seed,
+        preset: quick ? tinyDemoPreset : fullDemoPreset,
+        compareLora: values.lora,
+        signal: interrupts.signal,
+        log: (line) => {
+          progress.done();
+          io.out(line);
+        },
+        progress: progress.update,
+      });
+    } catch (error) {
+      if (!(error instanceof DemoInterruptedError)) throw error;
+      progress.done();
+      const again = ['npx vlm-train demo', ...(quick ? ['--quick'] : []), ...(out ? ['--out', shellWord(out)] : []), ...(seed !== 0 ? ['--seed', String(seed)] : []), ...(values.lora ? ['--lora'] : []), '--force'].join(' ');
+      reportInterruption(io, error, again);
+      return interrupts.exitCode;
+    } finally {
+      interrupts.dispose();
+    }
     progress.done();
     io.out('');
     for (const line of result.terminal) io.out(line);
@@ -196,3 +213,17 @@ export const trainDemoCommand: Command = defineCommand(
     return 0;
   },
 );
+
+/**
+ * What an interrupted demo saved and how to go on: the demo has no resume (its phases before the
+ * stage checkpoints, the world and the vision pretraining, keep no state to continue from), so it says
+ * so, lists what its folder holds and gives the command that starts it again.
+ */
+function reportInterruption(io: { out: (line: string) => void }, error: DemoInterruptedError, again: string): void {
+  const stop = error.stop;
+  io.out(`interrupted: ${stop.phase}${stop.step === undefined ? '' : ` stopped at step ${stop.step}/${stop.totalSteps}`}${stop.checkpoint ? `; checkpoint saved to ${stop.checkpoint}` : '; this phase keeps no checkpoint'}`);
+  io.out(error.saved.length > 0 ? `saved so far: ${error.saved.join(', ')}` : 'nothing was saved yet');
+  const instruct = error.saved.find((p) => /[\\/]2-instruct$/.test(p));
+  if (instruct) io.out(`chat with the stage-2 checkpoint as it is: npx vlm-train chat --checkpoint ${shellWord(instruct)} --image <png> --prompt "What color is the circle? Answer briefly."`);
+  io.out(`the demo does not resume; no report was written. To run it again from the start (replacing this partial run): ${again}`);
+}

@@ -37,7 +37,7 @@ describe('vlm-train saves on Ctrl-C and mid-stage (built CLI)', () => {
     });
     const cut = await done;
     expect(cut.code, cut.stderr).toBe(130);
-    expect(cut.stderr).toContain('SIGINT: finishing the current step, then saving a checkpoint');
+    expect(cut.stderr).toContain('SIGINT: finishing the current step, then saving');
     const stopped = /stage 1 instruct stopped at step (\d+)\/80; checkpoint saved to (\S+)/.exec(cut.stdout);
     expect(stopped, cut.stdout).not.toBeNull();
     const step = Number(stopped![1]);
@@ -79,6 +79,33 @@ describe('vlm-train saves on Ctrl-C and mid-stage (built CLI)', () => {
     expect(stopped, r.stdout).not.toBeNull();
     expect((JSON.parse(readFileSync(join(stopped![2]!, 'checkpoint.json'), 'utf8')) as { step: number }).step).toBe(Number(stopped![1]));
     expect(r.stdout).toContain('resume with: npx vlm-train train --config term.yaml --resume');
+  }, 120_000);
+
+  it('a second signal quits at once without saving (exit 143)', async () => {
+    writeTinyConfig(dir, 'twice.yaml', 'twice', [instructStage(80)]);
+    const { child, done } = startVlmTrain(dir, ['train', '--config', 'twice.yaml']);
+    const metrics = join(dir, 'twice', 'metrics.jsonl');
+    await new Promise<void>((ok, fail) => {
+      const timer = setInterval(() => {
+        if (existsSync(metrics) && readFileSync(metrics, 'utf8').split('\n').filter(Boolean).length >= 2) {
+          clearInterval(timer);
+          // Two different signals never merge into one pending signal, so the child sees both, in order.
+          child.kill('SIGINT');
+          child.kill('SIGTERM');
+          ok();
+        } else if (child.exitCode !== null) {
+          clearInterval(timer);
+          fail(new Error('the run ended before it could be stopped'));
+        }
+      }, 5);
+    });
+    const r = await done;
+    expect(r.code, r.stdout).toBe(143);
+    expect(r.stderr).toContain('SIGINT: finishing the current step, then saving');
+    expect(r.stderr).toContain('SIGTERM again: quitting without saving');
+    expect(r.stdout).not.toContain('checkpoint saved');
+    expect(r.stdout).not.toContain('resume with');
+    expect(existsSync(join(dir, 'twice', 'checkpoints', '0-instruct', 'checkpoint.json'))).toBe(false);
   }, 120_000);
 
   it('saves a checkpoint every N steps by default, --checkpoint-every sets N, and a bad N is a usage error', async () => {

@@ -6,8 +6,10 @@ import { selectBackend } from '@vlm/connectors';
 import { parseTrainConfig } from '@vlm/train';
 import { runTraining } from '@vlm/train/node';
 import { parse as parseYaml } from 'yaml';
+import { catchInterrupts } from './interrupt-signals';
 import { processIo, type Command } from './io';
 import { progressWriter } from './progress-writer';
+import { shellWord } from './shell-word';
 
 const USAGE = `usage: vlm-train train --config <file.yaml|file.json> [--resume | --force] [--checkpoint-every n]
   Validates the config (every error names its path) and runs every stage: checkpoints, metrics.jsonl,
@@ -36,11 +38,6 @@ export async function readConfigFile(file: string): Promise<unknown> {
   }
 }
 
-/** A shell word for a path: as is when it is plain, single-quoted otherwise. */
-function shellWord(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
  * `vlm-train train --config run.yaml`: validates the config (errors with their path) and every stage's
  * data before the first step, then runs every stage. An existing run is only replaced with `--force`.
@@ -60,20 +57,7 @@ export const trainCommand: Command = defineCommand(
     const config = parseTrainConfig(await readConfigFile(values.config), values.config);
     await selectBackend({ log: io.err });
     const progress = progressWriter(io);
-    const controller = new AbortController();
-    let stoppedBy: NodeJS.Signals | undefined;
-    const onSignal = (signal: NodeJS.Signals) => {
-      progress.done();
-      if (stoppedBy) {
-        io.err(`${signal} again: quitting without saving`);
-        process.exit(signal === 'SIGINT' ? 130 : 143);
-      }
-      stoppedBy = signal;
-      io.err(`${signal}: finishing the current step, then saving a checkpoint (send it again to quit without saving)`);
-      controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const interrupts = catchInterrupts(io, () => progress.done());
     let result;
     try {
       result = await runTraining(config, {
@@ -81,7 +65,7 @@ export const trainCommand: Command = defineCommand(
         resume: values.resume,
         force: values.force,
         checkpointEvery,
-        signal: controller.signal,
+        signal: interrupts.signal,
         log: (line) => {
           progress.done();
           io.out(line);
@@ -89,8 +73,7 @@ export const trainCommand: Command = defineCommand(
         progress: progress.update,
       });
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      interrupts.dispose();
     }
     progress.done();
     const stopped = result.interrupted;
@@ -99,7 +82,7 @@ export const trainCommand: Command = defineCommand(
         io.out(`interrupted: stage ${stopped.stageIndex} ${stopped.stage} stopped at step ${stopped.step}/${stopped.totalSteps}; checkpoint saved to ${stopped.checkpoint}`);
         io.out(`resume with: npx vlm-train train --config ${shellWord(values.config)} --resume`);
       } else io.out('interrupted before the first step; nothing was trained');
-      return stoppedBy === 'SIGTERM' ? 143 : 130;
+      return interrupts.exitCode;
     }
     io.out(`checkpoints: ${result.stages.map((s) => s.checkpoint).join(', ')}`);
     for (const f of result.connectorExports) io.out(`connector (mm_projector layout): ${f}`);

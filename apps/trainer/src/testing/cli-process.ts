@@ -45,9 +45,9 @@ export const instructStage = (steps: number, extra: Record<string, unknown> = {}
   name: 'instruct', template: 'vicuna_v1', data: { path: 'qa.json', imageRoot: 'images' }, train: { connector: 0.01, lm: 0.01 }, steps, globalBatchSize: 3, warmupRatio: 0, ...extra,
 });
 
-/** Writes a `vlm-train train` config of the tiny model (YAML) into `dir`. */
-export function writeTinyConfig(dir: string, file: string, output: string, stages: unknown[]): void {
-  writeFileSync(join(dir, file), stringify({ seed: 1, output, model: MODEL, tokenizer: { kind: 'bytes' }, stages }));
+/** Writes a `vlm-train train` config of the tiny model (YAML) into `dir`; `top` replaces top-level keys (e.g. `tokenizer`). */
+export function writeTinyConfig(dir: string, file: string, output: string, stages: unknown[], top: Record<string, unknown> = {}): void {
+  writeFileSync(join(dir, file), stringify({ seed: 1, output, model: MODEL, tokenizer: { kind: 'bytes' }, stages, ...top }));
 }
 
 const row = (id: string, image: string | undefined, q: string, a: string) => ({ id, ...(image ? { image } : {}), conversations: [{ from: 'human', value: image ? `<image>\n${q}` : q }, { from: 'gpt', value: a }] });

@@ -2,6 +2,7 @@ import { isAbsolute, join, normalize } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ImageDecodes } from '@vlm/core';
 import { type ImageFitMode, preprocessImage } from '../image/preprocess';
+import { oneLine } from '../image/one-line';
 
 /** Options of {@link ImageStore}. */
 export interface ImageStoreOptions {
@@ -52,7 +53,7 @@ export class ImageStore {
       return undefined;
     } catch (error) {
       const cause = error instanceof Error && error.cause instanceof Error ? error.cause : (error as Error);
-      return `${resolvedPath} does not decode as an image (${cause.message}); replace the file or drop the row`;
+      return `${resolvedPath} does not decode as an image (${oneLine(cause.message)}); replace the file or drop the row`;
     }
   };
 

@@ -33,20 +33,25 @@ export function withSystemMessage<R extends ConversationRecord>(record: R, syste
 }
 
 /**
- * Formats each record with the template and tokenizes it with @vlm/core (labels from the template's
- * trained spans), keeping one -200 per image for the model to splice its features into.
+ * Formats one record with the template and tokenizes it with @vlm/core (labels from the template's
+ * trained spans), keeping one -200 per image for the model to splice its features into. Throws the
+ * `VlmError` of formatting or tokenizing, naming the row.
  */
-export function prepareSamples(records: readonly ConversationRecord[], options: PrepareOptions): TrainSample[] {
+export function prepareSample(record: ConversationRecord, row: number, options: PrepareOptions): TrainSample {
   const perImage = options.imageTokens ?? 1;
-  return records.map((record, row) => {
-    const formatted = formatConversation(withSystemMessage(record, options.systemMessage), { template: options.template, row, seed: options.seed });
-    const extra = formatted.images.length * (perImage - 1);
-    const t = tokenizeConversation(formatted, options.tokenizer, {
-      maxLength: options.maxLength === undefined ? undefined : Math.max(1, options.maxLength - extra),
-    });
-    const labels = Array.from(t.labels);
-    let trained = 0;
-    for (let i = 1; i < labels.length; i++) if (labels[i] !== IGNORE_INDEX) trained++;
-    return { id: formatted.recordId ?? String(row), inputIds: Array.from(t.inputIds), labels, images: t.images, trainedTokens: trained };
+  const formatted = formatConversation(withSystemMessage(record, options.systemMessage), { template: options.template, row, seed: options.seed });
+  const extra = formatted.images.length * (perImage - 1);
+  const t = tokenizeConversation(formatted, options.tokenizer, {
+    maxLength: options.maxLength === undefined ? undefined : Math.max(1, options.maxLength - extra),
+    lastTurnOnly: options.lastTurnOnly,
   });
+  const labels = Array.from(t.labels);
+  let trained = 0;
+  for (let i = 1; i < labels.length; i++) if (labels[i] !== IGNORE_INDEX) trained++;
+  return { id: formatted.recordId ?? String(row), inputIds: Array.from(t.inputIds), labels, images: t.images, trainedTokens: trained };
+}
+
+/** {@link prepareSample} for every record; the first record that fails stops it (`preflightStages` lists them all). */
+export function prepareSamples(records: readonly ConversationRecord[], options: PrepareOptions): TrainSample[] {
+  return records.map((record, row) => prepareSample(record, row, options));
 }

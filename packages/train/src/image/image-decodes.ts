@@ -1,5 +1,6 @@
 import type { ImageDecodes } from '@vlm/core';
 import sharp from 'sharp';
+import { oneLine } from './one-line';
 
 /**
  * Decodes a whole image file with sharp (the decoder training uses) and answers why it cannot be
@@ -11,6 +12,6 @@ export const sharpImageDecodes: ImageDecodes = async (path) => {
     await sharp(path, { failOn: 'error' }).raw().toBuffer();
     return undefined;
   } catch (error) {
-    return `${path} does not decode as an image (${(error as Error).message}); replace the file or drop the row`;
+    return `${path} does not decode as an image (${oneLine((error as Error).message)}); replace the file or drop the row`;
   }
 };
