@@ -17,8 +17,14 @@ function countImages(text: string): number {
  */
 export function placeImages(value: string, placement: ImagePlacement, rng: Rng): string {
   if (placement === 'keep') return value;
+  const at = value.indexOf(IMAGE_TOKEN);
+  if (at === -1) return value;
   const n = countImages(value);
-  if (n === 0) return value;
+  if (n === 1 && placement === 'front') {
+    // the common case (one image, training placement) without the split/join
+    const rest = (value.slice(0, at) + value.slice(at + IMAGE_TOKEN.length)).trim();
+    return rest.length === 0 ? IMAGE_TOKEN : `${IMAGE_TOKEN}\n${rest}`;
+  }
   const rest = value.split(IMAGE_TOKEN).join('').trim();
   const images = Array.from({ length: n }, () => IMAGE_TOKEN);
   const front = placement === 'front' || rng.bool();

@@ -19,15 +19,28 @@ export interface TextSpan {
   turn: number;
 }
 
-/** Appends text piece by piece and records a span for each piece. */
+/**
+ * Appends text piece by piece and records a span for each piece. The pieces are joined once at the end:
+ * a prompt built by `+=` would be a chain of concatenations that every later character read (the
+ * tokenizer scans each character) pays an indirection for; the joined text is one flat string.
+ */
 export class SpanBuilder {
-  text = '';
   readonly spans: TextSpan[] = [];
+  private readonly pieces: string[] = [];
+  private length = 0;
+  private joined: string | undefined;
 
   push(piece: string, role: SpanRole, part: SpanPart, trained: boolean, turn: number): void {
     if (piece.length === 0) return;
-    const start = this.text.length;
-    this.text += piece;
-    this.spans.push({ start, end: this.text.length, role, part, trained, turn });
+    const start = this.length;
+    this.pieces.push(piece);
+    this.length += piece.length;
+    this.joined = undefined;
+    this.spans.push({ start, end: this.length, role, part, trained, turn });
+  }
+
+  /** The text written so far. */
+  get text(): string {
+    return (this.joined ??= this.pieces.join(''));
   }
 }

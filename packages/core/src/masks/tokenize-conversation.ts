@@ -118,18 +118,31 @@ function encodeAligned(text: string, start: number, end: number, prefix: boolean
 }
 
 const TEMPLATE_RUN_MAX = 4096;
+// Shorter template heads of a mixed run (a role tag before a question) are cheaper to encode than to look up.
+const TEMPLATE_HEAD_MIN = 64;
 const TEMPLATE_RUN_LIMIT = 1024;
-const templateRunCaches = new WeakMap<Tokenizer, Map<string, { ids: Int32Array; offsets: Int32Array }>>();
+// How many long template runs are compared in place before the keyed lookup.
+const TEMPLATE_RECENT = 4;
 
-// Tokens of template-only text runs (prefix flag + text), offsets relative to the run start.
-function templateRuns(tokenizer: Tokenizer): Map<string, { ids: Int32Array; offsets: Int32Array }> {
+/** Tokens of a template text run, offsets relative to the run start. */
+interface TemplateRun {
+  prefix: boolean;
+  text: string;
+  ids: Int32Array;
+  offsets: Int32Array;
+}
+const templateRunCaches = new WeakMap<Tokenizer, { runs: Map<string, TemplateRun>; recent: TemplateRun[] }>();
+
+// Tokens of template-only text runs, keyed by prefix flag + text; the long ones used last also in `recent`.
+function templateRuns(tokenizer: Tokenizer): { runs: Map<string, TemplateRun>; recent: TemplateRun[] } {
   let cache = templateRunCaches.get(tokenizer);
-  if (!cache) templateRunCaches.set(tokenizer, (cache = new Map()));
+  if (!cache) templateRunCaches.set(tokenizer, (cache = { runs: new Map(), recent: [] }));
   return cache;
 }
 
 // Reused by every call (the function is synchronous); each result copies the part it filled.
 const sink = new TokenSink();
+
 
 /**
  * Tokenizes a formatted conversation and derives labels from its spans: a token is trained exactly when
@@ -166,24 +179,59 @@ export function tokenizeConversation(formatted: FormattedConversation, tokenizer
   let runEnd = -1;
   let previous: 'text' | 'special' | 'image' | undefined;
   // Whether the pending run holds template text only (system message, role tags, separators): such runs
-  // repeat across records and their tokens are kept per tokenizer.
+  // repeat across records and their tokens are kept per tokenizer. `templateEnd` is where the run's
+  // leading template text ends.
   let templateOnly = true;
+  let templateEnd = -1;
+  // Tokens of text[start, end) from the per-tokenizer cache of template text (filled on first use).
+  const encodeTemplate = (start: number, end: number, prefix: boolean) => {
+    const cache = templateRuns(tokenizer);
+    // The latest runs are compared in place first (no key string to build and hash for a system message).
+    for (const r of cache.recent) {
+      if (r.prefix === prefix && r.text.length === end - start && text.startsWith(r.text, start)) {
+        sink.append(r.ids, r.offsets, start);
+        return;
+      }
+    }
+    const key = (prefix ? '1' : '0') + text.slice(start, end);
+    let run = cache.runs.get(key);
+    if (!run) {
+      const mark = sink.length;
+      if (!fast || !fast(text, start, end, prefix, sink)) encodeAligned(text, start, end, prefix, tokenizer, where);
+      if (cache.runs.size >= TEMPLATE_RUN_LIMIT) cache.runs.clear();
+      const offsets = sink.offsets.slice(2 * mark, 2 * sink.length);
+      for (let k = 0; k < offsets.length; k++) offsets[k] = offsets[k]! - start;
+      run = { prefix, text: key.slice(1), ids: sink.ids.slice(mark, sink.length), offsets };
+      cache.runs.set(key, run);
+      sink.length = mark;
+    }
+    sink.append(run.ids, run.offsets, start);
+    if (end - start >= TEMPLATE_HEAD_MIN) {
+      cache.recent.unshift(run);
+      if (cache.recent.length > TEMPLATE_RECENT) cache.recent.pop();
+    }
+  };
   const flush = () => {
     if (runStart < 0) return;
     const prefix = previous === undefined || previous === 'special' || (previous === 'image' && chunkwise);
-    const cache = templateOnly && runEnd - runStart <= TEMPLATE_RUN_MAX ? templateRuns(tokenizer) : undefined;
-    const key = cache ? (prefix ? '1' : '0') + text.slice(runStart, runEnd) : '';
-    const cached = cache?.get(key);
-    if (cached) sink.append(cached.ids, cached.offsets, runStart);
+    if (templateOnly && runEnd - runStart <= TEMPLATE_RUN_MAX) encodeTemplate(runStart, runEnd, prefix);
     else {
-      const mark = sink.length;
-      if (!fast || !fast(text, runStart, runEnd, prefix, sink)) encodeAligned(text, runStart, runEnd, prefix, tokenizer, where);
-      if (cache) {
-        if (cache.size >= TEMPLATE_RUN_LIMIT) cache.clear();
-        const offsets = sink.offsets.slice(2 * mark, 2 * sink.length);
-        for (let k = 0; k < offsets.length; k++) offsets[k] = offsets[k]! - runStart;
-        cache.set(key, { ids: sink.ids.slice(mark, sink.length), offsets });
+      // A long template head (the system message before the first question) is tokenized once per
+      // tokenizer when the engine's tokens never cross the start of a space-led word: the head up to
+      // such a word start comes from the cache, the rest is encoded as a continuation, same tokens.
+      let split = -1;
+      if (fast?.splitsAtSpaceWords && templateEnd - runStart >= TEMPLATE_HEAD_MIN && templateEnd - runStart <= TEMPLATE_RUN_MAX) {
+        for (let q = templateEnd; q > runStart; q--) {
+          if (text.charCodeAt(q) === 32 && text.charCodeAt(q - 1) !== 32) {
+            split = q;
+            break;
+          }
+        }
       }
+      if (split > runStart) encodeTemplate(runStart, split, prefix);
+      const from = split > runStart ? split : runStart;
+      const fromPrefix = split > runStart ? false : prefix;
+      if (!fast || !fast(text, from, runEnd, fromPrefix, sink)) encodeAligned(text, from, runEnd, fromPrefix, tokenizer, where);
     }
     runStart = -1;
     previous = 'text';
@@ -196,8 +244,10 @@ export function tokenizeConversation(formatted: FormattedConversation, tokenizer
       runStart = start;
       runEnd = end;
       templateOnly = true;
+      templateEnd = start;
     }
     if (!template) templateOnly = false;
+    else if (templateOnly) templateEnd = end;
   };
   for (const span of spans) {
     // Message text and the system message are text: special strings in them are not looked for. The
@@ -252,24 +302,24 @@ export function tokenizeConversation(formatted: FormattedConversation, tokenizer
       runTrained.push(trained);
     }
   }
-  // The same pass copies ids and offsets out of the reusable sink.
-  const sinkIds = sink.ids;
-  const sinkOffsets = sink.offsets;
-  const inputIds = new Int32Array(total);
-  const offsets = new Int32Array(2 * total);
-  const labels = new Int32Array(total);
+  // One backing store for the four outputs (ids | labels | attention mask | offsets): one allocation per
+  // record instead of four, which the garbage collector also tracks once.
+  const store = new Int32Array(5 * total);
+  const inputIds = store.subarray(0, total);
+  const labels = store.subarray(total, 2 * total);
+  const attentionMask = store.subarray(2 * total, 3 * total).fill(1);
+  const offsets = store.subarray(3 * total, 5 * total);
+  inputIds.set(sink.ids.subarray(0, total));
+  offsets.set(sink.offsets.subarray(0, 2 * total));
+  labels.fill(IGNORE_INDEX);
   let trainedTokens = 0;
   let run = 0;
   let coveredUpTo = 0;
   let coveredTrained = 0;
   const first = addBos ? 1 : 0;
   for (let i = 0; i < total; i++) {
-    const s = sinkOffsets[2 * i]!;
-    const end = sinkOffsets[2 * i + 1]!;
-    inputIds[i] = sinkIds[i]!;
-    offsets[2 * i] = s;
-    offsets[2 * i + 1] = end;
-    labels[i] = IGNORE_INDEX;
+    const s = offsets[2 * i]!;
+    const end = offsets[2 * i + 1]!;
     if (i < first || (end === s && inputIds[i] === imageId)) continue;
     while (run < runEnds.length - 1 && runEnds[run]! <= s) run++;
     if (end > runEnds[run]!) {
@@ -304,7 +354,7 @@ export function tokenizeConversation(formatted: FormattedConversation, tokenizer
   const result: TokenizedConversation = {
     inputIds,
     labels,
-    attentionMask: new Int32Array(total).fill(1),
+    attentionMask,
     offsets,
     imagePositions,
     images: formatted.images.slice(),

@@ -177,6 +177,8 @@ function llamaEngine(tok: LlamaTokenizerJs): TokenizerEngine & MaybeEncodeInto {
     return true;
   };
 
+  // Words are encoded one by one (see above), so a segment may be cut at any word start.
+  encodeInto.splitsAtSpaceWords = true;
   const ownSink = new TokenSink();
   const engine: TokenizerEngine & MaybeEncodeInto = {
     name: 'llama-2',

@@ -45,7 +45,15 @@ export class TokenSink {
  * with their offsets in `text`. Returns false, having appended nothing, when it cannot give verified
  * offsets; the caller then aligns tokens itself.
  */
-export type EncodeInto = (text: string, start: number, end: number, prefix: boolean, sink: TokenSink) => boolean;
+export interface EncodeInto {
+  (text: string, start: number, end: number, prefix: boolean, sink: TokenSink): boolean;
+  /**
+   * True when no token crosses the start of a space-led word (a space after a non-space): then
+   * `text[a, c)` gives the tokens of `text[a, b)` followed by those of `text[b, c)` encoded as a
+   * continuation (`prefix` false), for any such word start `b`.
+   */
+  splitsAtSpaceWords?: boolean;
+}
 
 /** Symbol under which an engine (and the tokenizer built from it) carries its `EncodeInto`. */
 export const ENCODE_INTO: unique symbol = Symbol('vlm.encodeInto');
