@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { type LlavaRecord, VlmError, createRng } from '@vlm/core';
 import { selectBackend } from '@vlm/connectors';
-import { ClipVisionModel, LlamaModel, type ModelSpec, type TokenizerSpec, type VisionLanguageModel, buildModel, imageTokensOf, prepareSamples } from '@vlm/train';
-import { type StageResult, ImageStore, createTokenizer, loadCheckpointWeights, loadLlavaDataset, parseStage, readCheckpointMeta, trainStage, writeLossCurvePng } from '@vlm/train/node';
+import { ClipVisionModel, LlamaModel, type ModelSpec, type VisionLanguageModel, buildModel, imageTokensOf, prepareSamples } from '@vlm/train';
+import { type StageResult, ImageStore, loadCheckpointWeights, loadLlavaDataset, parseStage, readCheckpointMeta, trainStage, writeLossCurvePng } from '@vlm/train/node';
 import { type ShootoutConnector, type ShootoutPreset, connectorLabels, fullShootoutPreset, recipeOf, shootoutConnectors, shootoutModelSpec, shootoutStages } from './connector-shootout';
 import { pretrainVisionContrastive } from './contrastive-pretrain';
 import { type TypeAccuracy, evaluateHeldOut } from './evaluate';
 import { patchLabelsOf, patchPrompts } from './patch-labels';
-import { demoTokenizerJson, tokenizerCorpus } from './demo-tokenizer';
-import { captionRecords, instructionRecords, pretrainingLines, pretrainingText } from './records';
+import { writeDemoData } from './demo-data';
+import { pretrainingText } from './records';
 import { type ShootoutRow, shootoutHtml, shootoutTable } from './shootout-report';
 import { buildWorld } from './world';
 
@@ -119,25 +119,7 @@ export async function runConnectorShootout(options: ConnectorShootoutOptions): P
   log(`shared 1/4 world: ${d.trainScenes} training and ${d.testScenes} unseen scenes, ${d.imageSize} px`);
   const world = await buildWorld(join(options.outDir, 'world'), { trainScenes: d.trainScenes, testScenes: d.testScenes, size: d.imageSize, maxObjects: d.maxObjects, objectScale: d.objectScale, seed });
   const images = new ImageStore({ root: world.imageRoot, size: d.imageSize, mode: 'pad' });
-  const dataDir = join(options.outDir, 'data');
-  await mkdir(dataDir, { recursive: true });
-  const alignRecords = captionRecords(world.train, rng.fork('captions'));
-  const instructRecords = instructionRecords(world.train, d.mix, seed, rng.fork('instruct'));
-  await writeFile(join(dataDir, 'align.json'), JSON.stringify(alignRecords, null, 1));
-  await writeFile(join(dataDir, 'instruct.json'), JSON.stringify(instructRecords, null, 1));
-  const lines = pretrainingLines(world.train, seed);
-  let tokenizerSpec: TokenizerSpec = { kind: 'bytes' };
-  let tokenizerFile: string | undefined;
-  if (d.tokenizer.kind === 'bpe') {
-    tokenizerFile = join(options.outDir, 'tokenizer.json');
-    const corpus = tokenizerCorpus(lines, [
-      { records: alignRecords, template: 'plain' },
-      { records: instructRecords, template: 'vicuna_v1', systemMessage: d.systemMessage },
-    ]);
-    await writeFile(tokenizerFile, JSON.stringify(demoTokenizerJson(corpus, d.tokenizer.vocabSize)));
-    tokenizerSpec = { kind: 'hf', file: tokenizerFile };
-  }
-  const tokenizer = await createTokenizer(tokenizerSpec);
+  const { dataDir, instructRecords, lines, tokenizerSpec, tokenizerFile, tokenizer } = await writeDemoData(options.outDir, world.train, d, seed, rng);
 
   // The shared towers live in a LLaVA model while they are pretrained (its connector is never trained).
   const carrierSpec = shootoutModelSpec('mlp2x_gelu', p, tokenizer);

@@ -4,16 +4,16 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { VlmError, createRng } from '@vlm/core';
 import { selectBackend } from '@vlm/connectors';
-import { type LlavaModelSpec, type TokenizerSpec, buildLlavaModel, imageTokensOf, prepareSamples } from '@vlm/train';
-import { type StageResult, ImageStore, createTokenizer, exportConnector, loadCheckpoint, loadLlavaCheckpoint, loadLlavaDataset, trainStage, writeLossCurvePng } from '@vlm/train/node';
+import { type LlavaModelSpec, buildLlavaModel, imageTokensOf, prepareSamples } from '@vlm/train';
+import { type StageResult, ImageStore, exportConnector, loadCheckpoint, loadLlavaCheckpoint, loadLlavaDataset, trainStage, writeLossCurvePng } from '@vlm/train/node';
 import { createContrastiveTrainer } from './contrastive-pretrain';
 import { DemoInterruptedError, type DemoStop, abortedAfterYield } from './demo-interrupted';
 import { type DemoPreset, fullDemoPreset } from './demo-preset';
 import { type EvaluatedQuestion, type TypeAccuracy, evaluateHeldOut } from './evaluate';
 import { patchLabelsOf, patchPrompts } from './patch-labels';
 import { demoModelSpec } from './demo-model-spec';
-import { demoTokenizerJson, tokenizerCorpus } from './demo-tokenizer';
-import { captionRecords, instructionRecords, pretrainingLines, pretrainingText } from './records';
+import { writeDemoData } from './demo-data';
+import { pretrainingText } from './records';
 import { type LoraComparisonRow, htmlReport, terminalReport } from './report';
 import { buildWorld } from './world';
 
@@ -125,28 +125,8 @@ async function runDemo(options: TrainingDemoOptions): Promise<TrainingDemoResult
   const images = new ImageStore({ root: world.imageRoot, size: p.imageSize, mode: 'pad' });
   phase('synthetic world');
 
-  // Stage data goes through the real path: LLaVA JSON on disk, validated, formatted, tokenized.
-  const dataDir = join(options.outDir, 'data');
-  await mkdir(dataDir, { recursive: true });
-  const alignRecords = captionRecords(world.train, rng.fork('captions'));
-  const instructRecords = instructionRecords(world.train, p.mix, seed, rng.fork('instruct'));
-  await writeFile(join(dataDir, 'align.json'), JSON.stringify(alignRecords, null, 1));
-  await writeFile(join(dataDir, 'instruct.json'), JSON.stringify(instructRecords, null, 1));
-  const lines = pretrainingLines(world.train, seed);
-
-  // A from-scratch LM gets its own vocabulary, learned from the text it will be trained on.
-  let tokenizerSpec: TokenizerSpec = { kind: 'bytes' };
-  let tokenizerFile: string | undefined;
-  if (p.tokenizer.kind === 'bpe') {
-    tokenizerFile = join(options.outDir, 'tokenizer.json');
-    const corpus = tokenizerCorpus(lines, [
-      { records: alignRecords, template: 'plain' },
-      { records: instructRecords, template: 'vicuna_v1', systemMessage: p.systemMessage },
-    ]);
-    await writeFile(tokenizerFile, JSON.stringify(demoTokenizerJson(corpus, p.tokenizer.vocabSize)));
-    tokenizerSpec = { kind: 'hf', file: tokenizerFile };
-  }
-  const tokenizer = await createTokenizer(tokenizerSpec);
+  // Stage data goes through the real path (LLaVA JSON on disk); a from-scratch LM learns its vocabulary.
+  const { dataDir, lines, tokenizerSpec, tokenizerFile, tokenizer } = await writeDemoData(options.outDir, world.train, p, seed, rng);
   phase('records and tokenizer');
   log(`tokenizer: ${p.tokenizer.kind === 'bpe' ? `BPE learned from the training text, ${tokenizer.vocabSize} pieces` : 'byte-level'}`);
   const spec: LlavaModelSpec = demoModelSpec(p, tokenizer);
