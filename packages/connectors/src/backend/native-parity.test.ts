@@ -1,17 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@vlm/core';
-import { beforeAll, describe, it } from 'vitest';
 import { createConnector, type ConnectorConfig } from '../connectors/create-connector';
 import { GatedCrossAttentionBlock } from '../connectors/gated-cross-attention';
-import { expectSameRun, runOnBackend, type ParityCase } from '../testing/backend-parity';
+import { describeNativeParity, type ParityCase } from '../testing/backend-parity';
 import { seededTensor } from '../testing/grad-check';
-import { loadNativeBackend, nativeSuiteName } from '../testing/native-backend';
-import { selectBackend } from './select-backend';
 
 // The native backend (tfjs-node) against wasm with the toolkit's kernels (what selectBackend picks when
 // tfjs-node is missing): every connector's output and the gradient of every weight, within 1e-5.
-const native = await loadNativeBackend();
-const TOL = 1e-5;
 
 function connectorCase(config: ConnectorConfig, input: number[], seed: number): () => ParityCase {
   return () => {
@@ -35,17 +30,4 @@ const cases: [string, () => ParityCase][] = [
   }],
 ];
 
-describe.skipIf(!native.ok)(nativeSuiteName('native (tfjs-node) and wasm agree on every connector, forward and gradients', native), () => {
-  beforeAll(async () => {
-    // wasm exactly as selectBackend sets it up (toolkit kernels registered)
-    await selectBackend({ force: 'wasm', log: () => {} });
-  });
-
-  for (const [name, make] of cases) {
-    it(name, async () => {
-      const wasm = await runOnBackend('wasm', make);
-      const node = await runOnBackend('tensorflow', make);
-      expectSameRun(node, wasm, TOL);
-    });
-  }
-});
+await describeNativeParity('native (tfjs-node) and wasm agree on every connector, forward and gradients', cases);

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { expect } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../backend/select-backend';
+import { loadNativeBackend, nativeSuiteName } from './native-backend';
 
 /** A model run for a parity test: its trainable variables and a forward pass that returns one tensor. */
 export interface ParityCase {
@@ -62,4 +64,25 @@ export function expectSameRun(actual: ParityRun, expected: ParityRun, tol: numbe
   });
   // the comparison means something only if gradients flow
   expect(nonZero).toBeGreaterThan(0);
+}
+
+/**
+ * The native-parity suite: each case run on wasm (set up exactly as `selectBackend` does, toolkit kernels
+ * registered) and on tfjs-node, forward output and every variable's gradient equal within `tol`. Skipped,
+ * with the reason and the enabling command in its title, where tfjs-node does not load (an error in CI).
+ */
+export async function describeNativeParity(title: string, cases: readonly (readonly [string, () => ParityCase])[], tol = 1e-5): Promise<void> {
+  const native = await loadNativeBackend();
+  describe.skipIf(!native.ok)(nativeSuiteName(title, native), () => {
+    beforeAll(async () => {
+      await selectBackend({ force: 'wasm', log: () => {} });
+    });
+    for (const [name, make] of cases) {
+      it(name, async () => {
+        const wasm = await runOnBackend('wasm', make);
+        const node = await runOnBackend('tensorflow', make);
+        expectSameRun(node, wasm, tol);
+      });
+    }
+  });
 }

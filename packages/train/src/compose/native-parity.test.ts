@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { IGNORE_INDEX as L, IMAGE_TOKEN_INDEX as IMG, createRng } from '@vlm/core';
-import { GatedCrossAttentionBlock, createConnector, crossAttentionLayerIndices, selectBackend } from '@vlm/connectors';
-import { beforeAll, describe, it } from 'vitest';
-import { expectSameRun, runOnBackend, type ParityCase } from '../../../connectors/src/testing/backend-parity';
+import { GatedCrossAttentionBlock, createConnector, crossAttentionLayerIndices } from '@vlm/connectors';
+import { describeNativeParity, type ParityCase } from '../../../connectors/src/testing/backend-parity';
 import { seededTensor } from '../../../connectors/src/testing/grad-check';
-import { loadNativeBackend, nativeSuiteName } from '../../../connectors/src/testing/native-backend';
 import { tinyLm, tinyVision } from '../testing/tiny-models';
 import { Blip2Model } from './blip2';
 import { FlamingoModel } from './flamingo';
@@ -13,8 +11,6 @@ import type { ModuleHandle } from './modules';
 
 // The native backend (tfjs-node) against wasm with the toolkit's kernels: every tower and every
 // composition, forward output and the gradient of every variable (all modules trainable), within 1e-5.
-const native = await loadNativeBackend();
-const TOL = 1e-5;
 
 const pixels = (n: number, seed: number) => seededTensor([n, 3, 8, 8], seed) as tf.Tensor4D;
 const allVariables = (modules: Record<string, ModuleHandle>) => {
@@ -58,16 +54,4 @@ const cases: [string, () => ParityCase][] = [
   }],
 ];
 
-describe.skipIf(!native.ok)(nativeSuiteName('native (tfjs-node) and wasm agree on every tower and composition, forward and gradients', native), () => {
-  beforeAll(async () => {
-    await selectBackend({ force: 'wasm', log: () => {} });
-  });
-
-  for (const [name, make] of cases) {
-    it(name, async () => {
-      const wasm = await runOnBackend('wasm', make);
-      const node = await runOnBackend('tensorflow', make);
-      expectSameRun(node, wasm, TOL);
-    });
-  }
-});
+await describeNativeParity('native (tfjs-node) and wasm agree on every tower and composition, forward and gradients', cases);
