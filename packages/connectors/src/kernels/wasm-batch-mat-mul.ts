@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { type EmscriptenHeap, gemmForHeap } from './wasm-gemm';
 
 /** The parts of the wasm backend (tfjs-backend-wasm 4.22.0 `BackendWasm`) this kernel touches. */
 export interface WasmBackendInternals {
@@ -72,6 +73,14 @@ export function createFastBatchMatMul(stock: tf.KernelFunc): tf.KernelFunc {
       return stock(args);
     }
     const outBatchShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+    const gemm = gemmForHeap(backend.wasm as unknown as EmscriptenHeap);
+    if (gemm) {
+      // The toolkit's own SIMD product: transposes are read by its packing, batches loop inside.
+      const out = backend.makeOutput([...outBatchShape, m, n], 'float32');
+      const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+      gemm.run({ a: offset(a), b: offset(b), out: offset(out), batchA, batchB, m, n, k, transposeA, transposeB });
+      return out;
+    }
     const batch = Math.max(batchA, batchB);
     const temps: tf.TensorInfo[] = [];
     const aRows = transposeA ? transposeLast2(a, batchA, k, m, backend) : a;
