@@ -1,7 +1,7 @@
-// One AdamW update for all parameters: where the JS kernel is registered (cpu) a single pass reads
-// p, g, m, v and writes the new p, m, v of every parameter (instead of ~10 ops and their temporaries
-// per parameter); elsewhere (wasm's SIMD kernels, tfjs-node) the same arithmetic as standard ops,
-// parameter by parameter.
+// One AdamW update for all parameters: where the kernel is registered (cpu: a JS loop; wasm: the
+// toolkit's SIMD module) a single pass reads p, g, m, v and writes the new p, m, v of every parameter
+// (instead of ~10 ops and their temporaries per parameter); elsewhere (tfjs-node) the same arithmetic
+// as standard ops, parameter by parameter.
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
 import { defineJsKernel, hasKernel, registerFusedKernels, runJsKernel } from './js-kernel';
@@ -55,6 +55,20 @@ const adamwKernel = defineJsKernel({
         V2[i] = v;
         P2[i] = (P[i] as number) * decay - (step * m) / (Math.sqrt(v) / sqrtBias2 + eps);
       }
+    }
+  },
+  simd(fn, { inputs, shapes, attrs }, outputs) {
+    const lrs = attrs.lrs as number[];
+    const b1 = Number(attrs.beta1);
+    const b2 = Number(attrs.beta2);
+    const t = Number(attrs.step);
+    const inv = 1 / Math.sqrt(1 - b2 ** t);
+    for (let j = 0; j * 4 < inputs.length; j++) {
+      const [p, g, m, v] = inputs.slice(4 * j, 4 * j + 4) as [number, number, number, number];
+      const [po, mo, vo] = outputs.slice(3 * j, 3 * j + 3) as [number, number, number];
+      const lr = lrs[j] as number;
+      const n = (shapes[4 * j] as number[]).reduce((a, d) => a * d, 1);
+      fn.adamw(p, g, m, v, po, mo, vo, n, b1, b2, Number(attrs.epsilon), 1 - lr * Number(attrs.weightDecay), lr / (1 - b1 ** t), inv);
     }
   },
 });

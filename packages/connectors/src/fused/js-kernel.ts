@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
 import type { WasmBackendInternals } from '../kernels/wasm-batch-mat-mul';
+import type { EmscriptenHeap } from '../kernels/wasm-module-on-heap';
+import { type SimdExports, simdForHeap } from '../kernels/wasm-simd';
 
 /** Inputs `i0…iN` of a JS kernel, as flat float32 arrays with their shapes. */
 export interface JsKernelCall {
@@ -20,6 +22,11 @@ export interface JsKernel {
   outputShapes(shapes: number[][], attrs: tf.NamedAttrMap): number[][];
   /** Fills `outputs` (fresh, zeroed on cpu, uninitialised on wasm) from the inputs. */
   compute(call: JsKernelCall, outputs: Float32Array[]): void;
+  /**
+   * The same on the wasm backend with the toolkit's SIMD module, over byte offsets of the inputs and
+   * outputs in the wasm memory. Kernels that have it are registered on wasm too.
+   */
+  simd?(fn: SimdExports, call: { inputs: number[]; shapes: number[][]; attrs: tf.NamedAttrMap }, outputs: number[]): void;
 }
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
@@ -42,6 +49,12 @@ function wasmKernel(kernel: JsKernel): tf.KernelFunc {
     const shapes = infos.map((t) => t.shape);
     const attrs = args.attrs ?? {};
     const outs = kernel.outputShapes(shapes, attrs).map((shape) => backend.makeOutput(shape, 'float32'));
+    const simd = kernel.simd ? simdForHeap(backend.wasm as unknown as EmscriptenHeap) : null;
+    if (simd && kernel.simd) {
+      const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+      kernel.simd(simd, { inputs: infos.map(offset), shapes, attrs }, outs.map(offset));
+      return outs;
+    }
     // Views are taken after makeOutput, which may grow (and so replace) the wasm memory.
     const heap = heapF32(backend);
     const view = (t: tf.TensorInfo) => {
@@ -75,17 +88,17 @@ export function defineJsKernel(kernel: JsKernel): JsKernel {
 }
 
 /**
- * Backends the fused JS kernels are registered for. Only cpu: on wasm a scalar JS loop over the heap
+ * Backends every fused JS kernel is registered for. Only cpu: on wasm a scalar JS loop over the heap
  * measured no faster than tfjs' SIMD kernels it replaces (LayerNorm forward + backward of [1024, 256]
- * 6.3 vs 6.3 ms, AdamW over 2.1 M weights 22 vs 20 ms of CPU, tfjs-backend-wasm 4.22, 1 thread), and the
- * SIMD kernels also use the wasm thread pool; there the fused ops compose standard kernels.
+ * 6.3 vs 6.3 ms, AdamW over 2.1 M weights 22 vs 20 ms of CPU, tfjs-backend-wasm 4.22, 1 thread); there
+ * the fused ops compose standard kernels, except kernels with a `simd` form, which are registered on wasm.
  */
 export const FUSED_KERNEL_BACKENDS: readonly string[] = ['cpu'];
 
-/** Registers every fused JS kernel for the backends in `FUSED_KERNEL_BACKENDS` (and `extra`). Idempotent. */
+/** Registers every fused JS kernel for the backends in `FUSED_KERNEL_BACKENDS` (and `extra`), and those with a SIMD form for wasm. Idempotent. */
 export function registerFusedKernels(extra: readonly ('wasm' | 'cpu')[] = []): void {
   for (const kernel of registered) {
-    for (const backendName of new Set([...FUSED_KERNEL_BACKENDS, ...extra])) {
+    for (const backendName of new Set([...FUSED_KERNEL_BACKENDS, ...extra, ...(kernel.simd ? ['wasm'] : [])])) {
       if (backendName === 'wasm' && !tf.getKernel('BatchMatMul', 'wasm')) continue;
       if (tf.getKernel(kernel.name, backendName)) tf.unregisterKernel(kernel.name, backendName);
       tf.registerKernel({ kernelName: kernel.name, backendName, kernelFunc: backendName === 'wasm' ? wasmKernel(kernel) : cpuKernel(kernel) });

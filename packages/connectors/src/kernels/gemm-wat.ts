@@ -47,7 +47,7 @@ export function gemmWat(sharedMemory: boolean): string {
 
 ;; C[m x n] (row stride ldc floats) = packed A · packed B (+ bias[n], padded to a multiple of 8).
 ;; ap: ceil(m/4) panels of [k][4]; bp: ceil(n/8) panels of [k][8]; scr: 128 bytes of scratch.
-;; Blocked over k (kc, a multiple of 1) and n (nc, a multiple of 8).
+;; Blocked over k (kc steps) and n (nc columns, a multiple of 8).
 (func (export "gemm") (param $ap i32) (param $bp i32) (param $c i32) (param $m i32) (param $n i32) (param $k i32)
   (param $ldc i32) (param $bias i32) (param $scr i32) (param $nc i32) (param $kc i32)
   (local $pc i32) (local $kb i32) (local $jc i32) (local $jend i32) (local $i i32) (local $j i32) (local $a i32) (local $b i32)

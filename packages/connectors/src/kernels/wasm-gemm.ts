@@ -3,8 +3,10 @@
 // reads the operands and writes the result in place. Transposed operands cost nothing extra: packing
 // reads them either way. On a 2-vCPU AMD EPYC (Zen 4) under Node 20 it runs at ~40 GFLOP/s on one thread
 // against ~25 for XNNPACK's wasm SIMD kernels that tfjs-backend-wasm 4.22 uses.
-import { assembleWat } from './wat-assembler';
 import { gemmWat, MR, NR } from './gemm-wat';
+import { type EmscriptenHeap, instantiateOver, onHeap } from './wasm-module-on-heap';
+
+export type { EmscriptenHeap } from './wasm-module-on-heap';
 
 interface GemmExports {
   gemm(ap: number, bp: number, c: number, m: number, n: number, k: number, ldc: number, bias: number, scr: number, nc: number, kc: number): void;
@@ -12,15 +14,6 @@ interface GemmExports {
   packACols(src: number, dst: number, m: number, k: number, lda: number): void;
   packBRows(src: number, dst: number, k: number, n: number, ldb: number): void;
   packBCols(src: number, dst: number, k: number, n: number, ldb: number): void;
-}
-
-/** The parts of tfjs-backend-wasm's emscripten module this file uses. */
-export interface EmscriptenHeap {
-  _malloc(bytes: number): number;
-  _free(ptr: number): void;
-  HEAPF32: Float32Array;
-  asm?: { memory?: WebAssembly.Memory };
-  wasmMemory?: WebAssembly.Memory;
 }
 
 /** One product (or a batch of them) over byte offsets into the wasm memory. */
@@ -54,9 +47,7 @@ export class WasmGemm {
   private workspaceBytes = 0;
 
   constructor(private readonly heap: EmscriptenHeap, memory: WebAssembly.Memory) {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const module = new WebAssembly.Module(assembleWat(gemmWat(shared)) as BufferSource);
-    this.fn = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GemmExports;
+    this.fn = instantiateOver<GemmExports>(gemmWat, memory);
   }
 
   /** A workspace of at least `bytes` from the backend's allocator (kept and reused). */
@@ -128,31 +119,10 @@ export class WasmGemm {
   }
 }
 
-const byHeap = new WeakMap<object, WasmGemm | null>();
-
-/** The memory object of tfjs-backend-wasm's module, if it can be reached. */
-export function wasmMemoryOf(heap: EmscriptenHeap): WebAssembly.Memory | undefined {
-  return heap.wasmMemory ?? heap.asm?.memory;
-}
-
 /**
  * The gemm for a tfjs-backend-wasm module, or null where it cannot run (no WebAssembly SIMD, the memory
  * not reachable, or a shared memory: the threaded build keeps XNNPACK, whose products use the threads).
  */
 export function gemmForHeap(heap: EmscriptenHeap): WasmGemm | null {
-  let gemm = byHeap.get(heap);
-  if (gemm === undefined) {
-    gemm = null;
-    const memory = wasmMemoryOf(heap);
-    const shared = memory !== undefined && typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    if (memory && !shared && typeof heap._malloc === 'function') {
-      try {
-        gemm = new WasmGemm(heap, memory);
-      } catch {
-        gemm = null; // e.g. WebAssembly SIMD unsupported
-      }
-    }
-    byHeap.set(heap, gemm);
-  }
-  return gemm;
+  return onHeap(heap, WasmGemm, false, (memory) => new WasmGemm(heap, memory));
 }

@@ -8,6 +8,11 @@ type Sexp = string | Sexp[];
 
 const VALTYPES: Record<string, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
 
+/** SIMD opcodes: the 0xfd prefix and the opcode as unsigned LEB128. */
+function simd(ops: Record<string, number>): Record<string, number[]> {
+  return Object.fromEntries(Object.entries(ops).map(([name, code]) => [name, [0xfd, ...uleb(code)]]));
+}
+
 // Plain opcodes: no immediates; operands are the folded sub-expressions.
 const PLAIN: Record<string, number[]> = {
   select: [0x1b],
@@ -30,11 +35,35 @@ const PLAIN: Record<string, number[]> = {
   'i32.shl': [0x74],
   'i32.shr_u': [0x76],
   'f32.add': [0x92],
+  'f32.sub': [0x93],
   'f32.mul': [0x94],
-  'f32x4.add': [0xfd, 0xe4, 0x01],
-  'f32x4.sub': [0xfd, 0xe5, 0x01],
-  'f32x4.mul': [0xfd, 0xe6, 0x01],
-  'f32x4.splat': [0xfd, 0x13],
+  'f32.div': [0x95],
+  'f32.sqrt': [0x91],
+  'f32.max': [0x97],
+  ...simd({
+    'i32x4.splat': 0x11,
+    'f32x4.splat': 0x13,
+    'f32x4.eq': 0x41,
+    'f32x4.lt': 0x43,
+    'f32x4.gt': 0x44,
+    'v128.and': 0x4e,
+    'v128.or': 0x50,
+    'v128.xor': 0x51,
+    'v128.bitselect': 0x52,
+    'f32x4.nearest': 0x6a,
+    'i32x4.shl': 0xab,
+    'i32x4.add': 0xae,
+    'f32x4.abs': 0xe0,
+    'f32x4.neg': 0xe1,
+    'f32x4.sqrt': 0xe3,
+    'f32x4.add': 0xe4,
+    'f32x4.sub': 0xe5,
+    'f32x4.mul': 0xe6,
+    'f32x4.div': 0xe7,
+    'f32x4.min': 0xe8,
+    'f32x4.max': 0xe9,
+    'i32x4.trunc_sat_f32x4_s': 0xf8,
+  }),
 };
 
 // Memory instructions: opcode bytes and natural alignment (log2 bytes).
