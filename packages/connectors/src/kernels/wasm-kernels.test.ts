@@ -97,6 +97,18 @@ describe('fast wasm kernels', () => {
     expect(buffers()).toBe(before);
   });
 
+  it('GatherV2 of rows agrees with the cpu backend (other gathers through the stock kernel) and rejects ids outside the table', async () => {
+    const table = randomData(6 * 3 * 2);
+    const ids = [5, 0, 5, 2, 1, 3];
+    for (const [idShape, axis] of [[[6], 0], [[2, 3], 0], [[2, 3], 1]] as const) {
+      const [wasm, cpu, shape] = await onBoth(() => tf.gather(tf.tensor(table, [6, 3, 2]), tf.tensor(axis === 1 ? [2, 0, 1, 1, 2, 0] : ids, [...idShape], 'int32'), axis));
+      expect(shape).toEqual(axis === 0 ? [...idShape, 3, 2] : [6, ...idShape, 2]);
+      expect(maxDiff(wasm, cpu)).toBe(0);
+    }
+    await tf.setBackend('wasm');
+    expect(() => tf.gather(tf.tensor(table, [6, 3, 2]), tf.tensor1d([0, 6], 'int32'))).toThrow(/index value 6 is not in \[0, 5\]/);
+  });
+
   it('UnsortedSegmentSum (gather gradient) agrees with the cpu backend', async () => {
     const ids = [3, 0, 3, 1, 7, 3];
     const x = randomData(ids.length * 5);
