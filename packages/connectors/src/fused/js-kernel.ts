@@ -24,9 +24,10 @@ export interface JsKernel {
   compute(call: JsKernelCall, outputs: Float32Array[]): void;
   /**
    * The same on the wasm backend with the toolkit's SIMD module, over byte offsets of the inputs and
-   * outputs in the wasm memory. Kernels that have it are registered on wasm too.
+   * outputs in the wasm memory; returns false for shapes it does not cover (then `compute` runs). Kernels
+   * that have it are registered on wasm too.
    */
-  simd?(fn: SimdExports, call: { inputs: number[]; shapes: number[][]; attrs: tf.NamedAttrMap }, outputs: number[]): void;
+  simd?(fn: SimdExports, call: { inputs: number[]; shapes: number[][]; attrs: tf.NamedAttrMap }, outputs: number[]): boolean | void;
 }
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
@@ -52,8 +53,7 @@ function wasmKernel(kernel: JsKernel): tf.KernelFunc {
     const simd = kernel.simd ? simdForHeap(backend.wasm as unknown as EmscriptenHeap) : null;
     if (simd && kernel.simd) {
       const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
-      kernel.simd(simd, { inputs: infos.map(offset), shapes, attrs }, outs.map(offset));
-      return outs;
+      if (kernel.simd(simd, { inputs: infos.map(offset), shapes, attrs }, outs.map(offset)) !== false) return outs;
     }
     // Views are taken after makeOutput, which may grow (and so replace) the wasm memory.
     const heap = heapF32(backend);

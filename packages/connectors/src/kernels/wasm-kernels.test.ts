@@ -4,6 +4,7 @@ import { createRng } from '@vlm/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerFastWasmKernels } from './register-wasm-kernels';
 import { type EmscriptenHeap, gemmForHeap } from './wasm-gemm';
+import { simdForHeap } from './wasm-simd';
 
 const rng = createRng('wasm-kernels');
 const randomData = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
@@ -37,7 +38,10 @@ describe('fast wasm kernels', () => {
 
   it('BatchMatMul agrees with the cpu backend on random shapes, transposes and broadcasts', async () => {
     // the toolkit's SIMD gemm runs the products on the single-threaded build
-    expect(gemmForHeap((tf.backend() as unknown as { wasm: EmscriptenHeap }).wasm)).not.toBeNull();
+    const heap = (tf.backend() as unknown as { wasm: EmscriptenHeap }).wasm;
+    expect(gemmForHeap(heap)).not.toBeNull();
+    // and the element-wise module the Sum, AdamW and GELU kernels use
+    expect(simdForHeap(heap)).not.toBeNull();
     for (let trial = 0; trial < 28; trial++) {
       // a few larger ones cover whole 4x8 tiles and the k blocks
       const big = trial >= 24;

@@ -29,6 +29,14 @@ export function instantiateOver<T>(wat: (shared: boolean) => string, memory: Web
   return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as T;
 }
 
+let simd: boolean | undefined;
+
+/** Whether this engine validates WebAssembly SIMD (a module with one v128 local). */
+export function simdSupported(): boolean {
+  simd ??= WebAssembly.validate(assembleWat('(module (func (local $v v128) (local.set $v (f32x4.splat (f32.const 1)))))') as BufferSource);
+  return simd;
+}
+
 const cache = new WeakMap<object, Map<unknown, unknown>>();
 
 /**
@@ -42,11 +50,7 @@ export function onHeap<T>(heap: EmscriptenHeap, key: unknown, allowShared: boole
   let value: T | null = null;
   const memory = wasmMemoryOf(heap);
   if (memory && (allowShared || !isShared(memory))) {
-    try {
-      value = create(memory);
-    } catch {
-      value = null; // e.g. WebAssembly SIMD unsupported
-    }
+    if (simdSupported()) value = create(memory);
   }
   byKey.set(key, value);
   return value;
