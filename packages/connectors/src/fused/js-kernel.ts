@@ -27,7 +27,7 @@ export interface JsKernel {
    * outputs in the wasm memory; returns false for shapes it does not cover (then `compute` runs). Kernels
    * that have it are registered on wasm too.
    */
-  simd?(fn: SimdExports, call: { inputs: number[]; shapes: number[][]; attrs: tf.NamedAttrMap }, outputs: number[]): boolean | void;
+  simd?(fn: SimdExports, call: { inputs: number[]; shapes: number[][]; attrs: tf.NamedAttrMap; heap: Float32Array }, outputs: number[]): boolean | void;
 }
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
@@ -50,13 +50,13 @@ function wasmKernel(kernel: JsKernel): tf.KernelFunc {
     const shapes = infos.map((t) => t.shape);
     const attrs = args.attrs ?? {};
     const outs = kernel.outputShapes(shapes, attrs).map((shape) => backend.makeOutput(shape, 'float32'));
+    // Views are taken after makeOutput, which may grow (and so replace) the wasm memory.
+    const heap = heapF32(backend);
     const simd = kernel.simd ? simdForHeap(backend.wasm as unknown as EmscriptenHeap) : null;
     if (simd && kernel.simd) {
       const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
-      if (kernel.simd(simd, { inputs: infos.map(offset), shapes, attrs }, outs.map(offset)) !== false) return outs;
+      if (kernel.simd(simd, { inputs: infos.map(offset), shapes, attrs, heap }, outs.map(offset)) !== false) return outs;
     }
-    // Views are taken after makeOutput, which may grow (and so replace) the wasm memory.
-    const heap = heapF32(backend);
     const view = (t: tf.TensorInfo) => {
       const offset = backend.dataIdMap.get(t.dataId).memoryOffset / 4;
       return heap.subarray(offset, offset + size(t.shape));

@@ -1,6 +1,7 @@
 // WebAssembly SIMD source of the toolkit's element-wise wasm kernels (assembled by wat-assembler.ts and
 // run over tfjs-backend-wasm's memory, see wasm-module-on-heap.ts): column sums (bias and norm
-// gradients) and one AdamW update. tfjs-backend-wasm 4.22 runs these as chains of scalar kernels (its
+// gradients), bias + GELU forward and backward, cross-entropy's row statistics and softmax, and one
+// AdamW update. tfjs-backend-wasm 4.22 runs these as chains of scalar kernels (its
 // Sqrt, for one, measured ~10 ns per element); four lanes at a time they are bound by memory traffic.
 
 // Scalar f32 tail of AdamW for element $i (byte offset), same arithmetic as the vector body.
@@ -110,6 +111,55 @@ export function simdWat(sharedMemory: boolean): string {
       (f32x4.mul (v128.load (i32.add (local.get $dy) (local.get $i)))
         (f32x4.add (f32x4.add ${f4(0.5)} (f32x4.mul ${f4(0.5)} (local.get $cdf))) (f32x4.mul (local.get $uv) (f32x4.mul (local.get $pdf) ${f4(1 / Math.sqrt(2 * Math.PI))})))))
     (local.set $i (i32.add (local.get $i) (i32.const 16))) (br $l)))
+)
+
+;; Per row of x [rows, cols] (cols a multiple of 4): maxOut[r] = max_j x, sumOut[r] = sum_j exp(x − max).
+(func (export "rowMaxSumExp") (param $x i32) (param $rows i32) (param $cols i32) (param $maxOut i32) (param $sumOut i32)
+  (local $r i32) (local $j i32) (local $rowb i32) (local $q i32) (local $m f32) (local $mv v128) (local $sv v128) (local $ev v128) ${EXP_LOCALS}
+  (local.set $rowb (i32.shl (local.get $cols) (i32.const 2)))
+  (local.set $q (local.get $x))
+  (local.set $r (i32.const 0))
+  (block $d (loop $l (br_if $d (i32.ge_u (local.get $r) (local.get $rows)))
+    (local.set $mv (v128.load (local.get $q)))
+    (local.set $j (i32.const 16))
+    (block $md (loop $ml (br_if $md (i32.ge_u (local.get $j) (local.get $rowb)))
+      (local.set $mv (f32x4.max (local.get $mv) (v128.load (i32.add (local.get $q) (local.get $j)))))
+      (local.set $j (i32.add (local.get $j) (i32.const 16))) (br $ml)))
+    (local.set $m (f32.max (f32.max (f32x4.extract_lane 0 (local.get $mv)) (f32x4.extract_lane 1 (local.get $mv))) (f32.max (f32x4.extract_lane 2 (local.get $mv)) (f32x4.extract_lane 3 (local.get $mv)))))
+    (local.set $mv (f32x4.splat (local.get $m)))
+    (local.set $sv (v128.const i32x4 0 0 0 0))
+    (local.set $j (i32.const 0))
+    (block $sd (loop $sl (br_if $sd (i32.ge_u (local.get $j) (local.get $rowb)))
+      (local.set $ev (f32x4.sub (v128.load (i32.add (local.get $q) (local.get $j))) (local.get $mv)))
+      ${vexp('$ev', '$ev')}
+      (local.set $sv (f32x4.add (local.get $sv) (local.get $ev)))
+      (local.set $j (i32.add (local.get $j) (i32.const 16))) (br $sl)))
+    (f32.store (i32.add (local.get $maxOut) (i32.shl (local.get $r) (i32.const 2))) (local.get $m))
+    (f32.store (i32.add (local.get $sumOut) (i32.shl (local.get $r) (i32.const 2)))
+      (f32.add (f32.add (f32x4.extract_lane 0 (local.get $sv)) (f32x4.extract_lane 1 (local.get $sv))) (f32.add (f32x4.extract_lane 2 (local.get $sv)) (f32x4.extract_lane 3 (local.get $sv)))))
+    (local.set $q (i32.add (local.get $q) (local.get $rowb)))
+    (local.set $r (i32.add (local.get $r) (i32.const 1))) (br $l)))
+)
+
+;; out[r][j] = exp(x[r][j] − lse[r])·w[r]·dy (softmax times the row's weight; cols a multiple of 4).
+(func (export "softmaxScaled") (param $x i32) (param $lse i32) (param $w i32) (param $dy f32) (param $rows i32) (param $cols i32) (param $out i32)
+  (local $r i32) (local $j i32) (local $rowb i32) (local $q i32) (local $o i32) (local $lv v128) (local $sv v128) (local $ev v128) ${EXP_LOCALS}
+  (local.set $rowb (i32.shl (local.get $cols) (i32.const 2)))
+  (local.set $q (local.get $x))
+  (local.set $o (local.get $out))
+  (local.set $r (i32.const 0))
+  (block $d (loop $l (br_if $d (i32.ge_u (local.get $r) (local.get $rows)))
+    (local.set $lv (f32x4.splat (f32.load (i32.add (local.get $lse) (i32.shl (local.get $r) (i32.const 2))))))
+    (local.set $sv (f32x4.splat (f32.mul (f32.load (i32.add (local.get $w) (i32.shl (local.get $r) (i32.const 2)))) (local.get $dy))))
+    (local.set $j (i32.const 0))
+    (block $sd (loop $sl (br_if $sd (i32.ge_u (local.get $j) (local.get $rowb)))
+      (local.set $ev (f32x4.sub (v128.load (i32.add (local.get $q) (local.get $j))) (local.get $lv)))
+      ${vexp('$ev', '$ev')}
+      (v128.store (i32.add (local.get $o) (local.get $j)) (f32x4.mul (local.get $ev) (local.get $sv)))
+      (local.set $j (i32.add (local.get $j) (i32.const 16))) (br $sl)))
+    (local.set $q (i32.add (local.get $q) (local.get $rowb)))
+    (local.set $o (i32.add (local.get $o) (local.get $rowb)))
+    (local.set $r (i32.add (local.get $r) (i32.const 1))) (br $l)))
 )
 
 ;; AdamW over n elements into new arrays: m' = b1*m + (1-b1)*g, v' = b2*v + (1-b2)*g*g,

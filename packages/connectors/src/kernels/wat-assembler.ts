@@ -192,6 +192,11 @@ function instr(expr: Sexp, ctx: FuncContext, out: number[]): void {
     out.push({ 'local.get': 0x20, 'local.set': 0x21, 'local.tee': 0x22 }[op], ...uleb(localIndex(ctx, rest[0])));
     return;
   }
+  if (op === 'f32x4.extract_lane') {
+    for (const e of rest.slice(1)) instr(e, ctx, out);
+    out.push(0xfd, 0x1f, Number(rest[0]));
+    return;
+  }
   if (op === 'i32.const') {
     out.push(0x41, ...sleb(Number(rest[0]) | 0));
     return;
