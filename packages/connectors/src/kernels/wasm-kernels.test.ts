@@ -64,6 +64,29 @@ describe('fast wasm kernels', () => {
     }
   });
 
+  it('_FusedMatMul with a bias (the toolkit gemm) and with an activation (stock) agrees with the cpu backend, gradients too', async () => {
+    for (const [ta, tb, activation] of [[false, false, 'linear'], [true, false, 'linear'], [false, true, 'linear'], [false, false, 'relu']] as const) {
+      const [m, k, n] = [13, 37, 21];
+      const a = randomData(m * k);
+      const b = randomData(k * n);
+      const bias = randomData(n);
+      const make = () => [tf.tensor(a, ta ? [k, m] : [m, k]), tf.tensor(b, tb ? [n, k] : [k, n]), tf.tensor1d(bias)] as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+      const [wasm, cpu, shape] = await onBoth(() => {
+        const [x, w, c] = make();
+        return tf.fused.matMul({ a: x, b: w, bias: c, transposeA: ta, transposeB: tb, activation });
+      });
+      expect(shape).toEqual([m, n]);
+      expect(maxDiff(wasm, cpu)).toBeLessThan(1e-4);
+      for (const which of [0, 1, 2] as const) {
+        const [gw, gc] = await onBoth(() => {
+          const f = (x: tf.Tensor, w: tf.Tensor, c: tf.Tensor) => tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: c, transposeA: ta, transposeB: tb, activation }).square().sum();
+          return tf.grads(f)(make())[which] as tf.Tensor;
+        });
+        expect(maxDiff(gw, gc)).toBeLessThan(1e-3);
+      }
+    }
+  });
+
   it('BatchMatMul gradients agree with the cpu backend (2-D and batched)', async () => {
     // tfjs 4.22 cannot differentiate a rank-broadcast matMul, so models reshape to 2-D first.
     for (const [aShape, bShape] of [[[10, 6], [6, 4]], [[2, 5, 6], [2, 6, 4]]] as const) {
