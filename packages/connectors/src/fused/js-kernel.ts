@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
 import type { WasmBackendInternals } from '../kernels/wasm-batch-mat-mul';
+import type { EmscriptenHeap } from '../kernels/wasm-module-on-heap';
+import { type SimdExports, simdForHeap } from '../kernels/wasm-simd';
 
 /** Inputs `i0…iN` of a JS kernel, as flat float32 arrays with their shapes. */
 export interface JsKernelCall {
@@ -20,6 +22,12 @@ export interface JsKernel {
   outputShapes(shapes: number[][], attrs: tf.NamedAttrMap): number[][];
   /** Fills `outputs` (fresh, zeroed on cpu, uninitialised on wasm) from the inputs. */
   compute(call: JsKernelCall, outputs: Float32Array[]): void;
+  /**
+   * The same on the wasm backend with the toolkit's SIMD module, over byte offsets of the inputs and
+   * outputs in the wasm memory; returns false for shapes it does not cover (then `compute` runs). Kernels
+   * that have it are registered on wasm too.
+   */
+  simd?(fn: SimdExports, call: { inputs: number[]; shapes: number[][]; attrs: tf.NamedAttrMap; heap: Float32Array }, outputs: number[]): boolean | void;
 }
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
@@ -44,6 +52,11 @@ function wasmKernel(kernel: JsKernel): tf.KernelFunc {
     const outs = kernel.outputShapes(shapes, attrs).map((shape) => backend.makeOutput(shape, 'float32'));
     // Views are taken after makeOutput, which may grow (and so replace) the wasm memory.
     const heap = heapF32(backend);
+    const simd = kernel.simd ? simdForHeap(backend.wasm as unknown as EmscriptenHeap) : null;
+    if (simd && kernel.simd) {
+      const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+      if (kernel.simd(simd, { inputs: infos.map(offset), shapes, attrs, heap }, outs.map(offset)) !== false) return outs;
+    }
     const view = (t: tf.TensorInfo) => {
       const offset = backend.dataIdMap.get(t.dataId).memoryOffset / 4;
       return heap.subarray(offset, offset + size(t.shape));
@@ -104,20 +117,20 @@ export function defineJsKernel(kernel: JsKernel, options: { alsoOn?: readonly Ke
 }
 
 /**
- * Backends the fused JS kernels are registered for. Only cpu: on wasm a scalar JS loop over the heap
+ * Backends every fused JS kernel is registered for. Only cpu: on wasm a scalar JS loop over the heap
  * measured no faster than tfjs' SIMD kernels it replaces (LayerNorm forward + backward of [1024, 256]
- * 6.3 vs 6.3 ms, AdamW over 2.1 M weights 22 vs 20 ms of CPU, tfjs-backend-wasm 4.22, 1 thread), and the
- * SIMD kernels also use the wasm thread pool; there the fused ops compose standard kernels.
+ * 6.3 vs 6.3 ms, AdamW over 2.1 M weights 22 vs 20 ms of CPU, tfjs-backend-wasm 4.22, 1 thread); there
+ * the fused ops compose standard kernels, except kernels with a `simd` form, which are registered on wasm.
  */
 export const FUSED_KERNEL_BACKENDS: readonly string[] = ['cpu'];
 
 /**
  * Registers every fused JS kernel for the backends in `FUSED_KERNEL_BACKENDS`, the kernel's own `alsoOn`
- * backends (the AdamW update on tfjs-node) and `extra`. Idempotent.
+ * backends (the AdamW update on tfjs-node), those with a SIMD form for wasm, and `extra`. Idempotent.
  */
 export function registerFusedKernels(extra: readonly KernelBackendName[] = []): void {
   for (const kernel of registered) {
-    for (const backendName of new Set([...FUSED_KERNEL_BACKENDS, ...(extraBackends.get(kernel.name) ?? []), ...extra] as KernelBackendName[])) {
+    for (const backendName of new Set([...FUSED_KERNEL_BACKENDS, ...(extraBackends.get(kernel.name) ?? []), ...extra, ...(kernel.simd ? ['wasm'] : [])] as KernelBackendName[])) {
       if (backendName === 'wasm' && !tf.getKernel('BatchMatMul', 'wasm')) continue;
       if (backendName === 'tensorflow' && !tf.getKernel('BatchMatMul', 'tensorflow')) continue;
       if (tf.getKernel(kernel.name, backendName)) tf.unregisterKernel(kernel.name, backendName);
