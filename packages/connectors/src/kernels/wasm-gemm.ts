@@ -2,9 +2,11 @@
 // (gemm-wat.ts, assembled at load by wat-assembler.ts) instantiated over tfjs-backend-wasm's memory, so it
 // reads the operands and writes the result in place. Transposed operands cost nothing extra: packing
 // reads them either way. On a 2-vCPU AMD EPYC (Zen 4) under Node 20 it runs at ~40 GFLOP/s on one thread
-// against ~25 for XNNPACK's wasm SIMD kernels that tfjs-backend-wasm 4.22 uses.
+// against ~25 for XNNPACK's wasm SIMD kernels that tfjs-backend-wasm 4.22 uses. On the threaded build in
+// Node, helper threads (gemm-helpers.ts) take bands of rows of large products.
+import { GemmHelpers } from './gemm-helpers';
 import { gemmWat, MR, NR } from './gemm-wat';
-import { type EmscriptenHeap, instantiateOver, onHeap } from './wasm-module-on-heap';
+import { type EmscriptenHeap, instantiateOver, isShared, onHeap } from './wasm-module-on-heap';
 
 export type { EmscriptenHeap } from './wasm-module-on-heap';
 
@@ -39,6 +41,8 @@ export interface GemmCall {
 // (256 x 256 floats, 256 KB) in L2.
 const KC = 256;
 const NC = 256;
+// Products of fewer multiply-adds than this stay on the calling thread (a hand-off costs ~10-50 µs).
+const SPLIT_WORK = 1 << 21;
 
 /** Matrix products over one wasm memory (see the file comment). */
 export class WasmGemm {
@@ -46,8 +50,37 @@ export class WasmGemm {
   private workspace = 0;
   private workspaceBytes = 0;
 
-  constructor(private readonly heap: EmscriptenHeap, memory: WebAssembly.Memory) {
+  constructor(
+    private readonly heap: EmscriptenHeap,
+    private readonly memory: WebAssembly.Memory,
+    /** Threads that take bands of output rows of large products (threaded build in Node). */
+    private readonly helpers?: GemmHelpers,
+  ) {
     this.fn = instantiateOver<GemmExports>(gemmWat, memory);
+  }
+
+  /** Threads that compute large products: 1 + the helper threads. */
+  get threads(): number {
+    return 1 + (this.helpers?.count ?? 0);
+  }
+
+  /** C = packed A · packed B for `rows` rows, split into bands of rows over the helpers when large. */
+  private product(ap: number, bp: number, out: number, rows: number, n: number, k: number, bias: number, scratch: number): void {
+    const helpers = this.helpers;
+    const parts = helpers ? helpers.count + 1 : 1;
+    if (!helpers || rows * n * k < SPLIT_WORK || rows < 2 * MR) {
+      this.fn.gemm(ap, bp, out, rows, n, k, n, bias, scratch, NC, KC);
+      return;
+    }
+    const band = Math.ceil(Math.ceil(rows / MR) / parts) * MR;
+    const args = helpers.scratch.map((scr, h) => {
+      const i0 = (h + 1) * band;
+      if (i0 >= rows) return undefined;
+      return [ap + 4 * i0 * k, bp, out + 4 * i0 * n, Math.min(band, rows - i0), n, k, n, bias, scr, NC, KC];
+    });
+    helpers.post(args);
+    this.fn.gemm(ap, bp, out, Math.min(band, rows), n, k, n, bias, scratch, NC, KC);
+    helpers.wait(args);
   }
 
   /** A workspace of at least `bytes` from the backend's allocator (kept and reused). */
@@ -104,25 +137,33 @@ export class WasmGemm {
     if (fold) {
       packA(0);
       packB(0);
-      f.gemm(ap, bp, call.out, rows, n, k, n, bias, scratch, NC, KC);
+      this.product(ap, bp, call.out, rows, n, k, bias, scratch);
       return;
     }
     for (let i = 0; i < batch; i++) {
       if (i === 0 || call.batchA > 1) packA(i);
       if (i === 0 || call.batchB > 1) packB(i);
-      f.gemm(ap, bp, call.out + 4 * i * m * n, m, n, k, n, bias, scratch, NC, KC);
+      this.product(ap, bp, call.out + 4 * i * m * n, m, n, k, bias, scratch);
     }
   }
 
   private heapF32(): Float32Array {
-    return this.heap.HEAPF32;
+    const heap = this.heap.HEAPF32;
+    return heap.buffer === this.memory.buffer ? heap : new Float32Array(this.memory.buffer);
   }
 }
 
 /**
  * The gemm for a tfjs-backend-wasm module, or null where it cannot run (no WebAssembly SIMD, the memory
- * not reachable, or a shared memory: the threaded build keeps XNNPACK, whose products use the threads).
+ * not reachable). On the threaded build (shared memory) it runs with helper threads, one fewer than the
+ * backend's thread count, where Node's worker_threads can start them; else (browsers) null, and the
+ * threaded build keeps XNNPACK, whose products use its thread pool.
  */
 export function gemmForHeap(heap: EmscriptenHeap): WasmGemm | null {
-  return onHeap(heap, WasmGemm, false, (memory) => new WasmGemm(heap, memory));
+  return onHeap(heap, WasmGemm, true, (memory) => {
+    if (!isShared(memory)) return new WasmGemm(heap, memory);
+    const threads = (heap as { tfjs?: { getThreadsCount?: () => number } }).tfjs?.getThreadsCount?.() ?? 1;
+    const helpers = GemmHelpers.start(heap, memory, threads - 1);
+    return helpers ? new WasmGemm(heap, memory, helpers) : null;
+  });
 }

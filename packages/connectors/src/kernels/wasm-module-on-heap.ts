@@ -43,7 +43,7 @@ const cache = new WeakMap<object, Map<unknown, unknown>>();
  * `create(memory)` once per backend module and key; null (cached too) where it cannot run: the memory
  * not reachable, a shared memory when `allowShared` is false, or no WebAssembly SIMD.
  */
-export function onHeap<T>(heap: EmscriptenHeap, key: unknown, allowShared: boolean, create: (memory: WebAssembly.Memory) => T): T | null {
+export function onHeap<T>(heap: EmscriptenHeap, key: unknown, allowShared: boolean, create: (memory: WebAssembly.Memory) => T | null): T | null {
   let byKey = cache.get(heap);
   if (!byKey) cache.set(heap, (byKey = new Map()));
   if (byKey.has(key)) return byKey.get(key) as T | null;

@@ -8,6 +8,8 @@ export interface SimdExports {
   colSums(src: number, dst: number, rows: number, cols: number): void;
   biasGelu(x: number, bias: number, y: number, u: number, rows: number, cols: number): void;
   geluGrad(dy: number, u: number, du: number, n: number): void;
+  normForward(x: number, g: number, b: number, y: number, mean: number, rstd: number, rows: number, cols: number, eps: number, rms: number): void;
+  normBackward(dy: number, x: number, g: number, mean: number, rstd: number, dx: number, dg: number, db: number, rows: number, cols: number, rms: number): void;
   rowMaxSumExp(x: number, rows: number, cols: number, maxOut: number, sumOut: number): void;
   softmaxScaled(x: number, lse: number, w: number, dy: number, rows: number, cols: number, out: number): void;
   adamw(p: number, g: number, m: number, v: number, po: number, mo: number, vo: number, n: number, b1: number, b2: number, eps: number, decay: number, step: number, inv: number): void;

@@ -40,6 +40,7 @@ const PLAIN: Record<string, number[]> = {
   'f32.div': [0x95],
   'f32.sqrt': [0x91],
   'f32.max': [0x97],
+  'f32.convert_i32_s': [0xb2],
   ...simd({
     'i32x4.splat': 0x11,
     'f32x4.splat': 0x13,
