@@ -6,7 +6,7 @@
 // Untrained positions carry weight 0.
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
-import { defineJsKernel, hasKernel, registerFusedKernels, runJsKernel } from './js-kernel';
+import { defineJsKernel, ensureFusedKernels, hasKernel, runJsKernel } from './js-kernel';
 
 type GradFn = Parameters<typeof tf.customGrad>[0];
 
@@ -77,12 +77,8 @@ const gradKernel = defineJsKernel({
   },
 });
 
-let kernelsRegistered = false;
 function useKernel(x: tf.Tensor): boolean {
-  if (!kernelsRegistered) {
-    registerFusedKernels();
-    kernelsRegistered = true;
-  }
+  ensureFusedKernels();
   return x.dtype === 'float32' && hasKernel(forwardKernel);
 }
 

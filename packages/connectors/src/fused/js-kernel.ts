@@ -106,6 +106,8 @@ type KernelBackendName = 'wasm' | 'cpu' | 'tensorflow';
 const kernelFor = (backendName: KernelBackendName, kernel: JsKernel) => (backendName === 'wasm' ? wasmKernel(kernel) : backendName === 'tensorflow' ? nodeKernel(kernel) : cpuKernel(kernel));
 
 const registered: JsKernel[] = [];
+/** Backends `registerFusedKernels` has registered on (see `ensureFusedKernels`). */
+const ensuredOn = new Set<string>();
 /** Per kernel, the extra backends it is registered on by default (beyond `FUSED_KERNEL_BACKENDS`). */
 const extraBackends = new Map<string, readonly KernelBackendName[]>();
 
@@ -129,14 +131,24 @@ export const FUSED_KERNEL_BACKENDS: readonly string[] = ['cpu'];
  * backends (the AdamW update on tfjs-node), those with a SIMD form for wasm, and `extra`. Idempotent.
  */
 export function registerFusedKernels(extra: readonly KernelBackendName[] = []): void {
+  ensuredOn.add(tf.getBackend());
   for (const kernel of registered) {
     for (const backendName of new Set([...FUSED_KERNEL_BACKENDS, ...(extraBackends.get(kernel.name) ?? []), ...extra, ...(kernel.simd ? ['wasm'] : [])] as KernelBackendName[])) {
       if (backendName === 'wasm' && !tf.getKernel('BatchMatMul', 'wasm')) continue;
       if (backendName === 'tensorflow' && !tf.getKernel('BatchMatMul', 'tensorflow')) continue;
       if (tf.getKernel(kernel.name, backendName)) tf.unregisterKernel(kernel.name, backendName);
       tf.registerKernel({ kernelName: kernel.name, backendName, kernelFunc: kernelFor(backendName, kernel) });
+      ensuredOn.add(backendName);
     }
   }
+}
+
+/**
+ * Registers the fused kernels the first time an op runs on each backend (tfjs-node may load after the
+ * first op ran on wasm). A test that removed a kernel after registering keeps it removed.
+ */
+export function ensureFusedKernels(): void {
+  if (!ensuredOn.has(tf.getBackend())) registerFusedKernels();
 }
 
 /** Whether the active backend runs `kernel` (else the caller composes standard ops). */

@@ -5,7 +5,7 @@
 // the rows instead of ~10 ops and their temporaries; elsewhere (tfjs-node) the composition of standard ops.
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
-import { defineJsKernel, hasKernel, registerFusedKernels, runJsKernel } from './js-kernel';
+import { defineJsKernel, ensureFusedKernels, hasKernel, runJsKernel } from './js-kernel';
 
 const rowsOf = (shape: number[]) => {
   const D = shape[shape.length - 1] as number;
@@ -119,12 +119,8 @@ function composedBackward(dy: tf.Tensor, x: tf.Tensor, gamma: tf.Tensor, mean: t
   return [dx, dgamma, dbeta];
 }
 
-let kernelsRegistered = false;
 function useKernel(x: tf.Tensor): boolean {
-  if (!kernelsRegistered) {
-    registerFusedKernels();
-    kernelsRegistered = true;
-  }
+  ensureFusedKernels();
   return x.dtype === 'float32' && hasKernel(normForward);
 }
 
