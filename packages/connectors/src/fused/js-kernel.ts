@@ -151,9 +151,21 @@ export function ensureFusedKernels(): void {
   if (!ensuredOn.has(tf.getBackend())) registerFusedKernels();
 }
 
-/** Whether the active backend runs `kernel` (else the caller composes standard ops). */
-export function hasKernel(kernel: JsKernel): boolean {
-  return tf.getKernel(kernel.name, tf.getBackend()) !== undefined;
+/**
+ * On tfjs-node, the largest input (values) a JS kernel that replaces per-element ops takes: below it one
+ * JS pass beats the ~10 TensorFlow ops it replaces (eager overhead dominates); above it TensorFlow's
+ * multi-threaded kernels win, and the op composes them.
+ */
+export const NATIVE_JS_KERNEL_MAX_VALUES = 1 << 20;
+
+/**
+ * Whether the active backend runs `kernel` (else the caller composes standard ops); on tfjs-node only for
+ * inputs up to `NATIVE_JS_KERNEL_MAX_VALUES` when `values` is given.
+ */
+export function hasKernel(kernel: JsKernel, values?: number): boolean {
+  const backend = tf.getBackend();
+  if (tf.getKernel(kernel.name, backend) === undefined) return false;
+  return backend !== 'tensorflow' || values === undefined || values <= NATIVE_JS_KERNEL_MAX_VALUES;
 }
 
 /** Runs a JS kernel on the active backend; inputs must be float32. */
