@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@vlm/core';
 import type { ClipVisionModel } from '@vlm/train';
-import { normalValues } from '@vlm/train';
+import { AdamW, normalValues } from '@vlm/train';
 
 /** An image (normalised CHW pixels) with a caption. */
 export interface ImageTextPair {
@@ -98,7 +98,9 @@ export function createContrastiveTrainer(vision: ClipVisionModel, pairs: readonl
   const grid = (size / vision.config.patchSize) ** 2;
   const layers = vision.config.numHiddenLayers + 1;
   const patchLayer = (o.patchLayer ?? -2) < 0 ? layers + (o.patchLayer ?? -2) : (o.patchLayer as number);
-  const optimizer = tf.train.adam(o.learningRate);
+  // Adam as tf.train.adam computes it (epsilon 1e-7, no weight decay), as one fused update for every
+  // variable: on tfjs-node that is one JS pass instead of ~14 small TensorFlow ops per variable.
+  const optimizer = new AdamW(variables.map((variable, i) => ({ key: `${i}:${variable.name}`, group: 'all', variable })), { epsilon: 1e-7 });
   const scale = o.logitScale ?? 10;
   const bags = pairs.map((p) => bagOf(p.caption));
   let order: number[] = [];
@@ -122,7 +124,7 @@ export function createContrastiveTrainer(vision: ClipVisionModel, pairs: readonl
         const t = tf.matMul(tf.tanh(bag), textProj);
         return tf.div(t, tf.norm(t, 2, 1, true)) as tf.Tensor2D;
       };
-      return optimizer.minimize(() => {
+      const { value, grads } = tf.variableGrads(() => {
         const out = vision.forward(pixels);
         const img = tf.matMul(out.pooled, imageProj);
         const ni = tf.div(img, tf.norm(img, 2, 1, true));
@@ -138,7 +140,9 @@ export function createContrastiveTrainer(vision: ClipVisionModel, pairs: readonl
         const np = tf.div(pe, tf.norm(pe, 2, 1, true));
         const local = tf.losses.softmaxCrossEntropy(patchOneHot, tf.mul(tf.matMul(np, encodeText(promptBags), false, true), scale));
         return tf.add(global, local) as tf.Scalar;
-      }, true, variables) as tf.Scalar;
+      }, variables);
+      optimizer.apply(new Map(variables.map((variable, i) => [`${i}:${variable.name}`, grads[variable.name] as tf.Tensor])), () => o.learningRate);
+      return value;
     });
     const value = loss.dataSync()[0] as number;
     loss.dispose();

@@ -9,6 +9,7 @@ export { selectBackend, BACKEND_ENV_VAR, type BackendChoice, type BackendKind, t
 export { WASM_THREADS_ENV_VAR, type WasmThreads } from './backend/wasm-threads';
 /** wasm kernels for training: XNNPACK for every BatchMatMul, leading-axes Sum, memory-sharing Identity, UnsortedSegmentSum (gather gradient); and the stock ones back. */
 export { registerFastWasmKernels, useStockWasmKernels, useStockWasmBatchMatMul } from './kernels/register-wasm-kernels';
+export { registerNativeKernels, restoreStockNativeKernels } from './kernels/native-kernels';
 /** Parses safetensors bytes (every dtype but FP8) with strict header validation; tensors decode lazily, one per request. */
 export {
   readSafetensors,

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import './tfjs-runtime';
 import { VlmError } from '@vlm/core';
 import { registerFastWasmKernels } from '../kernels/register-wasm-kernels';
+import { registerNativeKernels } from '../kernels/native-kernels';
 import { quietNativeLoad } from './quiet-native-load';
 import { registerThreadedWasmBackend, requestedWasmThreads, type WasmThreads } from './wasm-threads';
 
@@ -65,6 +66,7 @@ async function tryNode(): Promise<void> {
   // TensorFlow's start-up lines (absl, oneDNN, CPU features) stay out of the CLIs' output.
   await quietNativeLoad(() => import(/* @vite-ignore */ specifier));
   if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend did not initialise');
+  registerNativeKernels();
 }
 
 const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;

@@ -3,7 +3,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { seededTensor } from '../testing/grad-check';
 import { FUSED_PATHS, useFusedPath } from '../testing/fused-check';
+import { loadNativeBackend, nativeSuiteName } from '../testing/native-backend';
 import { adamwUpdate, type AdamWHyper } from './adamw-update';
+import { registerFusedKernels } from './js-kernel';
 
 /** torch.optim.AdamW's arithmetic in float64, one parameter. */
 function reference(p: number[], grads: number[][], lr: number, h: Omit<AdamWHyper, 'step'>): number[] {
@@ -23,28 +25,33 @@ function reference(p: number[], grads: number[][], lr: number, h: Omit<AdamWHype
   return out;
 }
 
+/** Three AdamW steps of two parameters on the current backend, against {@link reference}. */
+function matchesTorchOverThreeSteps(): void {
+  const hyper = { beta1: 0.9, beta2: 0.95, epsilon: 1e-8, weightDecay: 0.1 };
+  const shapes = [[3, 4], [5]];
+  const lrs = [1e-2, 3e-3];
+  const params = shapes.map((s, i) => tf.variable(seededTensor(s, i + 1)));
+  const start = params.map((p) => Array.from(p.dataSync()));
+  const m = params.map((p) => tf.variable(tf.zerosLike(p), false));
+  const v = params.map((p) => tf.variable(tf.zerosLike(p), false));
+  const gradSteps = [0, 1, 2].map((s) => shapes.map((shape, i) => seededTensor(shape, 10 * s + i + 7, 0.5)));
+  gradSteps.forEach((grads, s) => {
+    adamwUpdate(params.map((param, i) => ({ param, grad: grads[i] as tf.Tensor, m: m[i] as tf.Variable, v: v[i] as tf.Variable, lr: lrs[i] as number })), { ...hyper, step: s + 1 });
+  });
+  params.forEach((p, i) => {
+    const want = reference(start[i] as number[], gradSteps.map((g) => Array.from((g[i] as tf.Tensor).dataSync())), lrs[i] as number, hyper);
+    const got = p.dataSync();
+    want.forEach((w, j) => expect(Math.abs((got[j] as number) - w)).toBeLessThan(1e-6));
+    expect(Array.from(got)).not.toEqual(start[i]);
+  });
+  tf.dispose([...params, ...m, ...v, ...gradSteps.flat()]);
+}
+
 describe('adamwUpdate', () => {
   for (const path of FUSED_PATHS) {
     it(`equals torch.optim.AdamW over 3 steps, two learning rates, weight decay (${path.backend}, ${path.kernels ? 'JS kernel' : 'composition'})`, async () => {
       await useFusedPath(path, ['VlmAdamW']);
-      const hyper = { beta1: 0.9, beta2: 0.95, epsilon: 1e-8, weightDecay: 0.1 };
-      const shapes = [[3, 4], [5]];
-      const lrs = [1e-2, 3e-3];
-      const params = shapes.map((s, i) => tf.variable(seededTensor(s, i + 1)));
-      const start = params.map((p) => Array.from(p.dataSync()));
-      const m = params.map((p) => tf.variable(tf.zerosLike(p), false));
-      const v = params.map((p) => tf.variable(tf.zerosLike(p), false));
-      const gradSteps = [0, 1, 2].map((s) => shapes.map((shape, i) => seededTensor(shape, 10 * s + i + 7, 0.5)));
-      gradSteps.forEach((grads, s) => {
-        adamwUpdate(params.map((param, i) => ({ param, grad: grads[i] as tf.Tensor, m: m[i] as tf.Variable, v: v[i] as tf.Variable, lr: lrs[i] as number })), { ...hyper, step: s + 1 });
-      });
-      params.forEach((p, i) => {
-        const want = reference(start[i] as number[], gradSteps.map((g) => Array.from((g[i] as tf.Tensor).dataSync())), lrs[i] as number, hyper);
-        const got = p.dataSync();
-        want.forEach((w, j) => expect(Math.abs((got[j] as number) - w)).toBeLessThan(1e-6));
-        expect(Array.from(got)).not.toEqual(start[i]);
-      });
-      tf.dispose([...params, ...m, ...v, ...gradSteps.flat()]);
+      matchesTorchOverThreeSteps();
     });
   }
 
@@ -58,6 +65,44 @@ describe('adamwUpdate', () => {
     const before = tf.memory().numTensors;
     adamwUpdate([{ param, grad, m, v, lr: 1e-3 }], { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, step: 2 });
     expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([param, grad, m, v]);
+  });
+});
+
+const native = await loadNativeBackend();
+describe.skipIf(!native.ok)(nativeSuiteName('adamwUpdate on tfjs-node', native), () => {
+  it('registers the JS kernel there and equals torch.optim.AdamW over 3 steps', async () => {
+    await tf.setBackend('tensorflow');
+    registerFusedKernels();
+    expect(tf.getKernel('VlmAdamW', 'tensorflow')).toBeDefined();
+    matchesTorchOverThreeSteps();
+  });
+
+  it('equals torch.optim.AdamW with the composition of TensorFlow ops too', async () => {
+    await tf.setBackend('tensorflow');
+    matchesTorchOverThreeSteps(); // registers the kernels for this backend, once
+    tf.unregisterKernel('VlmAdamW', 'tensorflow');
+    try {
+      matchesTorchOverThreeSteps();
+      expect(tf.getKernel('VlmAdamW', 'tensorflow')).toBeUndefined();
+    } finally {
+      registerFusedKernels();
+    }
+  });
+
+  it('leaves no tensors behind and the new values stay readable', async () => {
+    await tf.setBackend('tensorflow');
+    registerFusedKernels();
+    const param = tf.variable(seededTensor([64], 1));
+    const grad = seededTensor([64], 2);
+    const m = tf.variable(tf.zerosLike(param), false);
+    const v = tf.variable(tf.zerosLike(param), false);
+    adamwUpdate([{ param, grad, m, v, lr: 1e-3 }], { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, step: 1 });
+    const before = tf.memory().numTensors;
+    adamwUpdate([{ param, grad, m, v, lr: 1e-3 }], { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, step: 2 });
+    expect(tf.memory().numTensors).toBe(before);
+    // the parameter, written as a JS array, goes back into TensorFlow ops
+    expect(tf.sum(tf.mul(param, 0)).dataSync()[0]).toBe(0);
     tf.dispose([param, grad, m, v]);
   });
 });

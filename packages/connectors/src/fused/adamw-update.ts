@@ -1,7 +1,8 @@
-// One AdamW update for all parameters: where the JS kernel is registered (cpu) a single pass reads
-// p, g, m, v and writes the new p, m, v of every parameter (instead of ~10 ops and their temporaries
-// per parameter); elsewhere (wasm's SIMD kernels, tfjs-node) the same arithmetic as standard ops,
-// parameter by parameter.
+// One AdamW update for all parameters: where the kernel is registered (cpu: a JS loop; wasm: the
+// toolkit's SIMD module; tfjs-node: the JS loop, since each of the ~12 small TensorFlow ops per
+// parameter costs 15-40 µs of eager overhead there) a single pass reads p, g, m, v and writes the new
+// p, m, v of every parameter (instead of ~12 ops and their temporaries per parameter); elsewhere the
+// same arithmetic as standard ops, parameter by parameter.
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
 import { defineJsKernel, hasKernel, registerFusedKernels, runJsKernel } from './js-kernel';
@@ -57,7 +58,21 @@ const adamwKernel = defineJsKernel({
       }
     }
   },
-});
+  simd(fn, { inputs, shapes, attrs }, outputs) {
+    const lrs = attrs.lrs as number[];
+    const b1 = Number(attrs.beta1);
+    const b2 = Number(attrs.beta2);
+    const t = Number(attrs.step);
+    const inv = 1 / Math.sqrt(1 - b2 ** t);
+    for (let j = 0; j * 4 < inputs.length; j++) {
+      const [p, g, m, v] = inputs.slice(4 * j, 4 * j + 4) as [number, number, number, number];
+      const [po, mo, vo] = outputs.slice(3 * j, 3 * j + 3) as [number, number, number];
+      const lr = lrs[j] as number;
+      const n = (shapes[4 * j] as number[]).reduce((a, d) => a * d, 1);
+      fn.adamw(p, g, m, v, po, mo, vo, n, b1, b2, Number(attrs.epsilon), 1 - lr * Number(attrs.weightDecay), lr / (1 - b1 ** t), inv);
+    }
+  },
+}, { alsoOn: ['tensorflow'] });
 
 // Parameters per kernel call are grouped up to this many values, so the new p, m, v of a large model
 // are not all alive at once.
@@ -76,15 +91,19 @@ function composedUpdate(e: AdamWEntry, h: AdamWHyper): void {
 }
 
 let kernelsRegistered = false;
+let nativeRegistered = false;
 
 /**
  * Applies one AdamW step, exactly as `torch.optim.AdamW`: `p ← p·(1 − lr·wd)`, then
  * `p ← p − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + ε)` with the moments updated first.
  */
 export function adamwUpdate(entries: readonly AdamWEntry[], hyper: AdamWHyper): void {
-  if (!kernelsRegistered) {
+  // once, and once more on tfjs-node (loaded later than the first update may have run)
+  const onNative = tf.getBackend() === 'tensorflow';
+  if (!kernelsRegistered || (onNative && !nativeRegistered)) {
     registerFusedKernels();
     kernelsRegistered = true;
+    nativeRegistered ||= onNative;
   }
   const fused = hasKernel(adamwKernel);
   const rest: AdamWEntry[] = [];

@@ -1,13 +1,13 @@
 // Attention as one op: softmax(q·kᵀ·scale + mask)·v with grouped-query heads, keeping q, k, v and the
 // probabilities for the backward pass (not the logits, the scaled queries or the masked logits) and a
-// hand-written gradient. The products stay on the backend's matmul (XNNPACK on wasm), softmax on its
-// own kernel: a JS pass over the probabilities measured slower than wasm's softmax, so this op is the
-// composition of standard ops on every backend.
+// hand-written gradient. The products stay on the backend's matmul (the toolkit's gemm on wasm),
+// softmax on its own kernel: a JS pass over the probabilities measured slower than wasm's softmax, so this op is the
+// composition of standard ops on every backend. Transposed operands go to matMul as flags (the
+// toolkit's wasm gemm and tfjs-node read them in place) rather than as Transpose ops.
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
 
 type GradFn = Parameters<typeof tf.customGrad>[0];
-const t2 = (x: tf.Tensor) => tf.transpose(x, [0, 1, 3, 2]);
 
 const ops = new Map<number | undefined, (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, mask: tf.Tensor) => tf.Tensor>();
 
@@ -22,7 +22,7 @@ function attentionOp(scaleOverride: number | undefined) {
       const scale = scaleOverride ?? 1 / Math.sqrt(d);
       // The g query heads of one kv head become one matrix: no repeated keys or values.
       const qg = tf.reshape(q, [b, KV, g * s, d]);
-      const scores = tf.reshape(tf.matMul(tf.mul(qg, scale) as tf.Tensor4D, t2(k) as tf.Tensor4D), [b, H, s, t]);
+      const scores = tf.reshape(tf.matMul(tf.mul(qg, scale) as tf.Tensor4D, k as tf.Tensor4D, false, true), [b, H, s, t]);
       const probs = tf.softmax(tf.add(scores, mask)); // [b, H, s, t]
       save([q, k, v, probs]);
       const out = tf.matMul(tf.reshape(probs, [b, KV, g * s, t]) as tf.Tensor4D, v as tf.Tensor4D); // [b, KV, g·s, d]
@@ -32,12 +32,12 @@ function attentionOp(scaleOverride: number | undefined) {
           const [sq, sk, sv, sp] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
           const dOg = tf.reshape(dy, [b, KV, g * s, d]) as tf.Tensor4D;
           const pg = tf.reshape(sp, [b, KV, g * s, t]) as tf.Tensor4D;
-          const dV = tf.matMul(t2(pg) as tf.Tensor4D, dOg); // [b, KV, t, d]
-          const dP = tf.matMul(dOg, t2(sv) as tf.Tensor4D); // [b, KV, g·s, t]
+          const dV = tf.matMul(pg, dOg, true, false); // [b, KV, t, d]
+          const dP = tf.matMul(dOg, sv as tf.Tensor4D, false, true); // [b, KV, g·s, t]
           // softmax backward: dS = P ⊙ (dP − rowsum(dP ⊙ P))
           const dS = tf.mul(pg, tf.sub(dP, tf.sum(tf.mul(dP, pg), -1, true)));
           const dQ = tf.mul(tf.matMul(dS as tf.Tensor4D, sk as tf.Tensor4D), scale); // [b, KV, g·s, d]
-          const dK = tf.mul(tf.matMul(t2(dS) as tf.Tensor4D, tf.reshape(sq, [b, KV, g * s, d]) as tf.Tensor4D), scale); // [b, KV, t, d]
+          const dK = tf.mul(tf.matMul(dS as tf.Tensor4D, tf.reshape(sq, [b, KV, g * s, d]) as tf.Tensor4D, true, false), scale); // [b, KV, t, d]
           return [tf.reshape(dQ, [b, H, s, d]), dK, dV, tf.zeros(maskShape)];
         },
       };

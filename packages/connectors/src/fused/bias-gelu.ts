@@ -1,9 +1,11 @@
 // Bias + exact GELU as one op: gelu(x + b) with b broadcast over the last axis. The composition saves
 // five intermediates for the backward pass and differentiates erf through tfjs' generic gradients;
-// this keeps u = x + b and Φ(u) (so the backward pass computes no second erf, the slowest kernel
-// here on wasm) and writes dgelu/du = Φ(u) + u·φ(u) out by hand.
+// this writes dgelu/du = Φ(u) + u·φ(u) out by hand. Where its kernels are registered (wasm: the
+// toolkit's SIMD module, vector erf and exp; cpu: JS loops) forward and backward are one pass each and
+// only u = x + b is kept; elsewhere (tfjs-node) the composition keeps u and Φ(u).
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
+import { defineJsKernel, hasKernel, registerFusedKernels, runJsKernel } from './js-kernel';
 
 type GradFn = Parameters<typeof tf.customGrad>[0];
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -13,7 +15,82 @@ const cdfOf = (u: tf.Tensor) => tf.mul(tf.add(tf.erf(tf.mul(u, Math.SQRT1_2)), 1
 /** dgelu/du = Φ(u) + u·φ(u). */
 const dGelu = (u: tf.Tensor, cdf: tf.Tensor) => tf.add(cdf, tf.mul(u, tf.mul(tf.exp(tf.mul(tf.square(u), -0.5)), INV_SQRT_2PI)));
 
+/** erf by Abramowitz & Stegun 7.1.26 (absolute error ≤ 1.5e-7), as the SIMD kernel and tfjs' cpu Erf. */
+function erf(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.3275911 * z);
+  const y = 1 - t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-z * z);
+  return x < 0 ? -y : y;
+}
+
+/** [x, bias] -> [gelu(x + bias), x + bias]; bias `[D]` over the last axis. */
+const forwardKernel = defineJsKernel({
+  name: 'VlmBiasGelu',
+  outputShapes: ([x]) => [x as number[], x as number[]],
+  compute({ inputs: [x, b], shapes: [xs] }, [y, u]) {
+    const X = x as Float32Array;
+    const B = b as Float32Array;
+    const D = (xs as number[])[(xs as number[]).length - 1] as number;
+    for (let i = 0; i < X.length; i++) {
+      const v = (X[i] as number) + (B[i % D] as number);
+      (u as Float32Array)[i] = v;
+      (y as Float32Array)[i] = v * 0.5 * (1 + erf(v * Math.SQRT1_2));
+    }
+  },
+  simd(fn, { inputs: [x, b], shapes: [xs] }, [y, u]) {
+    const D = (xs as number[])[(xs as number[]).length - 1] as number;
+    if (D % 4 !== 0) return false;
+    fn.biasGelu(x as number, b as number, y as number, u as number, (xs as number[]).reduce((p, d) => p * d, 1) / D, D);
+  },
+});
+
+/** [dy, u] -> [dy·(Φ(u) + u·φ(u))]. */
+const gradKernel = defineJsKernel({
+  name: 'VlmGeluGrad',
+  outputShapes: ([dy]) => [dy as number[]],
+  compute({ inputs: [dy, u] }, [du]) {
+    const U = u as Float32Array;
+    const DY = dy as Float32Array;
+    for (let i = 0; i < U.length; i++) {
+      const v = U[i] as number;
+      (du as Float32Array)[i] = (DY[i] as number) * (0.5 * (1 + erf(v * Math.SQRT1_2)) + v * Math.exp(-0.5 * v * v) * INV_SQRT_2PI);
+    }
+  },
+  simd(fn, { inputs: [dy, u], shapes: [s] }, [du]) {
+    const n = (s as number[]).reduce((p, d) => p * d, 1);
+    if (n % 4 !== 0) return false;
+    fn.geluGrad(dy as number, u as number, du as number, n);
+  },
+});
+
+let kernelsRegistered = false;
+function useKernel(x: tf.Tensor, bias: tf.Tensor): boolean {
+  if (!kernelsRegistered) {
+    registerFusedKernels();
+    kernelsRegistered = true;
+  }
+  const D = x.shape[x.shape.length - 1];
+  return x.dtype === 'float32' && bias.dtype === 'float32' && bias.size === D && hasKernel(forwardKernel);
+}
+
+/** Sum of `du` over all but the last axis, shaped as the bias. */
+const biasGrad = (du: tf.Tensor, bias: tf.Tensor) => {
+  const D = bias.shape[bias.shape.length - 1] as number;
+  return tf.reshape(tf.sum(tf.reshape(du, [-1, D]), 0), bias.shape);
+};
+
 const biasGeluOp = tf.customGrad(((x: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
+  if (useKernel(x, bias)) {
+    const [y, u] = runJsKernel(forwardKernel, [x, tf.reshape(bias, [-1])]) as [tf.Tensor, tf.Tensor];
+    save([u]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [su]: tf.Tensor[]) => {
+        const [du] = runJsKernel(gradKernel, [dy, su as tf.Tensor]) as [tf.Tensor];
+        return [du, biasGrad(du, bias)];
+      },
+    };
+  }
   const u = tf.add(x, bias);
   const cdf = cdfOf(u);
   save([u, cdf]);
@@ -21,8 +98,7 @@ const biasGeluOp = tf.customGrad(((x: tf.Tensor, bias: tf.Tensor, save: tf.GradS
     value: tf.mul(u, cdf),
     gradFunc: (dy: tf.Tensor, [su, sc]: tf.Tensor[]) => {
       const du = tf.mul(dy, dGelu(su as tf.Tensor, sc as tf.Tensor));
-      const D = bias.shape[bias.shape.length - 1] as number;
-      return [du, tf.reshape(tf.sum(tf.reshape(du, [-1, D]), 0), bias.shape)];
+      return [du, biasGrad(du, bias)];
     },
   };
 }) as unknown as GradFn) as unknown as (x: tf.Tensor, bias: tf.Tensor) => tf.Tensor;

@@ -2,14 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { gradientCheck, seededTensor } from '../testing/grad-check';
-import { maxAbsDiff, valueAndGrads } from '../testing/fused-check';
+import { FUSED_PATHS, maxAbsDiff, useFusedPath, valueAndGrads } from '../testing/fused-check';
 import { crossEntropyOverPositions } from './cross-entropy';
 
 describe('crossEntropyOverPositions', () => {
-  for (const backend of ['cpu', 'wasm']) {
-    it(`is the weighted mean -log p(target) over trained positions, gradient by autodiff and finite differences (${backend})`, async () => {
-      await tf.setBackend(backend);
-      const [N, V] = [6, 11];
+  // vocab 12: the SIMD kernels on wasm; 11 (not a multiple of 4): their JS loops
+  for (const [path, V] of [...FUSED_PATHS.map((p) => [p, 12] as const), [FUSED_PATHS[1], 11] as const]) {
+    it(`is the weighted mean -log p(target) over trained positions, gradient by autodiff and finite differences (${path.backend}, ${path.kernels ? 'kernels' : 'composition'}, vocab ${V})`, async () => {
+      await useFusedPath(path, ['VlmCrossEntropy', 'VlmCrossEntropyGrad']);
+      const N = 6;
       const logits = tf.variable(seededTensor([N, V], 1, 4));
       const targets = tf.tensor1d([3, 0, 10, 7, 0, 5], 'int32');
       // positions 1 and 4 are not trained (weight 0); the rest share 1/4

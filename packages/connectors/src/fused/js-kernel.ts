@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
 import type { WasmBackendInternals } from '../kernels/wasm-batch-mat-mul';
+import type { EmscriptenHeap } from '../kernels/wasm-module-on-heap';
+import { type SimdExports, simdForHeap } from '../kernels/wasm-simd';
 
 /** Inputs `i0…iN` of a JS kernel, as flat float32 arrays with their shapes. */
 export interface JsKernelCall {
@@ -20,6 +22,12 @@ export interface JsKernel {
   outputShapes(shapes: number[][], attrs: tf.NamedAttrMap): number[][];
   /** Fills `outputs` (fresh, zeroed on cpu, uninitialised on wasm) from the inputs. */
   compute(call: JsKernelCall, outputs: Float32Array[]): void;
+  /**
+   * The same on the wasm backend with the toolkit's SIMD module, over byte offsets of the inputs and
+   * outputs in the wasm memory; returns false for shapes it does not cover (then `compute` runs). Kernels
+   * that have it are registered on wasm too.
+   */
+  simd?(fn: SimdExports, call: { inputs: number[]; shapes: number[][]; attrs: tf.NamedAttrMap; heap: Float32Array }, outputs: number[]): boolean | void;
 }
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
@@ -44,6 +52,11 @@ function wasmKernel(kernel: JsKernel): tf.KernelFunc {
     const outs = kernel.outputShapes(shapes, attrs).map((shape) => backend.makeOutput(shape, 'float32'));
     // Views are taken after makeOutput, which may grow (and so replace) the wasm memory.
     const heap = heapF32(backend);
+    const simd = kernel.simd ? simdForHeap(backend.wasm as unknown as EmscriptenHeap) : null;
+    if (simd && kernel.simd) {
+      const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+      if (kernel.simd(simd, { inputs: infos.map(offset), shapes, attrs, heap }, outs.map(offset)) !== false) return outs;
+    }
     const view = (t: tf.TensorInfo) => {
       const offset = backend.dataIdMap.get(t.dataId).memoryOffset / 4;
       return heap.subarray(offset, offset + size(t.shape));
@@ -66,29 +79,62 @@ function cpuKernel(kernel: JsKernel): tf.KernelFunc {
   };
 }
 
+type NodeBackend = { readSync(dataId: object): unknown; write(values: Float32Array, shape: number[], dtype: 'float32'): object };
+
+/**
+ * tfjs-node (backend `tensorflow`): inputs are read out of TensorFlow (one copy each), outputs stay JS
+ * arrays that TensorFlow copies in only when an op uses them. Worth it where the kernel replaces many small
+ * TensorFlow ops (each ~15-40 µs of eager overhead) with one pass over little data.
+ */
+function nodeKernel(kernel: JsKernel): tf.KernelFunc {
+  return (args: KernelArgs) => {
+    const backend = args.backend as NodeBackend;
+    const infos = Array.from({ length: ordered(args.inputs) }, (_, i) => args.inputs[`i${i}`] as tf.TensorInfo);
+    const shapes = infos.map((t) => t.shape);
+    const attrs = args.attrs ?? {};
+    const outShapes = kernel.outputShapes(shapes, attrs);
+    const outputs = outShapes.map((shape) => new Float32Array(size(shape)));
+    kernel.compute({ inputs: infos.map((t) => backend.readSync(t.dataId) as Float32Array), shapes, attrs }, outputs);
+    return outputs.map((values, i): tf.TensorInfo => {
+      const shape = outShapes[i] as number[];
+      return { dataId: backend.write(values, shape, 'float32'), shape, dtype: 'float32' };
+    });
+  };
+}
+
+type KernelBackendName = 'wasm' | 'cpu' | 'tensorflow';
+const kernelFor = (backendName: KernelBackendName, kernel: JsKernel) => (backendName === 'wasm' ? wasmKernel(kernel) : backendName === 'tensorflow' ? nodeKernel(kernel) : cpuKernel(kernel));
+
 const registered: JsKernel[] = [];
+/** Per kernel, the extra backends it is registered on by default (beyond `FUSED_KERNEL_BACKENDS`). */
+const extraBackends = new Map<string, readonly KernelBackendName[]>();
 
 /** Remembers a kernel so that `registerFusedKernels` registers it on wasm and cpu. */
-export function defineJsKernel(kernel: JsKernel): JsKernel {
+export function defineJsKernel(kernel: JsKernel, options: { alsoOn?: readonly KernelBackendName[] } = {}): JsKernel {
   registered.push(kernel);
+  if (options.alsoOn) extraBackends.set(kernel.name, options.alsoOn);
   return kernel;
 }
 
 /**
- * Backends the fused JS kernels are registered for. Only cpu: on wasm a scalar JS loop over the heap
+ * Backends every fused JS kernel is registered for. Only cpu: on wasm a scalar JS loop over the heap
  * measured no faster than tfjs' SIMD kernels it replaces (LayerNorm forward + backward of [1024, 256]
- * 6.3 vs 6.3 ms, AdamW over 2.1 M weights 22 vs 20 ms of CPU, tfjs-backend-wasm 4.22, 1 thread), and the
- * SIMD kernels also use the wasm thread pool; there the fused ops compose standard kernels.
+ * 6.3 vs 6.3 ms, AdamW over 2.1 M weights 22 vs 20 ms of CPU, tfjs-backend-wasm 4.22, 1 thread); there
+ * the fused ops compose standard kernels, except kernels with a `simd` form, which are registered on wasm.
  */
 export const FUSED_KERNEL_BACKENDS: readonly string[] = ['cpu'];
 
-/** Registers every fused JS kernel for the backends in `FUSED_KERNEL_BACKENDS` (and `extra`). Idempotent. */
-export function registerFusedKernels(extra: readonly ('wasm' | 'cpu')[] = []): void {
+/**
+ * Registers every fused JS kernel for the backends in `FUSED_KERNEL_BACKENDS`, the kernel's own `alsoOn`
+ * backends (the AdamW update on tfjs-node), those with a SIMD form for wasm, and `extra`. Idempotent.
+ */
+export function registerFusedKernels(extra: readonly KernelBackendName[] = []): void {
   for (const kernel of registered) {
-    for (const backendName of new Set([...FUSED_KERNEL_BACKENDS, ...extra])) {
+    for (const backendName of new Set([...FUSED_KERNEL_BACKENDS, ...(extraBackends.get(kernel.name) ?? []), ...extra, ...(kernel.simd ? ['wasm'] : [])] as KernelBackendName[])) {
       if (backendName === 'wasm' && !tf.getKernel('BatchMatMul', 'wasm')) continue;
+      if (backendName === 'tensorflow' && !tf.getKernel('BatchMatMul', 'tensorflow')) continue;
       if (tf.getKernel(kernel.name, backendName)) tf.unregisterKernel(kernel.name, backendName);
-      tf.registerKernel({ kernelName: kernel.name, backendName, kernelFunc: backendName === 'wasm' ? wasmKernel(kernel) : cpuKernel(kernel) });
+      tf.registerKernel({ kernelName: kernel.name, backendName, kernelFunc: kernelFor(backendName, kernel) });
     }
   }
 }

@@ -1,7 +1,8 @@
 // LayerNorm and RMSNorm with affine over the last axis, as one op each with a hand-written gradient
 // that keeps only x, the weight and the per-row statistics for the backward pass. Forward and
-// backward are one JS kernel each where registered (cpu: two passes over the rows instead of ~10 ops
-// and their temporaries), else the composition of standard ops (wasm's SIMD kernels, tfjs-node).
+// backward are one kernel each where registered (cpu: JS loops; wasm: the toolkit's SIMD module, for
+// widths that are a multiple of 4, else the same JS loops over the wasm heap): two or three passes over
+// the rows instead of ~10 ops and their temporaries; elsewhere (tfjs-node) the composition of standard ops.
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
 import { defineJsKernel, hasKernel, registerFusedKernels, runJsKernel } from './js-kernel';
@@ -44,6 +45,11 @@ const normForward = defineJsKernel({
       }
     }
   },
+  simd(fn, { inputs: [x, gamma, beta], shapes: [xs], attrs }, [y, mean, rstd]) {
+    const { D, N } = rowsOf(xs as number[]);
+    if (D % 4 !== 0) return false;
+    fn.normForward(x as number, gamma as number, beta ?? 0, y as number, mean as number, rstd as number, N, D, Number(attrs.eps), attrs.rms ? 1 : 0);
+  },
 });
 
 /** [dy, x, gamma, mean, rstd] -> [dx, dgamma, dbeta]; attrs rms. */
@@ -84,6 +90,11 @@ const normBackward = defineJsKernel({
         DX[o + j] = rs * ((DY[o + j] as number) * (G[j] as number) - meanG - h * meanGH);
       }
     }
+  },
+  simd(fn, { inputs: [dy, x, gamma, mean, rstd], shapes: [, xs], attrs }, [dx, dgamma, dbeta]) {
+    const { D, N } = rowsOf(xs as number[]);
+    if (D % 4 !== 0) return false;
+    fn.normBackward(dy as number, x as number, gamma as number, mean as number, rstd as number, dx as number, dgamma as number, dbeta as number, N, D, attrs.rms ? 1 : 0);
   },
 });
 

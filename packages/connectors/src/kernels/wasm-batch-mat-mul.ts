@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { type EmscriptenHeap, gemmForHeap } from './wasm-gemm';
 
 /** The parts of the wasm backend (tfjs-backend-wasm 4.22.0 `BackendWasm`) this kernel touches. */
 export interface WasmBackendInternals {
@@ -72,6 +73,14 @@ export function createFastBatchMatMul(stock: tf.KernelFunc): tf.KernelFunc {
       return stock(args);
     }
     const outBatchShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+    const gemm = gemmForHeap(backend.wasm as unknown as EmscriptenHeap);
+    if (gemm) {
+      // The toolkit's own SIMD product: transposes are read by its packing, batches loop inside.
+      const out = backend.makeOutput([...outBatchShape, m, n], 'float32');
+      const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+      gemm.run({ a: offset(a), b: offset(b), out: offset(out), batchA, batchB, m, n, k, transposeA, transposeB });
+      return out;
+    }
     const batch = Math.max(batchA, batchB);
     const temps: tf.TensorInfo[] = [];
     const aRows = transposeA ? transposeLast2(a, batchA, k, m, backend) : a;
@@ -103,6 +112,42 @@ export function createFastBatchMatMul(stock: tf.KernelFunc): tf.KernelFunc {
       }
     }
     for (const t of temps) backend.disposeData(t.dataId);
+    return out;
+  };
+}
+
+/**
+ * _FusedMatMul for the wasm backend: a product with a bias `[n]` and no activation (what `dense` asks
+ * for) runs on the toolkit's gemm, the bias added as each output tile is written. Activations, PReLU
+ * weights, other bias shapes and the threaded build go to the stock kernel.
+ */
+export function createFastFusedMatMul(stock: tf.KernelFunc): tf.KernelFunc {
+  return (args: KernelArgs) => {
+    const { inputs, attrs } = args;
+    const backend = args.backend as WasmBackendInternals;
+    const a = inputs.a as tf.TensorInfo;
+    const b = inputs.b as tf.TensorInfo;
+    const bias = inputs.bias as tf.TensorInfo | undefined;
+    const transposeA = Boolean(attrs?.transposeA);
+    const transposeB = Boolean(attrs?.transposeB);
+    const activation = (attrs?.activation as string | undefined) ?? 'linear';
+    const ar = a.shape.length;
+    const br = b.shape.length;
+    const m = (transposeA ? a.shape[ar - 1] : a.shape[ar - 2]) as number;
+    const k = (transposeA ? a.shape[ar - 2] : a.shape[ar - 1]) as number;
+    const n = (transposeB ? b.shape[br - 2] : b.shape[br - 1]) as number;
+    const batchA = a.shape.slice(0, -2).reduce((p, d) => p * d, 1);
+    const batchB = b.shape.slice(0, -2).reduce((p, d) => p * d, 1);
+    const gemm = gemmForHeap(backend.wasm as unknown as EmscriptenHeap);
+    const plainBias = bias === undefined || (bias.dtype === 'float32' && bias.shape.reduce((p, d) => p * d, 1) === n && bias.shape.length <= 1);
+    const usable =
+      gemm && activation === 'linear' && !inputs.preluActivationWeights && plainBias && a.dtype === 'float32' && b.dtype === 'float32' &&
+      k === (transposeB ? b.shape[br - 1] : b.shape[br - 2]) && (batchA === batchB || batchA === 1 || batchB === 1) && m * n * k > 0;
+    if (!usable) return stock(args);
+    const outBatchShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+    const out = backend.makeOutput([...outBatchShape, m, n], 'float32');
+    const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+    gemm.run({ a: offset(a), b: offset(b), out: offset(out), batchA, batchB, m, n, k, transposeA, transposeB, bias: bias ? offset(bias) : undefined });
     return out;
   };
 }

@@ -3,6 +3,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { createRng } from '@vlm/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerFastWasmKernels } from './register-wasm-kernels';
+import { type EmscriptenHeap, gemmForHeap } from './wasm-gemm';
+import { simdForHeap } from './wasm-simd';
 
 const rng = createRng('wasm-kernels');
 const randomData = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
@@ -35,10 +37,17 @@ describe('fast wasm kernels', () => {
   });
 
   it('BatchMatMul agrees with the cpu backend on random shapes, transposes and broadcasts', async () => {
-    for (let trial = 0; trial < 24; trial++) {
-      const m = 1 + rng.int(9);
-      const k = 1 + rng.int(9);
-      const n = 1 + rng.int(9);
+    // the toolkit's SIMD gemm runs the products on the single-threaded build
+    const heap = (tf.backend() as unknown as { wasm: EmscriptenHeap }).wasm;
+    expect(gemmForHeap(heap)).not.toBeNull();
+    // and the element-wise module the Sum, AdamW and GELU kernels use
+    expect(simdForHeap(heap)).not.toBeNull();
+    for (let trial = 0; trial < 28; trial++) {
+      // a few larger ones cover whole 4x8 tiles and the k blocks
+      const big = trial >= 24;
+      const m = 1 + rng.int(big ? 40 : 9);
+      const k = 1 + rng.int(big ? 300 : 9);
+      const n = 1 + rng.int(big ? 40 : 9);
       const ta = rng.bool();
       const tb = rng.bool();
       const layout = rng.int(5);
@@ -52,6 +61,29 @@ describe('fast wasm kernels', () => {
       const [wasm, cpu, shape] = await onBoth(() => tf.matMul(tf.tensor(aData, aShape), tf.tensor(bData, bShape), ta, tb));
       expect(shape).toEqual([...(batchA.length >= batchB.length ? batchA : batchB), m, n]);
       expect(maxDiff(wasm, cpu)).toBeLessThan(1e-4);
+    }
+  });
+
+  it('_FusedMatMul with a bias (the toolkit gemm) and with an activation (stock) agrees with the cpu backend, gradients too', async () => {
+    for (const [ta, tb, activation] of [[false, false, 'linear'], [true, false, 'linear'], [false, true, 'linear'], [false, false, 'relu']] as const) {
+      const [m, k, n] = [13, 37, 21];
+      const a = randomData(m * k);
+      const b = randomData(k * n);
+      const bias = randomData(n);
+      const make = () => [tf.tensor(a, ta ? [k, m] : [m, k]), tf.tensor(b, tb ? [n, k] : [k, n]), tf.tensor1d(bias)] as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+      const [wasm, cpu, shape] = await onBoth(() => {
+        const [x, w, c] = make();
+        return tf.fused.matMul({ a: x, b: w, bias: c, transposeA: ta, transposeB: tb, activation });
+      });
+      expect(shape).toEqual([m, n]);
+      expect(maxDiff(wasm, cpu)).toBeLessThan(1e-4);
+      for (const which of [0, 1, 2] as const) {
+        const [gw, gc] = await onBoth(() => {
+          const f = (x: tf.Tensor, w: tf.Tensor, c: tf.Tensor) => tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: c, transposeA: ta, transposeB: tb, activation }).square().sum();
+          return tf.grads(f)(make())[which] as tf.Tensor;
+        });
+        expect(maxDiff(gw, gc)).toBeLessThan(1e-3);
+      }
     }
   });
 
@@ -90,6 +122,18 @@ describe('fast wasm kernels', () => {
     expect([...b.dataSync()]).toEqual([1, 2, 3]);
     b.dispose();
     expect(buffers()).toBe(before);
+  });
+
+  it('GatherV2 of rows agrees with the cpu backend (other gathers through the stock kernel) and rejects ids outside the table', async () => {
+    const table = randomData(6 * 3 * 2);
+    const ids = [5, 0, 5, 2, 1, 3];
+    for (const [idShape, axis] of [[[6], 0], [[2, 3], 0], [[2, 3], 1]] as const) {
+      const [wasm, cpu, shape] = await onBoth(() => tf.gather(tf.tensor(table, [6, 3, 2]), tf.tensor(axis === 1 ? [2, 0, 1, 1, 2, 0] : ids, [...idShape], 'int32'), axis));
+      expect(shape).toEqual(axis === 0 ? [...idShape, 3, 2] : [6, ...idShape, 2]);
+      expect(maxDiff(wasm, cpu)).toBe(0);
+    }
+    await tf.setBackend('wasm');
+    expect(() => tf.gather(tf.tensor(table, [6, 3, 2]), tf.tensor1d([0, 6], 'int32'))).toThrow(/index value 6 is not in \[0, 5\]/);
   });
 
   it('UnsortedSegmentSum (gather gradient) agrees with the cpu backend', async () => {

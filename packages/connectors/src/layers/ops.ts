@@ -4,16 +4,17 @@ import { layerNormFused } from '../fused/layer-norm';
 import '../backend/tfjs-runtime';
 
 /**
- * x·kernel + bias over the last axis. Folds leading axes into rows first: a 2-D product is one
- * XNNPACK call on wasm, and tfjs 4.22 cannot differentiate a rank-broadcast matMul.
+ * x·kernel + bias over the last axis. Folds leading axes into rows first: a 2-D product is one gemm
+ * call on wasm, and tfjs 4.22 cannot differentiate a rank-broadcast matMul. The bias rides in the
+ * product (`tf.fused.matMul`; on wasm the toolkit's gemm adds it as it writes the output).
  */
 export function dense(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
   const inDim = x.shape[x.shape.length - 1] as number;
   const outDim = kernel.shape[1] as number;
   const lead = x.shape.slice(0, -1);
-  let y: tf.Tensor = tf.matMul(tf.reshape(x, [-1, inDim]) as tf.Tensor2D, kernel as tf.Tensor2D);
-  if (bias) y = tf.add(y, bias);
-  return tf.reshape(y, [...lead, outDim]);
+  const a = tf.reshape(x, [-1, inDim]) as tf.Tensor2D;
+  const y: tf.Tensor = bias && bias.rank === 1 && bias.dtype === 'float32' ? tf.fused.matMul({ a, b: kernel as tf.Tensor2D, bias }) : tf.matMul(a, kernel as tf.Tensor2D);
+  return tf.reshape(bias && y.rank === 2 && !(bias.rank === 1 && bias.dtype === 'float32') ? tf.add(y, bias) : y, [...lead, outDim]);
 }
 
 /** LayerNorm over the last axis with an explicit epsilon (PyTorch 1e-5, BERT/Q-Former 1e-12); a fused op. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { quietNativeLoad } from '../backend/quiet-native-load';
+import { registerNativeKernels } from '../kernels/native-kernels';
 
 /** Whether the native backend (tfjs-node) can run in this process, and if not, why. */
 export type NativeStatus = { ok: true } | { ok: false; reason: string };
@@ -21,6 +22,8 @@ export function loadNativeBackend(): Promise<NativeStatus> {
       const specifier = '@tensorflow/tfjs-node';
       await quietNativeLoad(() => import(/* @vite-ignore */ specifier));
       if (!tf.findBackend('tensorflow')) throw new Error('tfjs-node loaded but registered no tensorflow backend on this tfjs-core');
+      // as selectBackend sets it up: the toolkit's tfjs-node kernels registered
+      registerNativeKernels();
       return { ok: true };
     } catch (error) {
       const reason = `tfjs-node does not load here (${(error instanceof Error ? error.message : String(error)).split('\n')[0]}); run \`${nativeEnableCommand}\``;

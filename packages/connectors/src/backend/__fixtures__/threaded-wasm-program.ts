@@ -4,6 +4,7 @@
 // Run in a child process by wasm-threads.test.ts.
 import * as tf from '@tensorflow/tfjs-core';
 import { seededTensor } from '../../testing/grad-check';
+import { type EmscriptenHeap, gemmForHeap } from '../../kernels/wasm-gemm';
 import { selectBackend } from '../select-backend';
 
 const [threadsArg = '1', mode = 'values'] = process.argv.slice(2);
@@ -15,7 +16,7 @@ if (mode === 'throw') {
     throw new Error('user bug 43');
   }, 0);
 } else {
-  // Big enough for XNNPACK to split the work across threads: a batched product, a dense layer's
+  // Big enough for the products to be split across threads: a batched product, a dense layer's
   // forward and the gradients of a softmax cross-entropy through it.
   const x = seededTensor([64, 256], 1);
   const w = tf.variable(seededTensor([256, 192], 2, 0.1));
@@ -32,6 +33,8 @@ if (mode === 'throw') {
     loss: value.dataSync()[0],
     grad: Array.from((grads[w.name] as tf.Tensor).dataSync()),
     tableGrad: Array.from((grads[table.name] as tf.Tensor).dataSync()),
+    // threads of the toolkit's gemm (helper threads on the threaded build)
+    gemmThreads: gemmForHeap((tf.backend() as unknown as { wasm: EmscriptenHeap }).wasm)?.threads,
   };
   console.log(JSON.stringify(out));
 }

@@ -1,0 +1,89 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { loadNativeBackend, nativeSuiteName } from '../testing/native-backend';
+import { registerNativeKernels, resolvedShape, restoreStockNativeKernels } from './native-kernels';
+
+describe('resolvedShape', () => {
+  it('resolves -1 from the size', () => {
+    expect(resolvedShape([2, -1], 12)).toEqual([2, 6]);
+    expect(resolvedShape([-1], 5)).toEqual([5]);
+    expect(resolvedShape([0, -1], 0)).toEqual([0, 0]);
+    expect(resolvedShape([3, 4], 12)).toEqual([3, 4]);
+  });
+});
+
+const native = await loadNativeBackend();
+describe.skipIf(!native.ok)(nativeSuiteName('tfjs-node kernels: Reshape and Cast without a TensorFlow op', native), () => {
+  /** Counts the TensorFlow ops tfjs-node runs while `f` runs. */
+  function tfOps(f: () => void): number {
+    const backend = tf.engine().backend as unknown as { executeSingleOutput: (...a: unknown[]) => unknown };
+    const original = backend.executeSingleOutput;
+    let n = 0;
+    backend.executeSingleOutput = (...a: unknown[]) => {
+      n++;
+      return original.apply(backend, a);
+    };
+    try {
+      f();
+    } finally {
+      backend.executeSingleOutput = original;
+    }
+    return n;
+  }
+
+  it('a same-shape reshape and a same-dtype cast share the tensor: no TensorFlow op, values intact after the source is disposed', async () => {
+    await tf.setBackend('tensorflow');
+    registerNativeKernels();
+    const x = tf.add(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]), 1); // lives in TensorFlow
+    let same!: tf.Tensor;
+    let implied!: tf.Tensor;
+    let cast!: tf.Tensor;
+    expect(tfOps(() => {
+      same = tf.reshape(x, [2, 3]);
+      implied = tf.reshape(x, [-1, 3]);
+      cast = tf.cast(x, 'float32');
+    })).toBe(0);
+    const before = tf.memory().numTensors;
+    x.dispose();
+    expect(tf.memory().numTensors).toBe(before - 1);
+    expect(Array.from(tf.mul(same, 2).dataSync())).toEqual([4, 6, 8, 10, 12, 14]);
+    expect(implied.shape).toEqual([2, 3]);
+    expect(Array.from(cast.dataSync())).toEqual([2, 3, 4, 5, 6, 7]);
+    tf.dispose([same, implied, cast]);
+  });
+
+  it('a reshape to another shape and a cast to another dtype still run TensorFlow ops, with correct results', async () => {
+    await tf.setBackend('tensorflow');
+    registerNativeKernels();
+    const x = tf.add(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]), 0.5);
+    let flat!: tf.Tensor;
+    let ints!: tf.Tensor;
+    expect(tfOps(() => {
+      flat = tf.reshape(x, [3, 2]);
+      ints = tf.cast(x, 'int32');
+    })).toBe(2);
+    // the new shape is what TensorFlow sees: a matmul with [2, 1] works only on [3, 2]
+    expect(Array.from(tf.matMul(flat as tf.Tensor2D, tf.tensor2d([1, 1], [2, 1])).dataSync())).toEqual([4, 8, 12]);
+    expect(ints.dtype).toBe('int32');
+    expect(Array.from(ints.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
+    tf.dispose([x, flat, ints]);
+  });
+
+  it('gradients through shared reshapes equal those of the stock kernels', async () => {
+    await tf.setBackend('tensorflow');
+    const run = () => {
+      const w = tf.variable(tf.tensor2d([0.5, -1, 2, 0.25, 1.5, -0.75], [3, 2]));
+      const b = tf.variable(tf.tensor1d([0.1, -0.2]));
+      const x = tf.tensor3d([1, 2, 3, 4, 5, 6, -1, 0.5, 2, 3, -2, 1], [2, 2, 3]);
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(tf.add(tf.reshape(tf.matMul(tf.reshape(x, [-1, 3]), w), [2, 2, 2]), b))) as tf.Scalar, [w, b]);
+      const out = [value.dataSync()[0] as number, ...Array.from(grads[w.name]!.dataSync()), ...Array.from(grads[b.name]!.dataSync())];
+      tf.dispose([w, b, x, value, ...Object.values(grads)]);
+      return out;
+    };
+    restoreStockNativeKernels();
+    const stockRun = run();
+    registerNativeKernels();
+    const ours = run();
+    ours.forEach((v, i) => expect(Math.abs(v - (stockRun[i] as number))).toBeLessThan(1e-6));
+  });
+});

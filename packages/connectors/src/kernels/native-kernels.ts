@@ -1,0 +1,59 @@
+// Kernels for tfjs-node (backend `tensorflow`) that skip a TensorFlow op where none is needed. tfjs-core's
+// gradients end nearly every broadcasting op with `reshape(dx, x.shape)` and `cast(b, 'float32')`, most
+// of them to the shape or dtype the tensor already has; tfjs-node runs each as a TensorFlow op (Reshape
+// also uploads a shape tensor), ~15-20 µs of eager overhead apiece, a few hundred per training step of a
+// small model. Here those share the input's TensorFlow tensor (reference-counted, as tfjs-node's own
+// Identity does); every other reshape or cast goes to tfjs-node's kernel.
+import * as tf from '@tensorflow/tfjs-core';
+import '../backend/tfjs-runtime';
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
+type RefCounted = { incRef(dataId: object): void };
+
+const stock = new Map<string, tf.KernelConfig>();
+
+function share(args: KernelArgs, x: tf.TensorInfo): tf.TensorInfo {
+  (args.backend as RefCounted).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+/** The shape a reshape asks for, with a `-1` resolved from the tensor's size. */
+export function resolvedShape(shape: readonly number[], size: number): number[] {
+  const known = shape.reduce((p, d) => (d === -1 ? p : p * d), 1);
+  return shape.map((d) => (d === -1 ? (known === 0 ? 0 : size / known) : d));
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+function wrap(kernelName: string, pick: (args: KernelArgs, x: tf.TensorInfo) => tf.TensorInfo | undefined): void {
+  const current = tf.getKernel(kernelName, 'tensorflow');
+  if (!current) return;
+  if (!stock.has(kernelName)) stock.set(kernelName, current);
+  const original = stock.get(kernelName) as tf.KernelConfig;
+  tf.unregisterKernel(kernelName, 'tensorflow');
+  tf.registerKernel({
+    ...original,
+    kernelFunc: ((args: KernelArgs) => pick(args, args.inputs.x as tf.TensorInfo) ?? original.kernelFunc(args as Parameters<tf.KernelFunc>[0])) as tf.KernelFunc,
+  });
+}
+
+/**
+ * Registers the toolkit's tfjs-node kernels: Reshape to the same shape and Cast to the same dtype share
+ * the input instead of running a TensorFlow op. Needs tfjs-node loaded; idempotent; a no-op without it.
+ */
+export function registerNativeKernels(): void {
+  wrap('Reshape', (args, x) => {
+    const size = x.shape.reduce((p, d) => p * d, 1);
+    const shape = resolvedShape((args.attrs?.shape ?? []) as number[], size);
+    return x.dtype !== 'string' && sameShape(shape, x.shape) ? share(args, x) : undefined;
+  });
+  wrap('Cast', (args, x) => (x.dtype !== 'string' && args.attrs?.dtype === x.dtype ? share(args, x) : undefined));
+}
+
+/** Puts tfjs-node's own Reshape and Cast back (for side-by-side benchmarks and tests). */
+export function restoreStockNativeKernels(): void {
+  for (const [name, config] of stock) {
+    if (tf.getKernel(name, 'tensorflow')) tf.unregisterKernel(name, 'tensorflow');
+    tf.registerKernel(config);
+  }
+}

@@ -1,0 +1,57 @@
+// Instantiates one of the toolkit's WebAssembly modules over tfjs-backend-wasm's own memory, once per
+// backend module, so its functions work on tensors in place (byte offsets from the backend's dataIdMap).
+import { assembleWat } from './wat-assembler';
+
+/** The parts of tfjs-backend-wasm's emscripten module the toolkit's modules use. */
+export interface EmscriptenHeap {
+  _malloc(bytes: number): number;
+  _free(ptr: number): void;
+  HEAPF32: Float32Array;
+  /** Exports of the single-threaded build (its memory is defined there). */
+  asm?: { memory?: WebAssembly.Memory };
+  /** The threaded build's shared memory. */
+  wasmMemory?: WebAssembly.Memory;
+}
+
+/** The memory object of tfjs-backend-wasm's module, if it can be reached. */
+export function wasmMemoryOf(heap: EmscriptenHeap): WebAssembly.Memory | undefined {
+  return heap.wasmMemory ?? heap.asm?.memory;
+}
+
+/** Whether `memory` is a shared (threaded build) memory. */
+export function isShared(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
+/** Instantiates the module text `wat(shared)` over `memory`. */
+export function instantiateOver<T>(wat: (shared: boolean) => string, memory: WebAssembly.Memory): T {
+  const module = new WebAssembly.Module(assembleWat(wat(isShared(memory))) as BufferSource);
+  return new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as T;
+}
+
+let simd: boolean | undefined;
+
+/** Whether this engine validates WebAssembly SIMD (a module with one v128 local). */
+export function simdSupported(): boolean {
+  simd ??= WebAssembly.validate(assembleWat('(module (func (local $v v128) (local.set $v (f32x4.splat (f32.const 1)))))') as BufferSource);
+  return simd;
+}
+
+const cache = new WeakMap<object, Map<unknown, unknown>>();
+
+/**
+ * `create(memory)` once per backend module and key; null (cached too) where it cannot run: the memory
+ * not reachable, a shared memory when `allowShared` is false, or no WebAssembly SIMD.
+ */
+export function onHeap<T>(heap: EmscriptenHeap, key: unknown, allowShared: boolean, create: (memory: WebAssembly.Memory) => T | null): T | null {
+  let byKey = cache.get(heap);
+  if (!byKey) cache.set(heap, (byKey = new Map()));
+  if (byKey.has(key)) return byKey.get(key) as T | null;
+  let value: T | null = null;
+  const memory = wasmMemoryOf(heap);
+  if (memory && (allowShared || !isShared(memory))) {
+    if (simdSupported()) value = create(memory);
+  }
+  byKey.set(key, value);
+  return value;
+}
