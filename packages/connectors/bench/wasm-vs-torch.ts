@@ -4,9 +4,13 @@
 // 1024³ matmul on wasm at 1 and 2 threads. Every contender is a long-lived process; they run one at a
 // time, interleaved round by round in a rotating order, so load from elsewhere on the machine falls on
 // all of them alike. Wall and CPU time (all threads of each process) per step; medians over every step.
-// Run: pnpm --filter @vlm/connectors bench:wasm [-- --quick] [--rounds 6] [--steps 2]
+// `--baseline DIR` adds the same step from another checkout of the repository (e.g. the commit before a
+// change, built with its own `node scripts/run.mjs install` and `pnpm build`), run by that checkout's
+// own wasm-step-server.ts at 1 thread, interleaved like the rest.
+// Run: pnpm --filter @vlm/connectors bench:wasm [-- --quick] [--rounds 6] [--steps 2] [--baseline DIR]
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import os from 'node:os';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startTorchStepper, torchPython } from './torch-step';
@@ -34,9 +38,14 @@ const median = (xs: number[]) => {
 };
 const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
 
-async function startWasm(name: string, threads: number, ops: 'fused' | 'standard'): Promise<Contender & { info: Record<string, unknown> }> {
-  const server = fileURLToPath(new URL('./wasm-step-server.ts', import.meta.url));
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--conditions=@vlm/source', '--import', 'tsx', server, `threads=${threads}`, `ops=${ops}`]);
+const baselineIndex = process.argv.indexOf('--baseline');
+const baselineDir = baselineIndex < 0 ? undefined : path.resolve(process.argv[baselineIndex + 1] ?? '');
+
+async function startWasm(name: string, threads: number, ops: 'fused' | 'standard', checkout?: string): Promise<Contender & { info: Record<string, unknown> }> {
+  const server = checkout ? path.join(checkout, 'packages/connectors/bench/wasm-step-server.ts') : fileURLToPath(new URL('./wasm-step-server.ts', import.meta.url));
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--conditions=@vlm/source', '--import', 'tsx', server, `threads=${threads}`, `ops=${ops}`], {
+    cwd: path.dirname(path.dirname(server)),
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
@@ -58,6 +67,11 @@ const w1 = await startWasm('wasm, fused ops, 1 thread', 1, 'fused');
 const w2 = await startWasm('wasm, fused ops, 2 threads', 2, 'fused');
 const s1 = await startWasm('wasm, standard ops (before), 1 thread', 1, 'standard');
 const contenders: Contender[] = [w1, w2, s1];
+let base: Contender | undefined;
+if (baselineDir) {
+  base = await startWasm(`wasm, fused ops, 1 thread, baseline checkout (${path.basename(baselineDir)})`, 1, 'fused', baselineDir);
+  contenders.push(base);
+}
 let torchVersion = 'not run (no Python with torch; node scripts/setup-python.mjs)';
 if (python) {
   for (const threads of [1, 2]) {
@@ -90,7 +104,9 @@ for (const c of contenders) {
   console.log(`| ${c.name} | ${c.step.wall.length} | ${median(c.step.wall).toFixed(0)} | ${Math.min(...c.step.wall).toFixed(0)}–${Math.max(...c.step.wall).toFixed(0)} | ${median(c.step.cpu).toFixed(0)} |`);
 }
 const ratio = (a: Times, b: Times) => `${(median(a.wall) / median(b.wall)).toFixed(2)}x wall, ${(median(a.cpu) / median(b.cpu)).toFixed(2)}x CPU`;
-const [p1, p2] = contenders.slice(3);
+const [p1, p2] = contenders.filter((c) => c.name.startsWith('PyTorch'));
 if (p1 && p2) console.log(`wasm / PyTorch (target: within 3x): 1 thread ${ratio(w1.step, p1.step)}; 2 threads ${ratio(w2.step, p2.step)}`);
 console.log(`wasm 1 thread / 2 threads (target: at least 1.6x): training step ${(median(w1.step.wall) / median(w2.step.wall)).toFixed(2)}x, 1024³ matmul ${(median(w1.mm.wall) / median(w2.mm.wall)).toFixed(2)}x (median ${median(w1.mm.wall).toFixed(0)} vs ${median(w2.mm.wall).toFixed(0)} ms)`);
 console.log(`standard ops / fused ops, 1 thread: ${ratio(s1.step, w1.step)}`);
+if (base) console.log(`baseline checkout / this checkout, fused ops, 1 thread: ${ratio(base.step, w1.step)}; 1024³ matmul ${(median(base.mm.wall) / median(w1.mm.wall)).toFixed(2)}x wall (median ${median(base.mm.wall).toFixed(0)} vs ${median(w1.mm.wall).toFixed(0)} ms)`);
+if (base && p1) console.log(`baseline checkout / PyTorch, 1 thread: ${ratio(base.step, p1.step)}`);

@@ -47,13 +47,15 @@ describe('wasm on worker threads (selectBackend wasmThreads)', () => {
     for (const r of [two, one]) expect({ code: r.code, signal: r.signal }, r.stderr.slice(-800)).toEqual({ code: 0, signal: null });
     expect(two.stdout).toContain('[vlm] TF.js backend: wasm (simd true, threads 2 on worker_threads, fast kernels true)');
     expect(one.stdout).toContain('[vlm] TF.js backend: wasm (simd true, threads 1, fast kernels true)');
-    type Out = { scores: number[]; loss: number; grad: number[]; tableGrad: number[]; gemmThreads: number };
+    type Out = { scores: number[]; uneven: number[]; loss: number; grad: number[]; tableGrad: number[]; gemmThreads: number };
     const [twoChoice, twoOut] = jsonLines(two.stdout) as [{ choice: { threads: number } }, Out];
     const [, oneOut] = jsonLines(one.stdout) as [unknown, Out];
     expect(twoChoice.choice.threads).toBe(2);
     // the products ran on the toolkit's gemm, with one helper thread on the threaded build
     expect([twoOut.gemmThreads, oneOut.gemmThreads]).toEqual([2, 1]);
     expect(maxDiff(twoOut.scores, oneOut.scores)).toBeLessThan(1e-5);
+    expect(twoOut.uneven).toHaveLength(37 * 200);
+    expect(maxDiff(twoOut.uneven, oneOut.uneven)).toBeLessThan(1e-5);
     expect(maxDiff(twoOut.grad, oneOut.grad)).toBeLessThan(1e-5);
     expect(maxDiff(twoOut.tableGrad, oneOut.tableGrad)).toBeLessThan(1e-5);
     expect(twoOut.tableGrad.some((g) => g !== 0)).toBe(true);

@@ -41,7 +41,8 @@ const cache = new WeakMap<object, Map<unknown, unknown>>();
 
 /**
  * `create(memory)` once per backend module and key; null (cached too) where it cannot run: the memory
- * not reachable, a shared memory when `allowShared` is false, or no WebAssembly SIMD.
+ * not reachable, a shared memory when `allowShared` is false, no WebAssembly SIMD, or the engine refusing
+ * to compile or instantiate the module.
  */
 export function onHeap<T>(heap: EmscriptenHeap, key: unknown, allowShared: boolean, create: (memory: WebAssembly.Memory) => T | null): T | null {
   let byKey = cache.get(heap);
@@ -50,7 +51,14 @@ export function onHeap<T>(heap: EmscriptenHeap, key: unknown, allowShared: boole
   let value: T | null = null;
   const memory = wasmMemoryOf(heap);
   if (memory && (allowShared || !isShared(memory))) {
-    if (simdSupported()) value = create(memory);
+    try {
+      if (simdSupported()) value = create(memory);
+    } catch (error) {
+      // A text error in the toolkit's own modules is a bug to surface; anything else (a browser refusing
+      // to compile on its main thread, a content security policy without wasm) leaves the stock kernels.
+      if (error instanceof Error && error.message.startsWith('wat:')) throw error;
+      value = null;
+    }
   }
   byKey.set(key, value);
   return value;

@@ -27,9 +27,12 @@ if (mode === 'throw') {
   const table = tf.variable(seededTensor([50, 256], 5, 0.5));
   const ids = tf.tensor1d(Array.from({ length: 64 }, (_, i) => (i * 13) % 50), 'int32');
   const scores = tf.matMul(q, k, false, true);
+  // 37 rows: bands of 20 and 17 rows across the gemm's threads (edge tiles in both), with a bias
+  const uneven = tf.fused.matMul({ a: seededTensor([300, 37], 6) as tf.Tensor2D, b: seededTensor([300, 200], 7) as tf.Tensor2D, bias: seededTensor([200], 8), transposeA: true });
   const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, tf.matMul(tf.add(x, tf.gather(table, ids)), w)) as tf.Scalar, [w, table]);
   const out = {
     scores: Array.from(scores.dataSync()),
+    uneven: Array.from(uneven.dataSync()),
     loss: value.dataSync()[0],
     grad: Array.from((grads[w.name] as tf.Tensor).dataSync()),
     tableGrad: Array.from((grads[table.name] as tf.Tensor).dataSync()),
