@@ -33,6 +33,9 @@ export interface ContrastiveOptions {
   progress?: (step: number, loss: number) => void;
 }
 
+/** Euclidean norm of each row, `[n, 1]` (as tf.norm(x, 2, 1, true), in 3 ops instead of tf.norm's abs/pow and their NaN guards). */
+const rowNorm = (x: tf.Tensor) => tf.sqrt(tf.sum(tf.square(x), 1, true));
+
 /** Words and word pairs: pairs keep which colour goes with which shape ("red circle" vs "blue circle"). */
 function words(text: string): string[] {
   const w = text.toLowerCase().match(/[a-z]+/g) ?? [];
@@ -125,12 +128,12 @@ export function createContrastiveTrainer(vision: ClipVisionModel, pairs: readonl
       const encodeText = (b: ReturnType<typeof bagTensors>) => {
         const bag = tf.sum(tf.mul(tf.gather(wordEmb, b.ids), b.weights), 1) as tf.Tensor2D;
         const t = tf.matMul(tf.tanh(bag), textProj);
-        return tf.div(t, tf.norm(t, 2, 1, true)) as tf.Tensor2D;
+        return tf.div(t, rowNorm(t)) as tf.Tensor2D;
       };
       const { value, grads } = tf.variableGrads(() => {
         const out = vision.forward(pixels);
         const img = tf.matMul(out.pooled, imageProj);
-        const ni = tf.div(img, tf.norm(img, 2, 1, true));
+        const ni = tf.div(img, rowNorm(img));
         const nt = encodeText(captionBags);
         const logits = tf.mul(tf.matMul(ni, nt, false, true), scale);
         // symmetric InfoNCE: image i's caption is caption i and the other way round (mean over rows each)
@@ -141,7 +144,7 @@ export function createContrastiveTrainer(vision: ClipVisionModel, pairs: readonl
         const h = out.hiddenStates[patchLayer] as tf.Tensor3D;
         const patches = tf.reshape(tf.slice(h, [0, 1, 0], [batch.length, grid, D]), [batch.length * grid, D]);
         const pe = tf.matMul(patches, patchProj);
-        const np = tf.div(pe, tf.norm(pe, 2, 1, true));
+        const np = tf.div(pe, rowNorm(pe));
         const local = crossEntropyOverPositions(tf.mul(tf.matMul(np, encodeText(promptBags), false, true), scale) as tf.Tensor2D, patchTargets as tf.Tensor1D, patchWeights as tf.Tensor1D);
         return tf.add(global, local) as tf.Scalar;
       }, variables);
