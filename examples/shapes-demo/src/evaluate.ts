@@ -44,6 +44,9 @@ export async function evaluateHeldOut(
 ): Promise<{ accuracy: TypeAccuracy[]; questions: EvaluatedQuestion[] }> {
   const askWithImage = options.withImage ?? true;
   const questions: EvaluatedQuestion[] = [];
+  // Decoding is greedy, so a text-only answer depends on the question's text alone: asked once per
+  // distinct question (the same questions recur across scenes), not once per scene.
+  const textOnlyAnswers = new Map<string, string>();
   for (const [done, scene] of scenes.entries()) {
     // Ctrl-C: stop between scenes (the caller reports where), never in the middle of one.
     if (await abortedAfterYield(options.signal)) throw new DemoInterruptedError({ phase: 'evaluation', step: done, totalSteps: scenes.length }, []);
@@ -53,7 +56,11 @@ export async function evaluateHeldOut(
       const q = askQuestion(scene, type, rng);
       if (!q) continue;
       const withImage = askWithImage ? await answer(chat, [{ from: 'human', value: `<image>\n${q.question}` }], { pixelValues: pixels, maxNewTokens: 16 }) : '';
-      const textOnly = await answer(chat, [{ from: 'human', value: q.question }], { maxNewTokens: 16 });
+      let textOnly = textOnlyAnswers.get(q.question);
+      if (textOnly === undefined) {
+        textOnly = await answer(chat, [{ from: 'human', value: q.question }], { maxNewTokens: 16 });
+        textOnlyAnswers.set(q.question, textOnly);
+      }
       questions.push({ scene: scene.id, image: scene.image, type, question: q.question, expected: q.answer, withImage, textOnly });
     }
     pixels.dispose();

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { readSafetensorsFile } from '@vlm/connectors/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '@vlm/connectors';
+import { answer } from '@vlm/train';
+import { loadCheckpoint } from '@vlm/train/node';
 import { tinyDemoPreset } from './demo-preset';
 import { runTrainingDemo } from './run-training-demo';
 
@@ -41,6 +43,12 @@ describe('runTrainingDemo (tiny preset)', () => {
     expect(r.terminal.join('\n')).toMatch(/question type\s+n\s+with image\s+text only\s+chance/);
     const data = JSON.parse(readFileSync(join(dir, 'data', 'instruct.json'), 'utf8')) as { image?: string }[];
     expect(data.some((d) => d.image === undefined) && data.some((d) => d.image !== undefined)).toBe(true);
+    // Text-only answers are asked once per distinct question; each is what asking it again gives.
+    const loaded = await loadCheckpoint(r.checkpoint);
+    const chat = { model: loaded.model, tokenizer: loaded.tokenizer, template: loaded.meta.template, systemMessage: loaded.meta.systemMessage };
+    const distinct = new Map(r.questions.map((q) => [q.question, q.textOnly]));
+    expect(distinct.size).toBeGreaterThan(1);
+    for (const [question, textOnly] of distinct) expect(await answer(chat, [{ from: 'human', value: question }], { maxNewTokens: 16 })).toBe(textOnly);
   });
 
   it('runs stage 2 with LoRA beside full fine-tuning and compares them (compareLora)', async () => {

@@ -5,7 +5,7 @@
 // same arithmetic as standard ops, parameter by parameter.
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
-import { defineJsKernel, hasKernel, registerFusedKernels, runJsKernel } from './js-kernel';
+import { defineJsKernel, ensureFusedKernels, hasKernel, runJsKernel } from './js-kernel';
 
 /** One parameter's update: its variable, gradient, moment variables and learning rate. */
 export interface AdamWEntry {
@@ -90,21 +90,13 @@ function composedUpdate(e: AdamWEntry, h: AdamWHyper): void {
   });
 }
 
-let kernelsRegistered = false;
-let nativeRegistered = false;
 
 /**
  * Applies one AdamW step, exactly as `torch.optim.AdamW`: `p ← p·(1 − lr·wd)`, then
  * `p ← p − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + ε)` with the moments updated first.
  */
 export function adamwUpdate(entries: readonly AdamWEntry[], hyper: AdamWHyper): void {
-  // once, and once more on tfjs-node (loaded later than the first update may have run)
-  const onNative = tf.getBackend() === 'tensorflow';
-  if (!kernelsRegistered || (onNative && !nativeRegistered)) {
-    registerFusedKernels();
-    kernelsRegistered = true;
-    nativeRegistered ||= onNative;
-  }
+  ensureFusedKernels();
   const fused = hasKernel(adamwKernel);
   const rest: AdamWEntry[] = [];
   let group: AdamWEntry[] = [];

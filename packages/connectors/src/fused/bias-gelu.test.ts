@@ -2,14 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { gradientCheck, seededTensor } from '../testing/grad-check';
-import { FUSED_PATHS, maxAbsDiff, useFusedPath, valueAndGrads } from '../testing/fused-check';
+import { FUSED_PATHS, NATIVE_FUSED_PATHS, maxAbsDiff, useFusedPath, valueAndGrads } from '../testing/fused-check';
 import { biasGelu, geluFused } from './bias-gelu';
 
 const geluReference = (u: tf.Tensor) => tf.mul(tf.mul(u, 0.5), tf.add(1, tf.erf(tf.mul(u, Math.SQRT1_2))));
 
 describe('biasGelu / geluFused', () => {
   // width 16: the SIMD kernel on wasm; width 6 (not a multiple of 4): its JS loop
-  for (const [path, width] of [...FUSED_PATHS.map((p) => [p, 16] as const), [FUSED_PATHS[1], 6] as const]) {
+  for (const [path, width] of [...[...FUSED_PATHS, ...NATIVE_FUSED_PATHS].map((p) => [p, 16] as const), [FUSED_PATHS[1], 6] as const]) {
     it(`equal gelu(x + b) by standard ops, gradients match autodiff and finite differences (${path.backend}, ${path.kernels ? 'kernels' : 'composition'}, width ${width})`, async () => {
       await useFusedPath(path, ['VlmBiasGelu', 'VlmGeluGrad']);
       const x = tf.variable(seededTensor([4, 6, width], 1, 3));

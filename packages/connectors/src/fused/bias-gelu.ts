@@ -5,7 +5,7 @@
 // only u = x + b is kept; elsewhere (tfjs-node) the composition keeps u and Φ(u).
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
-import { defineJsKernel, hasKernel, registerFusedKernels, runJsKernel } from './js-kernel';
+import { defineJsKernel, ensureFusedKernels, hasKernel, runJsKernel } from './js-kernel';
 
 type GradFn = Parameters<typeof tf.customGrad>[0];
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -63,12 +63,8 @@ const gradKernel = defineJsKernel({
   },
 });
 
-let kernelsRegistered = false;
 function useKernel(x: tf.Tensor, bias: tf.Tensor): boolean {
-  if (!kernelsRegistered) {
-    registerFusedKernels();
-    kernelsRegistered = true;
-  }
+  ensureFusedKernels();
   const D = x.shape[x.shape.length - 1];
   return x.dtype === 'float32' && bias.dtype === 'float32' && bias.size === D && hasKernel(forwardKernel);
 }

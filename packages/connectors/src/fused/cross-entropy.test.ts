@@ -2,12 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { gradientCheck, seededTensor } from '../testing/grad-check';
-import { FUSED_PATHS, maxAbsDiff, useFusedPath, valueAndGrads } from '../testing/fused-check';
+import { FUSED_PATHS, NATIVE_FUSED_PATHS, maxAbsDiff, useFusedPath, valueAndGrads } from '../testing/fused-check';
 import { crossEntropyOverPositions } from './cross-entropy';
 
 describe('crossEntropyOverPositions', () => {
   // vocab 12: the SIMD kernels on wasm; 11 (not a multiple of 4): their JS loops
-  for (const [path, V] of [...FUSED_PATHS.map((p) => [p, 12] as const), [FUSED_PATHS[1], 11] as const]) {
+  for (const [path, V] of [...[...FUSED_PATHS, ...NATIVE_FUSED_PATHS].map((p) => [p, 12] as const), [FUSED_PATHS[1], 11] as const]) {
     it(`is the weighted mean -log p(target) over trained positions, gradient by autodiff and finite differences (${path.backend}, ${path.kernels ? 'kernels' : 'composition'}, vocab ${V})`, async () => {
       await useFusedPath(path, ['VlmCrossEntropy', 'VlmCrossEntropyGrad']);
       const N = 6;

@@ -6,7 +6,7 @@
 // Untrained positions carry weight 0.
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
-import { defineJsKernel, hasKernel, registerFusedKernels, runJsKernel } from './js-kernel';
+import { defineJsKernel, ensureFusedKernels, hasKernel, runJsKernel } from './js-kernel';
 
 type GradFn = Parameters<typeof tf.customGrad>[0];
 
@@ -47,7 +47,7 @@ const forwardKernel = defineJsKernel({
     const sums = view(lse as number, N).slice();
     heap[(loss as number) / 4] = lossFromRows(view(x as number, N * V), view(t as number, N), view(w as number, N), view(max as number, N), sums, view(lse as number, N), V);
   },
-});
+}, { alsoOn: ['tensorflow'] });
 
 /** [x, targets as float32, w, lse, dy []] -> [w·dy·(softmax(x) − onehot(t))]. */
 const gradKernel = defineJsKernel({
@@ -75,19 +75,16 @@ const gradKernel = defineJsKernel({
       heap[at] = (heap[at] as number) - (heap[(w as number) / 4 + r] as number) * d;
     }
   },
-});
+}, { alsoOn: ['tensorflow'] });
 
-let kernelsRegistered = false;
 function useKernel(x: tf.Tensor): boolean {
-  if (!kernelsRegistered) {
-    registerFusedKernels();
-    kernelsRegistered = true;
-  }
-  return x.dtype === 'float32' && hasKernel(forwardKernel);
+  ensureFusedKernels();
+  return x.dtype === 'float32' && hasKernel(forwardKernel, x.size);
 }
 
 const crossEntropyOp = tf.customGrad(((x: tf.Tensor, t: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
   if (useKernel(x)) {
+    const [targetShape, targetDtype, weightShape, weightDtype] = [t.shape, t.dtype, w.shape, w.dtype];
     const tf32 = tf.cast(t, 'float32');
     const wf = tf.cast(w, 'float32');
     const [value, lse, max] = runJsKernel(forwardKernel, [x, tf32, wf]) as [tf.Tensor, tf.Tensor, tf.Tensor];
@@ -98,7 +95,8 @@ const crossEntropyOp = tf.customGrad(((x: tf.Tensor, t: tf.Tensor, w: tf.Tensor,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, st, sw, slse] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
         const [grad] = runJsKernel(gradKernel, [sx, st, sw, slse, tf.cast(dy, 'float32')]) as [tf.Tensor];
-        return [grad, tf.zerosLike(t), tf.zerosLike(w)];
+        // shapes and dtypes only: the forward's inputs may be disposed by the time the gradient runs
+        return [grad, tf.zeros(targetShape, targetDtype), tf.zeros(weightShape, weightDtype)];
       },
     };
   }

@@ -106,6 +106,8 @@ type KernelBackendName = 'wasm' | 'cpu' | 'tensorflow';
 const kernelFor = (backendName: KernelBackendName, kernel: JsKernel) => (backendName === 'wasm' ? wasmKernel(kernel) : backendName === 'tensorflow' ? nodeKernel(kernel) : cpuKernel(kernel));
 
 const registered: JsKernel[] = [];
+/** Backends `registerFusedKernels` has registered on (see `ensureFusedKernels`). */
+const ensuredOn = new Set<string>();
 /** Per kernel, the extra backends it is registered on by default (beyond `FUSED_KERNEL_BACKENDS`). */
 const extraBackends = new Map<string, readonly KernelBackendName[]>();
 
@@ -129,19 +131,41 @@ export const FUSED_KERNEL_BACKENDS: readonly string[] = ['cpu'];
  * backends (the AdamW update on tfjs-node), those with a SIMD form for wasm, and `extra`. Idempotent.
  */
 export function registerFusedKernels(extra: readonly KernelBackendName[] = []): void {
+  ensuredOn.add(tf.getBackend());
   for (const kernel of registered) {
     for (const backendName of new Set([...FUSED_KERNEL_BACKENDS, ...(extraBackends.get(kernel.name) ?? []), ...extra, ...(kernel.simd ? ['wasm'] : [])] as KernelBackendName[])) {
       if (backendName === 'wasm' && !tf.getKernel('BatchMatMul', 'wasm')) continue;
       if (backendName === 'tensorflow' && !tf.getKernel('BatchMatMul', 'tensorflow')) continue;
       if (tf.getKernel(kernel.name, backendName)) tf.unregisterKernel(kernel.name, backendName);
       tf.registerKernel({ kernelName: kernel.name, backendName, kernelFunc: kernelFor(backendName, kernel) });
+      ensuredOn.add(backendName);
     }
   }
 }
 
-/** Whether the active backend runs `kernel` (else the caller composes standard ops). */
-export function hasKernel(kernel: JsKernel): boolean {
-  return tf.getKernel(kernel.name, tf.getBackend()) !== undefined;
+/**
+ * Registers the fused kernels the first time an op runs on each backend (tfjs-node may load after the
+ * first op ran on wasm). A test that removed a kernel after registering keeps it removed.
+ */
+export function ensureFusedKernels(): void {
+  if (!ensuredOn.has(tf.getBackend())) registerFusedKernels();
+}
+
+/**
+ * On tfjs-node, the largest input (values) a JS kernel that replaces per-element ops takes: below it one
+ * JS pass beats the ~10 TensorFlow ops it replaces (eager overhead dominates); above it TensorFlow's
+ * multi-threaded kernels win, and the op composes them.
+ */
+export const NATIVE_JS_KERNEL_MAX_VALUES = 1 << 20;
+
+/**
+ * Whether the active backend runs `kernel` (else the caller composes standard ops); on tfjs-node only for
+ * inputs up to `NATIVE_JS_KERNEL_MAX_VALUES` when `values` is given.
+ */
+export function hasKernel(kernel: JsKernel, values?: number): boolean {
+  const backend = tf.getBackend();
+  if (tf.getKernel(kernel.name, backend) === undefined) return false;
+  return backend !== 'tensorflow' || values === undefined || values <= NATIVE_JS_KERNEL_MAX_VALUES;
 }
 
 /** Runs a JS kernel on the active backend; inputs must be float32. */

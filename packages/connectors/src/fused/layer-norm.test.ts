@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { gradientCheck, seededTensor } from '../testing/grad-check';
-import { FUSED_PATHS, maxAbsDiff, useFusedPath, valueAndGrads } from '../testing/fused-check';
+import { FUSED_PATHS, NATIVE_FUSED_PATHS, maxAbsDiff, useFusedPath, valueAndGrads } from '../testing/fused-check';
 import { layerNormFused, rmsNormFused } from './layer-norm';
 
 // The compositions the fused ops replace (autodiff through standard ops).
@@ -16,7 +16,7 @@ function rmsNormReference(x: tf.Tensor, w: tf.Tensor, eps: number): tf.Tensor {
 
 describe('layerNormFused / rmsNormFused', () => {
   // widths 24 and 32: the SIMD kernels on wasm; 6 and 10 (not multiples of 4): their JS loops
-  for (const [path, W] of [...FUSED_PATHS.map((p) => [p, 0] as const), [FUSED_PATHS[1], 1] as const]) {
+  for (const [path, W] of [...[...FUSED_PATHS, ...NATIVE_FUSED_PATHS].map((p) => [p, 0] as const), [FUSED_PATHS[1], 1] as const]) {
     const label = `${path.backend}, ${path.kernels ? 'kernel' : 'composition'}${W ? ', width not a multiple of 4' : ''}`;
     const [lnW, rmsW] = W ? [6, 10] : [24, 32];
 

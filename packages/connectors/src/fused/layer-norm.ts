@@ -5,7 +5,7 @@
 // the rows instead of ~10 ops and their temporaries; elsewhere (tfjs-node) the composition of standard ops.
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
-import { defineJsKernel, hasKernel, registerFusedKernels, runJsKernel } from './js-kernel';
+import { defineJsKernel, ensureFusedKernels, hasKernel, runJsKernel } from './js-kernel';
 
 const rowsOf = (shape: number[]) => {
   const D = shape[shape.length - 1] as number;
@@ -50,7 +50,7 @@ const normForward = defineJsKernel({
     if (D % 4 !== 0) return false;
     fn.normForward(x as number, gamma as number, beta ?? 0, y as number, mean as number, rstd as number, N, D, Number(attrs.eps), attrs.rms ? 1 : 0);
   },
-});
+}, { alsoOn: ['tensorflow'] });
 
 /** [dy, x, gamma, mean, rstd] -> [dx, dgamma, dbeta]; attrs rms. */
 const normBackward = defineJsKernel({
@@ -96,7 +96,7 @@ const normBackward = defineJsKernel({
     if (D % 4 !== 0) return false;
     fn.normBackward(dy as number, x as number, gamma as number, mean as number, rstd as number, dx as number, dgamma as number, dbeta as number, N, D, attrs.rms ? 1 : 0);
   },
-});
+}, { alsoOn: ['tensorflow'] });
 
 type GradFn = Parameters<typeof tf.customGrad>[0];
 
@@ -119,13 +119,9 @@ function composedBackward(dy: tf.Tensor, x: tf.Tensor, gamma: tf.Tensor, mean: t
   return [dx, dgamma, dbeta];
 }
 
-let kernelsRegistered = false;
 function useKernel(x: tf.Tensor): boolean {
-  if (!kernelsRegistered) {
-    registerFusedKernels();
-    kernelsRegistered = true;
-  }
-  return x.dtype === 'float32' && hasKernel(normForward);
+  ensureFusedKernels();
+  return x.dtype === 'float32' && hasKernel(normForward, x.size);
 }
 
 const ops = new Map<string, (...args: tf.Tensor[]) => tf.Tensor>();

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerFusedKernels } from '../fused/js-kernel';
+import { loadNativeBackend } from './native-backend';
 
 /**
  * The backends and paths a fused op is tested on: its JS kernel on cpu (where it is registered) and on
@@ -11,8 +12,25 @@ export const FUSED_PATHS = [
   { backend: 'wasm', kernels: false },
 ] as const;
 
+/** One way a fused op can run: a backend, with its kernel or as the composition of standard ops. */
+export interface FusedPath {
+  backend: 'cpu' | 'wasm' | 'tensorflow';
+  kernels: boolean;
+}
+
+/**
+ * The same two paths on tfjs-node where it loads (kernel and composition; CI requires it): the AdamW,
+ * norm and cross-entropy kernels are registered there by default.
+ */
+export const NATIVE_FUSED_PATHS: readonly FusedPath[] = (await loadNativeBackend()).ok
+  ? [
+      { backend: 'tensorflow', kernels: true },
+      { backend: 'tensorflow', kernels: false },
+    ]
+  : [];
+
 /** Sets the backend and registers the fused kernels, or removes them so the op composes standard ops. */
-export async function useFusedPath(path: (typeof FUSED_PATHS)[number], kernelNames: string[]): Promise<void> {
+export async function useFusedPath(path: FusedPath, kernelNames: string[]): Promise<void> {
   await tf.setBackend(path.backend);
   registerFusedKernels(path.kernels ? [path.backend] : []);
   if (!path.kernels) for (const name of kernelNames) if (tf.getKernel(name, path.backend)) tf.unregisterKernel(name, path.backend);

@@ -19,23 +19,80 @@ export interface AssemblyInput {
   mmUseImStartEnd: boolean;
 }
 
-/** Writes message text, turning every `<image>` into its own untrained `image` span. */
-function pushContent(b: SpanBuilder, value: string, role: SpanRole, trained: boolean, turn: number, wrap: boolean): void {
-  if (!value.includes(IMAGE_TOKEN)) {
-    b.push(value, role, 'text', trained, turn);
+/**
+ * Writes `head + value + tail` as message text, turning every `<image>` in `value` into its own untrained
+ * `image` span (`head` and `tail` hold none). The same spans as splitting the concatenation at each
+ * `<image>`, without building it.
+ */
+function pushContent(b: SpanBuilder, head: string, value: string, tail: string, role: SpanRole, trained: boolean, turn: number, wrap: boolean): void {
+  let at = value.indexOf(IMAGE_TOKEN);
+  if (at === -1) {
+    b.pushJoined(head, value, tail, role, 'text', trained, turn);
     return;
   }
-  const pieces = value.split(IMAGE_TOKEN);
-  pieces.forEach((piece, i) => {
-    if (i > 0) b.push(wrap ? IMAGE_START_TOKEN + IMAGE_TOKEN + IMAGE_END_TOKEN : IMAGE_TOKEN, role, 'image', false, turn);
-    b.push(piece, role, 'text', trained, turn);
-  });
+  let from = 0;
+  let before = head;
+  do {
+    b.pushJoined(before, value.slice(from, at), '', role, 'text', trained, turn);
+    b.push(wrap ? WRAPPED_IMAGE : IMAGE_TOKEN, role, 'image', false, turn);
+    before = '';
+    from = at + IMAGE_TOKEN.length;
+    at = value.indexOf(IMAGE_TOKEN, from);
+  } while (at !== -1);
+  b.pushJoined('', value.slice(from), tail, role, 'text', trained, turn);
+}
+
+const WRAPPED_IMAGE = IMAGE_START_TOKEN + IMAGE_TOKEN + IMAGE_END_TOKEN;
+
+/** Strings a template writes in every record, derived from its spec once. */
+interface SpecStrings {
+  /** The spec fields they were derived from (a spec object changed since gets fresh strings). */
+  systemFormat: string;
+  user: string;
+  assistant: string;
+  sep: string;
+  turnSuffix: string;
+  /** `systemFormat` split at `{system}`. */
+  systemParts: string[];
+  /** `user: ` and `assistant:` (the single and two styles). */
+  userColon: string;
+  assistantColon: string;
+  /** `sep + turnSuffix` (the mpt style). */
+  sepSuffix: string;
+}
+const specStrings = new WeakMap<TemplateSpec, SpecStrings>();
+
+function stringsOf(spec: TemplateSpec): SpecStrings {
+  const known = specStrings.get(spec);
+  if (
+    known !== undefined &&
+    known.systemFormat === spec.systemFormat &&
+    known.user === spec.roles.user &&
+    known.assistant === spec.roles.assistant &&
+    known.sep === spec.sep &&
+    known.turnSuffix === spec.turnSuffix
+  ) {
+    return known;
+  }
+  const strings: SpecStrings = {
+    systemFormat: spec.systemFormat,
+    user: spec.roles.user,
+    assistant: spec.roles.assistant,
+    sep: spec.sep,
+    turnSuffix: spec.turnSuffix,
+    systemParts: spec.systemFormat.split('{system}'),
+    userColon: `${spec.roles.user}: `,
+    assistantColon: `${spec.roles.assistant}:`,
+    sepSuffix: spec.sep + spec.turnSuffix,
+  };
+  specStrings.set(spec, strings);
+  return strings;
 }
 
 // The system message is text like any message (a `</s>` or `<|im_end|>` in it stays text, as in questions
 // and answers); only the template's frame around it (`<|im_start|>system\n`, `<<SYS>>\n`) is template text.
 function pushSystem(b: SpanBuilder, spec: TemplateSpec, system: string, turn: number): void {
-  const [before, ...after] = spec.systemFormat.split('{system}');
+  const [before, ...after] = stringsOf(spec).systemParts;
   b.push(before!, 'system', 'tag', false, turn);
   for (const piece of after) {
     b.push(system, 'system', 'system', false, turn);
@@ -47,20 +104,21 @@ function pushSystem(b: SpanBuilder, spec: TemplateSpec, system: string, turn: nu
 // turn (SINGLE: sep, TWO: sep2).
 function roleColon(b: SpanBuilder, x: AssemblyInput, assistantStop: string): void {
   const { spec } = x;
+  const strings = stringsOf(spec);
   pushSystem(b, spec, x.system, x.systemTurn);
   b.push(spec.sep, 'system', 'separator', false, x.systemTurn);
   for (const m of x.messages) {
     if (m.role === 'user') {
-      b.push(`${spec.roles.user}: `, 'user', 'tag', false, m.turn);
-      pushContent(b, m.value, 'user', false, m.turn, x.mmUseImStartEnd);
+      b.push(strings.userColon, 'user', 'tag', false, m.turn);
+      pushContent(b, '', m.value, '', 'user', false, m.turn, x.mmUseImStartEnd);
       b.push(spec.sep, 'user', 'separator', false, m.turn);
     } else {
-      b.push(`${spec.roles.assistant}:`, 'assistant', 'tag', false, m.turn);
-      pushContent(b, ` ${m.value}`, 'assistant', true, m.turn, x.mmUseImStartEnd);
+      b.push(strings.assistantColon, 'assistant', 'tag', false, m.turn);
+      pushContent(b, ' ', m.value, '', 'assistant', true, m.turn, x.mmUseImStartEnd);
       b.push(assistantStop, 'assistant', 'stop', true, m.turn);
     }
   }
-  if (x.generation) b.push(`${spec.roles.assistant}:`, 'assistant', 'tag', false, -1);
+  if (x.generation) b.push(strings.assistantColon, 'assistant', 'tag', false, -1);
 }
 
 function single(b: SpanBuilder, x: AssemblyInput): void {
@@ -73,16 +131,17 @@ function two(b: SpanBuilder, x: AssemblyInput): void {
 
 function mpt(b: SpanBuilder, x: AssemblyInput): void {
   const { spec } = x;
+  const { sepSuffix } = stringsOf(spec);
   pushSystem(b, spec, x.system, x.systemTurn);
-  b.push(spec.sep + spec.turnSuffix, 'system', 'separator', false, x.systemTurn);
+  b.push(sepSuffix, 'system', 'separator', false, x.systemTurn);
   for (const m of x.messages) {
     if (m.role === 'user') {
       b.push(spec.roles.user, 'user', 'tag', false, m.turn);
-      pushContent(b, m.value, 'user', false, m.turn, x.mmUseImStartEnd);
-      b.push(spec.sep + spec.turnSuffix, 'user', 'separator', false, m.turn);
+      pushContent(b, '', m.value, '', 'user', false, m.turn, x.mmUseImStartEnd);
+      b.push(sepSuffix, 'user', 'separator', false, m.turn);
     } else {
       b.push(spec.roles.assistant, 'assistant', 'tag', false, m.turn);
-      pushContent(b, m.value, 'assistant', true, m.turn, x.mmUseImStartEnd);
+      pushContent(b, '', m.value, '', 'assistant', true, m.turn, x.mmUseImStartEnd);
       b.push(spec.sep, 'assistant', 'stop', true, m.turn);
       b.push(spec.turnSuffix, 'assistant', 'separator', false, m.turn);
     }
@@ -100,10 +159,10 @@ function llama2(b: SpanBuilder, x: AssemblyInput): void {
       if (!first) b.push(spec.sep, 'user', 'separator', false, m.turn);
       b.push('[INST] ', 'user', 'tag', false, m.turn);
       if (first && x.system.length > 0) pushSystem(b, spec, x.system, x.systemTurn);
-      pushContent(b, m.value, 'user', false, m.turn, x.mmUseImStartEnd);
+      pushContent(b, '', m.value, '', 'user', false, m.turn, x.mmUseImStartEnd);
       b.push(' [/INST]', 'user', 'tag', false, m.turn);
     } else {
-      pushContent(b, ` ${m.value} `, 'assistant', true, m.turn, x.mmUseImStartEnd);
+      pushContent(b, ' ', m.value, ' ', 'assistant', true, m.turn, x.mmUseImStartEnd);
       b.push(sep2, 'assistant', 'stop', true, m.turn);
     }
     first = false;
@@ -116,11 +175,11 @@ function plain(b: SpanBuilder, x: AssemblyInput): void {
   for (const m of x.messages) {
     if (m.role !== 'user') continue;
     const n = m.value.split(IMAGE_TOKEN).length - 1;
-    for (let i = 0; i < n; i++) pushContent(b, IMAGE_TOKEN, 'user', false, m.turn, x.mmUseImStartEnd);
+    for (let i = 0; i < n; i++) pushContent(b, '', IMAGE_TOKEN, '', 'user', false, m.turn, x.mmUseImStartEnd);
   }
   for (const m of x.messages) {
     if (m.role !== 'assistant') continue;
-    pushContent(b, m.value, 'assistant', true, m.turn, x.mmUseImStartEnd);
+    pushContent(b, '', m.value, '', 'assistant', true, m.turn, x.mmUseImStartEnd);
     b.push(spec.sep, 'assistant', 'stop', true, m.turn);
   }
 }
@@ -140,7 +199,7 @@ function v0Train(b: SpanBuilder, x: AssemblyInput): void {
     hashes();
     const role = m.role === 'user' ? spec.roles.user : spec.roles.assistant;
     b.push(` ${role}:`, m.role, 'tag', false, m.turn);
-    pushContent(b, ` ${m.value}`, m.role, m.role === 'assistant', m.turn, x.mmUseImStartEnd);
+    pushContent(b, ' ', m.value, '', m.role, m.role === 'assistant', m.turn, x.mmUseImStartEnd);
     if (m.role === 'user') b.push('\n', 'user', 'separator', false, m.turn);
     else b.push('\n', 'assistant', 'text', true, m.turn);
     previousAnswer = m.role === 'assistant' ? m.turn : -1;

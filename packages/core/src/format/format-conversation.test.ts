@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../random/rng';
+import { registerTemplate } from '../templates/registry';
 import { formatConversation } from './format-conversation';
 import { placeImages } from './image-placement';
 
@@ -76,5 +77,26 @@ describe('formatConversation', () => {
     const f = formatConversation({ id: 'sep', conversations: [{ from: 'human', value: 'Q ASSISTANT: x' }, { from: 'gpt', value: 'See ### and ASSISTANT: and </s> here.' }] }, { template: 'vicuna_v1' });
     const trained = f.spans.filter((s) => s.trained).map((s) => f.text.slice(s.start, s.end));
     expect(trained).toEqual([' See ### and ASSISTANT: and </s> here.', '</s>']);
+  });
+
+  it('writes the current strings of a template whose spec object was changed after use', () => {
+    // role tags and the system frame are derived once per spec object; a changed field must not be served stale
+    const spec = registerTemplate({ name: 'format-test-mutable', style: 'two', system: 'Sys', systemFormat: '<{system}>', roles: { user: 'U', assistant: 'A' }, sep: ' ', sep2: '!' });
+    const record = { conversations: [{ from: 'human' as const, value: 'q' }, { from: 'gpt' as const, value: 'a' }] };
+    expect(formatConversation(record, { template: 'format-test-mutable' }).text).toBe('<Sys> U: q A: a!');
+    spec.roles = { user: 'Human', assistant: 'Bot' };
+    spec.systemFormat = '[{system}]';
+    expect(formatConversation(record, { template: 'format-test-mutable' }).text).toBe('[Sys] Human: q Bot: a!');
+    spec.sep = '\n';
+    expect(formatConversation(record, { template: 'format-test-mutable' }).text).toBe('[Sys]\nHuman: q\nBot: a!');
+  });
+
+  it('splits a turn with several images at each one, keeping the text around them', () => {
+    const record = { image: ['a.png', 'b.png'], conversations: [{ from: 'human' as const, value: 'Left <image> right <image>' }, { from: 'gpt' as const, value: 'Both.' }] };
+    for (const [mmUseImStartEnd, image] of [[false, '<image>'], [true, '<im_start><image><im_end>']] as const) {
+      const f = formatConversation(record, { template: 'llava_v0_train', imagePlacement: 'keep', mmUseImStartEnd });
+      const user = f.spans.filter((s) => s.role === 'user' && (s.part === 'text' || s.part === 'image')).map((s) => [s.part, f.text.slice(s.start, s.end)]);
+      expect(user).toEqual([['text', ' Left '], ['image', image], ['text', ' right '], ['image', image]]);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { IMAGE_TOKEN } from '../constants';
 import { VlmError } from '../errors/vlm-error';
 import { createRng, type Rng } from '../random/rng';
 import type { LlavaTurn } from '../schema/llava-record';
@@ -62,7 +63,7 @@ function recordImagesOf(record: ConversationRecord): string[] {
 export function formatConversation(record: ConversationRecord, options: FormatOptions = {}): FormattedConversation {
   const spec = getTemplate(options.template ?? 'vicuna_v1');
   const recordId = record.id === undefined ? undefined : String(record.id);
-  const where = { row: options.row, id: recordId };
+  const where = () => ({ row: options.row, id: recordId });
   const placement = options.imagePlacement ?? 'front';
   // Only `random` placement draws; the per-record stream is derived on first use, so the other
   // placements do not pay for hashing the id.
@@ -72,47 +73,61 @@ export function formatConversation(record: ConversationRecord, options: FormatOp
   let system = spec.system;
   let systemTurn = -1;
   const messages: AssemblyMessage[] = [];
-  record.conversations.forEach((turn, index) => {
+  // `<image>` placeholders in the messages as placed (answers hold none: that is an error below)
+  let placeholders = 0;
+  const turns = record.conversations;
+  for (let index = 0; index < turns.length; index++) {
+    const turn = turns[index]!;
     if (turn.from === 'system') {
       if (index !== 0) {
         throw new VlmError('roles_out_of_order', 'A system turn may only come first.', {
-          location: { ...where, field: `conversations[${index}].from` },
+          location: { ...where(), field: `conversations[${index}].from` },
           hint: 'Move the system message to conversations[0] or drop it.',
         });
       }
       system = turn.value;
       systemTurn = index;
-      return;
+      continue;
     }
     const role = turn.from === 'human' ? 'user' : 'assistant';
     const expected = messages.length % 2 === 0 ? 'user' : 'assistant';
     if (role !== expected) {
       throw new VlmError('roles_out_of_order', `Expected a ${expected === 'user' ? 'human' : 'gpt'} turn, got "${turn.from}".`, {
-        location: { ...where, field: `conversations[${index}].from` },
+        location: { ...where(), field: `conversations[${index}].from` },
         hint: 'Conversations alternate human, gpt, human, gpt ... and start with human.',
       });
     }
-    if (role === 'assistant' && countImages(turn.value) > 0) {
-      // Counting placeholders alone would accept it and train an image inside the answer.
-      throw new VlmError('image_in_answer', 'An <image> placeholder is inside an answer.', {
-        location: { ...where, field: `conversations[${index}].value` },
-        hint: 'Images belong in the first human turn; remove <image> from the gpt turn.',
-      });
+    if (role === 'assistant') {
+      if (turn.value.includes(IMAGE_TOKEN)) {
+        // Counting placeholders alone would accept it and train an image inside the answer.
+        throw new VlmError('image_in_answer', 'An <image> placeholder is inside an answer.', {
+          location: { ...where(), field: `conversations[${index}].value` },
+          hint: 'Images belong in the first human turn; remove <image> from the gpt turn.',
+        });
+      }
+      messages.push({ role, value: turn.value, turn: index });
+      continue;
     }
-    messages.push({ role, value: role === 'user' ? placeImages(turn.value, placement, placement === 'random' ? recordRng() : UNUSED_RNG) : turn.value, turn: index });
-  });
+    // A question without `<image>` is placed as written; one with it is counted as placed.
+    let value = turn.value;
+    if (value.includes(IMAGE_TOKEN)) {
+      value = placeImages(value, placement, placement === 'random' ? recordRng() : UNUSED_RNG);
+      placeholders += countImages(value);
+    }
+    messages.push({ role, value, turn: index });
+  }
   if (messages.length === 0) {
-    throw new VlmError('conversation_empty', 'The record has no human or gpt turn.', { location: { ...where, field: 'conversations' } });
+    throw new VlmError('conversation_empty', 'The record has no human or gpt turn.', { location: { ...where(), field: 'conversations' } });
   }
 
   const generation = options.generation ?? false;
+  // the dropped final answer holds no placeholder
   if (generation && messages[messages.length - 1]!.role === 'assistant') messages.pop();
 
   const images = recordImagesOf(record);
-  const placeholders = messages.reduce((n, m) => n + countImages(m.value), 0);
   if (placeholders !== images.length) {
     throw new VlmError('image_count_mismatch', `The record has ${images.length} image(s) but ${placeholders} <image> placeholder(s).`, {
-      location: { ...where, field: 'conversations' },
+      location: { ...where(), field: 'conversations' },
       hint: 'Write one <image> per image, in the first human turn; text-only records have neither.',
     });
   }

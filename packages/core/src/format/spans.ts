@@ -39,6 +39,19 @@ export class SpanBuilder {
     this.spans.push({ start, end: this.length, role, part, trained, turn });
   }
 
+  /** Appends `head + body + tail` as one span without concatenating them first (skipped when empty). */
+  pushJoined(head: string, body: string, tail: string, role: SpanRole, part: SpanPart, trained: boolean, turn: number): void {
+    const length = head.length + body.length + tail.length;
+    if (length === 0) return;
+    const start = this.length;
+    if (head.length > 0) this.pieces.push(head);
+    if (body.length > 0) this.pieces.push(body);
+    if (tail.length > 0) this.pieces.push(tail);
+    this.length += length;
+    this.joined = undefined;
+    this.spans.push({ start, end: this.length, role, part, trained, turn });
+  }
+
   /** The text written so far. */
   get text(): string {
     return (this.joined ??= this.pieces.join(''));

@@ -140,6 +140,13 @@ function templateRuns(tokenizer: Tokenizer): { runs: Map<string, TemplateRun>; r
   return cache;
 }
 
+function tokenSpanMismatch(formatted: FormattedConversation, tokenizer: Tokenizer, id: number, start: number, end: number, where: ErrorLocation): VlmError {
+  return new VlmError('token_span_mismatch', `Token ${JSON.stringify(tokenizer.idToToken(id))} covers both trained and untrained text: ${JSON.stringify(formatted.text.slice(start, end))}.`, {
+    location: where,
+    hint: `The template ${formatted.template.name} puts an answer boundary inside a token of ${tokenizer.name}; use another template or tokenizer for this record.`,
+  });
+}
+
 // Reused by every call (the function is synchronous); each result copies the part it filled.
 const sink = new TokenSink();
 
@@ -293,7 +300,9 @@ export function tokenizeConversation(formatted: FormattedConversation, tokenizer
   const runEnds: number[] = [];
   const runTrained: boolean[] = [];
   let trainedChars = 0;
+  let hasAnswer = false;
   for (const sp of spans) {
+    hasAnswer ||= sp.trained;
     const trained = sp.trained && (lastAnswer === undefined || sp.turn === lastAnswer);
     if (trained) trainedChars += sp.end - sp.start;
     if (runTrained.length > 0 && runTrained[runTrained.length - 1] === trained) runEnds[runEnds.length - 1] = sp.end;
@@ -313,28 +322,36 @@ export function tokenizeConversation(formatted: FormattedConversation, tokenizer
   offsets.set(sink.offsets.subarray(0, 2 * total));
   labels.fill(IGNORE_INDEX);
   let trainedTokens = 0;
-  let run = 0;
   let coveredUpTo = 0;
   let coveredTrained = 0;
-  const first = addBos ? 1 : 0;
-  for (let i = 0; i < total; i++) {
-    const s = offsets[2 * i]!;
-    const end = offsets[2 * i + 1]!;
-    if (i < first || (end === s && inputIds[i] === imageId)) continue;
-    while (run < runEnds.length - 1 && runEnds[run]! <= s) run++;
-    if (end > runEnds[run]!) {
-      throw new VlmError('token_span_mismatch', `Token ${JSON.stringify(tokenizer.idToToken(inputIds[i]!))} covers both trained and untrained text: ${JSON.stringify(text.slice(s, end))}.`, {
-        location: where,
-        hint: `The template ${formatted.template.name} puts an answer boundary inside a token of ${tokenizer.name}; use another template or tokenizer for this record.`,
-      });
-    }
+  // A token belongs to the first run that ends after its start (the last run takes the rest); image
+  // positions (empty offsets, image id) are never trained and never cross a run.
+  let i = addBos ? 1 : 0;
+  const lastRun = runEnds.length - 1;
+  for (let run = 0; run <= lastRun && i < total; run++) {
+    const runEnd = runEnds[run]!;
+    const limit = run === lastRun ? Infinity : runEnd;
     if (runTrained[run]) {
-      labels[i] = inputIds[i]!;
-      trainedTokens++;
-      // characters of trained tokens, each counted once (byte-fallback tokens share a character)
-      if (end > coveredUpTo) {
-        coveredTrained += end - Math.max(s, coveredUpTo);
-        coveredUpTo = end;
+      for (; i < total; i++) {
+        const s = offsets[2 * i]!;
+        if (s >= limit) break;
+        const end = offsets[2 * i + 1]!;
+        if (end === s && inputIds[i] === imageId) continue;
+        if (end > runEnd) throw tokenSpanMismatch(formatted, tokenizer, inputIds[i]!, s, end, where);
+        labels[i] = inputIds[i]!;
+        trainedTokens++;
+        // characters of trained tokens, each counted once (byte-fallback tokens share a character)
+        if (end > coveredUpTo) {
+          coveredTrained += end - (s > coveredUpTo ? s : coveredUpTo);
+          coveredUpTo = end;
+        }
+      }
+    } else {
+      for (; i < total; i++) {
+        const s = offsets[2 * i]!;
+        if (s >= limit) break;
+        const end = offsets[2 * i + 1]!;
+        if (end > runEnd && !(end === s && inputIds[i] === imageId)) throw tokenSpanMismatch(formatted, tokenizer, inputIds[i]!, s, end, where);
       }
     }
   }
@@ -346,7 +363,6 @@ export function tokenizeConversation(formatted: FormattedConversation, tokenizer
       location: where,
     });
   }
-  const hasAnswer = spans.some((s) => s.trained);
   if (hasAnswer && trainedTokens === 0) {
     throw new VlmError('no_trained_tokens', 'The record has an answer but no trained token.', { location: where });
   }

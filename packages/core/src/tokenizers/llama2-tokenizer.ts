@@ -77,6 +77,17 @@ function byteSpans(word: string, entry: WordEntry, count: number, tokenBytes: (i
 }
 
 /**
+ * A copy of `word` that does not keep the text it was cut from alive. A word is a slice of the text
+ * being encoded, and engines may represent a slice as a view of that text: kept as a cache key, it
+ * would keep the whole text (a formatted prompt of kilobytes, for a word of 13 characters) alive as
+ * long as the cache, which costs memory and garbage-collector time in a data loader that formats
+ * each prompt, encodes it and drops it. Concatenating and slicing gives a flat string of its own.
+ */
+function ownString(word: string): string {
+  return ` ${word}`.slice(1);
+}
+
+/**
  * No LLaMA piece has a space (`▁`) after another character, so no merge crosses the start of a
  * space-led word and each word (`/ *[^ ]+| +/` over the text with its dummy-prefix space) can be encoded
  * on its own with identical ids. The library's BPE is superlinear in the text length, so this (plus a
@@ -107,7 +118,7 @@ function llamaEngine(tok: LlamaTokenizerJs): TokenizerEngine & MaybeEncodeInto {
       entry = new Int32Array(3 * ids.length);
       entry.set(ids);
       if (cache.size >= CACHE_LIMIT) cache.clear();
-      cache.set(word, entry);
+      cache.set(ownString(word), entry);
     }
     return entry;
   };

@@ -64,6 +64,25 @@ describe('trainStage', () => {
     expect(changed).toBe(true);
   });
 
+  it('computes a frozen vision tower once per image and gives the same losses as computing it every step', async () => {
+    const stage = { ...STAGE, steps: 6 };
+    const cached = await trainStage(options({ stage }));
+    const uncached = await trainStage(options({ stage, visionFeatureCacheBytes: 0 }));
+    expect(uncached.visionFeatures).toBeUndefined();
+    expect(cached.losses).toEqual(uncached.losses);
+    const imagesSeen = cached.visionFeatures!.hits + cached.visionFeatures!.misses;
+    expect(cached.visionFeatures!.hits).toBeGreaterThan(0);
+    expect(cached.visionFeatures!.misses).toBeLessThan(imagesSeen);
+    expect(cached.visionFeatures!.bytes).toBeGreaterThan(0);
+    // a budget too small for one image: nothing kept, every image computed
+    const tiny = await trainStage(options({ stage, visionFeatureCacheBytes: 8 }));
+    expect(tiny.visionFeatures).toEqual({ hits: 0, misses: imagesSeen, bytes: 0 });
+    expect(tiny.losses).toEqual(uncached.losses);
+    // a stage that trains the tower computes it every step
+    const withVision = await trainStage(options({ stage: { ...stage, train: { ...stage.train, vision: 1e-3 } } }));
+    expect(withVision.visionFeatures).toBeUndefined();
+  });
+
   it('gives the same losses for the same seed, and resuming equals the uninterrupted run', async () => {
     const full = await trainStage(options({ outDir: join(dir, 'full') }));
     const again = await trainStage(options());

@@ -17,6 +17,7 @@ import type { TrainSample } from '../data/prepare-samples';
 import { type DataPosition, batchesPerEpoch, epochOrder, positionOfStep } from '../data/epoch-order';
 import { AdamW, type OptimizedParam, clipByGlobalNorm } from './adamw';
 import { MetricsLog, type StepMetrics } from './metrics-log';
+import { DEFAULT_VISION_FEATURE_CACHE_BYTES, VisionFeatureCache } from './vision-feature-cache';
 import { planBatches } from './micro-batches';
 import { lmBatchLoss } from './batch-loss';
 import { qformerStageLoss } from './qformer-stage-loss';
@@ -61,6 +62,12 @@ export interface TrainStageOptions {
   progress?: (line: string) => void;
   /** Called after every step (metrics already written). */
   onStep?: (metrics: StepMetrics) => void;
+  /**
+   * Memory for the frozen vision tower's features per image (default 256 MiB; 0 = off). While the stage
+   * does not train the tower, an image's features are computed once and reused whenever it comes back,
+   * with the same values; images beyond the budget are computed every time.
+   */
+  visionFeatureCacheBytes?: number;
 }
 
 /** What a stage did. */
@@ -76,6 +83,8 @@ export interface StageResult {
   checkpoint?: string;
   /** Stopped early by `signal` after `stepsDone` steps (a checkpoint of that step was saved). */
   interrupted?: boolean;
+  /** With a frozen vision tower: images whose features came from the cache / were computed, and the cache's bytes. */
+  visionFeatures?: { hits: number; misses: number; bytes: number };
 }
 
 /** Parses a stage spec; every error names its field (`stages[1].train.lm` style paths). */
@@ -244,6 +253,8 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
     });
   };
 
+  const cacheBytes = options.visionFeatureCacheBytes ?? DEFAULT_VISION_FEATURE_CACHE_BYTES;
+  const featureCache = !visionTrains && cacheBytes > 0 ? new VisionFeatureCache(cacheBytes) : undefined;
   const started = performance.now();
   let tokensAll = 0;
   let trainedAll = 0;
@@ -260,8 +271,13 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
     let loss = 0;
     for (let m = 0; m < plan.accumulation; m++) {
       const micro = globalBatch.slice(m * plan.microBatchSize, (m + 1) * plan.microBatchSize);
-      const pixels = await options.images?.batch(micro.flatMap((s) => s.images));
-      const features = pixels && !visionTrains ? tf.tidy(() => model.vision.features(pixels, selection)) : undefined;
+      const imageKeys = micro.flatMap((s) => s.images);
+      let features = featureCache?.batch(imageKeys);
+      const pixels = features ? undefined : await options.images?.batch(imageKeys);
+      if (pixels && !visionTrains) {
+        features = tf.tidy(() => model.vision.features(pixels, selection));
+        featureCache?.store(imageKeys, features);
+      }
       if (lora) {
         lora.training = true;
         lora.seedDropout(dropoutSeed(options.seed, step, m));
@@ -338,7 +354,8 @@ export async function trainStage(options: TrainStageOptions): Promise<StageResul
   optimizer.dispose();
   const seconds = (performance.now() - started) / 1000;
   log(`stage ${stage.name} ${interrupted ? `interrupted at step ${endStep}/${totalSteps}` : 'done'}: ${endStep - startStep} steps in ${seconds.toFixed(1)} s, final loss ${losses.at(-1)?.toFixed(4) ?? '-'}, ${Math.round(tokensAll / Math.max(1e-9, seconds))} tok/s`);
-  return { stage: stage.name, losses, stepsDone: endStep, totalSteps, seconds, tokens: tokensAll, trainedTokens: trainedAll, checkpoint: checkpointDir, interrupted };
+  const visionFeatures = featureCache ? { hits: featureCache.hits, misses: featureCache.misses, bytes: featureCache.size } : undefined;
+  return { stage: stage.name, losses, stepsDone: endStep, totalSteps, seconds, tokens: tokensAll, trainedTokens: trainedAll, checkpoint: checkpointDir, interrupted, visionFeatures };
 }
 
 /** A `kind: qformer` stage needs a BLIP-2 model with its text side and image-caption samples (one image each). */
