@@ -140,7 +140,7 @@ const tokenizerName = (await freshTokenizer()).name;
 
 console.log(`${count.toLocaleString('en')} records (LLaVA-Instruct-like, 2-6 turns), template ${template}, tokenizer ${tokenizerName}; ${chars.toLocaleString('en')} characters per pass`);
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the start`);
-console.log(`each run: ${passes === 1 ? 'every record once' : `${passes} passes over all records`}, fresh tokenizer, full GC before it${(globalThis as { gc?: unknown }).gc ? '' : ' (not available: run node with --expose-gc)'}; records sized from a raw pass over 4,000 sample records (${sampleSeconds.toFixed(2)} CPU s) and a calibration raw run on the set (${calibration.toFixed(2)} CPU s); ${pairs} pairs, the order alternating; then ${interleavedPasses} interleaved passes in chunks of ${chunk} records`);
+console.log(`each run: ${passes === 1 ? 'every record once' : `${passes} passes over all records`}, fresh tokenizer, full GC before it${(globalThis as { gc?: unknown }).gc ? '' : ' (not available: run node with --expose-gc)'}; ${values.records ? 'records as given by --records' : `records sized from a raw pass over 4,000 sample records (${sampleSeconds.toFixed(2)} CPU s) and a calibration raw run on the set (${calibration.toFixed(2)} CPU s)`}; ${pairs} pairs, the order alternating; then ${interleavedPasses} interleaved passes in chunks of ${chunk} records`);
 console.log(`started ${utc()} UTC\n`);
 
 const results: Record<Variant, number[]> = { raw: [], pipeline: [] };
