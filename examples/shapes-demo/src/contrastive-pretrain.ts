@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { crossEntropyOverPositions } from '@vlm/connectors';
 import { createRng } from '@vlm/core';
 import type { ClipVisionModel } from '@vlm/train';
 import { AdamW, normalValues } from '@vlm/train';
@@ -31,6 +32,9 @@ export interface ContrastiveOptions {
   patchLayer?: number;
   progress?: (step: number, loss: number) => void;
 }
+
+/** Euclidean norm of each row, `[n, 1]` (as tf.norm(x, 2, 1, true), in 3 ops instead of tf.norm's abs/pow and their NaN guards). */
+const rowNorm = (x: tf.Tensor) => tf.sqrt(tf.sum(tf.square(x), 1, true));
 
 /** Words and word pairs: pairs keep which colour goes with which shape ("red circle" vs "blue circle"). */
 function words(text: string): string[] {
@@ -117,28 +121,31 @@ export function createContrastiveTrainer(vision: ClipVisionModel, pairs: readonl
     const loss = tf.tidy(() => {
       const pixels = tf.tensor4d(px, [batch.length, 3, size, size]);
       const captionBags = bagTensors(batch.map((i) => bags[i] as Int32Array));
-      const labels = tf.oneHot(tf.range(0, batch.length, 1, 'int32'), batch.length);
-      const patchOneHot = dense ? tf.oneHot(tf.tensor1d(patchLabels, 'int32'), patchTexts.length) : undefined;
+      const diagonal = tf.range(0, batch.length, 1, 'int32') as tf.Tensor1D;
+      const rowWeights = tf.fill([batch.length], 1 / batch.length) as tf.Tensor1D;
+      const patchTargets = dense ? tf.tensor1d(patchLabels, 'int32') : undefined;
+      const patchWeights = dense ? tf.fill([patchLabels.length], 1 / patchLabels.length) : undefined;
       const encodeText = (b: ReturnType<typeof bagTensors>) => {
         const bag = tf.sum(tf.mul(tf.gather(wordEmb, b.ids), b.weights), 1) as tf.Tensor2D;
         const t = tf.matMul(tf.tanh(bag), textProj);
-        return tf.div(t, tf.norm(t, 2, 1, true)) as tf.Tensor2D;
+        return tf.div(t, rowNorm(t)) as tf.Tensor2D;
       };
       const { value, grads } = tf.variableGrads(() => {
         const out = vision.forward(pixels);
         const img = tf.matMul(out.pooled, imageProj);
-        const ni = tf.div(img, tf.norm(img, 2, 1, true));
+        const ni = tf.div(img, rowNorm(img));
         const nt = encodeText(captionBags);
         const logits = tf.mul(tf.matMul(ni, nt, false, true), scale);
-        const a = tf.losses.softmaxCrossEntropy(labels, logits);
-        const b = tf.losses.softmaxCrossEntropy(labels, tf.transpose(logits));
+        // symmetric InfoNCE: image i's caption is caption i and the other way round (mean over rows each)
+        const a = crossEntropyOverPositions(logits as tf.Tensor2D, diagonal, rowWeights);
+        const b = crossEntropyOverPositions(tf.transpose(logits) as tf.Tensor2D, diagonal, rowWeights);
         const global = tf.div(tf.add(a, b), 2) as tf.Scalar;
-        if (!patchOneHot || !promptBags) return global;
+        if (!patchTargets || !promptBags) return global;
         const h = out.hiddenStates[patchLayer] as tf.Tensor3D;
         const patches = tf.reshape(tf.slice(h, [0, 1, 0], [batch.length, grid, D]), [batch.length * grid, D]);
         const pe = tf.matMul(patches, patchProj);
-        const np = tf.div(pe, tf.norm(pe, 2, 1, true));
-        const local = tf.losses.softmaxCrossEntropy(patchOneHot, tf.mul(tf.matMul(np, encodeText(promptBags), false, true), scale));
+        const np = tf.div(pe, rowNorm(pe));
+        const local = crossEntropyOverPositions(tf.mul(tf.matMul(np, encodeText(promptBags), false, true), scale) as tf.Tensor2D, patchTargets as tf.Tensor1D, patchWeights as tf.Tensor1D);
         return tf.add(global, local) as tf.Scalar;
       }, variables);
       optimizer.apply(new Map(variables.map((variable, i) => [`${i}:${variable.name}`, grads[variable.name] as tf.Tensor])), () => o.learningRate);
