@@ -5,7 +5,7 @@
 // same arithmetic as standard ops, parameter by parameter.
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
-import { defineJsKernel, ensureFusedKernels, hasKernel, runJsKernel } from './js-kernel';
+import { NATIVE_JS_KERNEL_MAX_VALUES, defineJsKernel, ensureFusedKernels, hasKernel, runJsKernel } from './js-kernel';
 
 /** One parameter's update: its variable, gradient, moment variables and learning rate. */
 export interface AdamWEntry {
@@ -98,6 +98,8 @@ function composedUpdate(e: AdamWEntry, h: AdamWHyper): void {
 export function adamwUpdate(entries: readonly AdamWEntry[], hyper: AdamWHyper): void {
   ensureFusedKernels();
   const fused = hasKernel(adamwKernel);
+  // on tfjs-node only parameters up to NATIVE_JS_KERNEL_MAX_VALUES: larger ones are faster as TensorFlow ops
+  const native = tf.getBackend() === 'tensorflow';
   const rest: AdamWEntry[] = [];
   let group: AdamWEntry[] = [];
   let groupSize = 0;
@@ -118,7 +120,7 @@ export function adamwUpdate(entries: readonly AdamWEntry[], hyper: AdamWHyper): 
     groupSize = 0;
   };
   for (const e of entries) {
-    if (!fused || e.param.dtype !== 'float32' || e.grad.dtype !== 'float32') {
+    if (!fused || e.param.dtype !== 'float32' || e.grad.dtype !== 'float32' || (native && e.param.size > NATIVE_JS_KERNEL_MAX_VALUES)) {
       rest.push(e);
       continue;
     }

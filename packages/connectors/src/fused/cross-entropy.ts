@@ -47,7 +47,7 @@ const forwardKernel = defineJsKernel({
     const sums = view(lse as number, N).slice();
     heap[(loss as number) / 4] = lossFromRows(view(x as number, N * V), view(t as number, N), view(w as number, N), view(max as number, N), sums, view(lse as number, N), V);
   },
-}, { alsoOn: ['tensorflow'] });
+});
 
 /** [x, targets as float32, w, lse, dy []] -> [w·dy·(softmax(x) − onehot(t))]. */
 const gradKernel = defineJsKernel({
@@ -75,11 +75,11 @@ const gradKernel = defineJsKernel({
       heap[at] = (heap[at] as number) - (heap[(w as number) / 4 + r] as number) * d;
     }
   },
-}, { alsoOn: ['tensorflow'] });
+});
 
 function useKernel(x: tf.Tensor): boolean {
   ensureFusedKernels();
-  return x.dtype === 'float32' && hasKernel(forwardKernel, x.size);
+  return x.dtype === 'float32' && hasKernel(forwardKernel);
 }
 
 const crossEntropyOp = tf.customGrad(((x: tf.Tensor, t: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
