@@ -28,4 +28,15 @@ describe('biasGelu / geluFused', () => {
       tf.dispose([x, b, probe, fused.value, ref.value, viaGelu.value, ...fused.grads, ...ref.grads, ...viaGelu.grads]);
     });
   }
+
+  it('geluFused on the kernels (wasm) leaves no tensors behind, forward or backward', async () => {
+    await useFusedPath(FUSED_PATHS[1], ['VlmBiasGelu', 'VlmGeluGrad']);
+    const x = seededTensor([3, 8], 9);
+    geluFused(x).dispose();
+    const before = tf.memory().numTensors;
+    geluFused(x).dispose();
+    tf.grad((t: tf.Tensor) => tf.sum(geluFused(t)))(x).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
 });

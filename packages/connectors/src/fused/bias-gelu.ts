@@ -63,10 +63,11 @@ const gradKernel = defineJsKernel({
   },
 });
 
+/** Whether the kernels run `x` with a bias shaped like `bias` (pass `x` itself to ask for a zero bias). */
 function useKernel(x: tf.Tensor, bias: tf.Tensor): boolean {
   ensureFusedKernels();
   const D = x.shape[x.shape.length - 1];
-  return x.dtype === 'float32' && bias.dtype === 'float32' && bias.size === D && hasKernel(forwardKernel);
+  return x.rank > 0 && x.dtype === 'float32' && bias.dtype === 'float32' && (bias === x || bias.size === D) && hasKernel(forwardKernel);
 }
 
 /** Sum of `du` over all but the last axis, shaped as the bias. */
@@ -104,8 +105,16 @@ export function biasGelu(x: tf.Tensor, bias: tf.Tensor): tf.Tensor {
   return biasGeluOp(x, bias);
 }
 
-/** Exact (erf) GELU with a hand-written gradient that keeps its input and Φ(input). */
+/** Exact (erf) GELU with a hand-written gradient: the bias + GELU kernels where registered (keeping the input), else the composition (keeping the input and Φ(input)). */
 export const geluFused = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  const D = x.rank > 0 ? (x.shape[x.rank - 1] as number) : 0;
+  const zeroBias = D > 0 && useKernel(x, x) ? tf.zeros([D]) : undefined;
+  if (zeroBias) {
+    // the bias kernels with a zero bias: u = x is kept for the backward pass
+    const [y, u] = runJsKernel(forwardKernel, [x, zeroBias]) as [tf.Tensor, tf.Tensor];
+    save([u]);
+    return { value: y, gradFunc: (dy: tf.Tensor, [su]: tf.Tensor[]) => (runJsKernel(gradKernel, [dy, su as tf.Tensor]) as [tf.Tensor])[0] };
+  }
   const cdf = cdfOf(x);
   save([x, cdf]);
   return {
