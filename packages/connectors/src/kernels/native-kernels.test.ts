@@ -13,14 +13,15 @@ describe('resolvedShape', () => {
 });
 
 const native = await loadNativeBackend();
-describe.skipIf(!native.ok)(nativeSuiteName('tfjs-node kernels: Reshape and Cast without a TensorFlow op', native), () => {
-  /** Counts the TensorFlow ops tfjs-node runs while `f` runs. */
-  function tfOps(f: () => void): number {
+describe.skipIf(!native.ok)(nativeSuiteName('tfjs-node kernels: Reshape and Cast without a TensorFlow op, products of matrices as MatMul', native), () => {
+  /** Counts the TensorFlow ops tfjs-node runs while `f` runs (and their names into `names`). */
+  function tfOps(f: () => void, names: string[] = []): number {
     const backend = tf.engine().backend as unknown as { executeSingleOutput: (...a: unknown[]) => unknown };
     const original = backend.executeSingleOutput;
     let n = 0;
     backend.executeSingleOutput = (...a: unknown[]) => {
       n++;
+      names.push(a[0] as string);
       return original.apply(backend, a);
     };
     try {
@@ -85,5 +86,34 @@ describe.skipIf(!native.ok)(nativeSuiteName('tfjs-node kernels: Reshape and Cast
     registerNativeKernels();
     const ours = run();
     ours.forEach((v, i) => expect(Math.abs(v - (stockRun[i] as number))).toBeLessThan(1e-6));
+  });
+
+  it('products of two matrices run as MatMul, with every transpose flag, equal to BatchMatMulV2; batched ones stay BatchMatMulV2', async () => {
+    await tf.setBackend('tensorflow');
+    const a = tf.tensor2d(Array.from({ length: 12 }, (_, i) => Math.sin(i + 1)), [3, 4]);
+    const b = tf.tensor2d(Array.from({ length: 20 }, (_, i) => Math.cos(i * 0.7)), [4, 5]);
+    const cases: [tf.Tensor2D, tf.Tensor2D, boolean, boolean][] = [
+      [a, b, false, false],
+      [tf.transpose(a), b, true, false],
+      [a, tf.transpose(b), false, true],
+      [tf.transpose(a), tf.transpose(b), true, true],
+    ];
+    for (const [x, y, ta, tb] of cases) {
+      restoreStockNativeKernels();
+      const stock = tf.matMul(x, y, ta, tb);
+      registerNativeKernels();
+      const names: string[] = [];
+      let ours!: tf.Tensor;
+      tfOps(() => (ours = tf.matMul(x, y, ta, tb)), names);
+      expect(names).toEqual(['MatMul']);
+      expect(ours.shape).toEqual([3, 5]);
+      const want = stock.dataSync();
+      ours.dataSync().forEach((v, i) => expect(Math.abs(v - (want[i] as number))).toBeLessThan(1e-6));
+      tf.dispose([stock, ours]);
+    }
+    const names: string[] = [];
+    tfOps(() => tf.dispose(tf.matMul(tf.reshape(a, [1, 3, 4]), tf.reshape(b, [1, 4, 5]))), names);
+    expect(names.filter((n) => n.includes('MatMul'))).toEqual(['BatchMatMulV2']);
+    tf.dispose([a, b, ...cases.flatMap(([x, y]) => [x, y])]);
   });
 });
