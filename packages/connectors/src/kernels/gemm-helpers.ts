@@ -6,6 +6,9 @@ import { gemmWat } from './gemm-wat';
 import { assembleWat } from './wat-assembler';
 import type { EmscriptenHeap } from './wasm-module-on-heap';
 
+// Polls of the control word before a thread sleeps in Atomics.wait.
+const SPIN = 1 << 18;
+
 type NodeWorker = { unref(): void; terminate(): Promise<number> };
 type WorkerThreads = { Worker: new (code: string, options: { eval: true; workerData: unknown }) => NodeWorker };
 
@@ -16,10 +19,14 @@ const { workerData } = require('node:worker_threads');
 const { memory, bytes, ctrl } = workerData;
 const { gemm } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
 const base = ctrl >> 2;
+const spin = workerData.spin;
 let seen = 0;
 for (;;) {
-  Atomics.wait(new Int32Array(memory.buffer), base, seen);
-  const I = new Int32Array(memory.buffer);
+  // poll a while before sleeping: a woken thread tends to be queued on the waking thread's core
+  let I = new Int32Array(memory.buffer);
+  for (let i = 0; i < spin && Atomics.load(I, base) === seen; i++);
+  Atomics.wait(I, base, seen);
+  I = new Int32Array(memory.buffer);
   seen = Atomics.load(I, base);
   if (seen < 0) break;
   gemm(I[base + 2], I[base + 3], I[base + 4], I[base + 5], I[base + 6], I[base + 7], I[base + 8], I[base + 9], I[base + 10], I[base + 11], I[base + 12]);
@@ -52,7 +59,7 @@ export class GemmHelpers {
       new Int32Array(memory.buffer, ctrl, 16).fill(0);
       controls.push(ctrl);
       scratch.push(ctrl + 64);
-      new threads.Worker(HELPER, { eval: true, workerData: { memory, bytes, ctrl } }).unref();
+      new threads.Worker(HELPER, { eval: true, workerData: { memory, bytes, ctrl, spin: SPIN } }).unref();
     }
     return new GemmHelpers(memory, controls, scratch);
   }
@@ -81,6 +88,7 @@ export class GemmHelpers {
     this.controls.forEach((ctrl, h) => {
       if (!args[h]) return;
       const at = ctrl / 4 + 1;
+      for (let i = 0; i < SPIN && Atomics.load(I, at) !== this.job; i++);
       for (let done = Atomics.load(I, at); done !== this.job; done = Atomics.load(I, at)) Atomics.wait(I, at, done);
     });
   }
