@@ -66,41 +66,40 @@ function wasmKernel(kernel: JsKernel): tf.KernelFunc {
   };
 }
 
-function cpuKernel(kernel: JsKernel): tf.KernelFunc {
+type NodeBackend = { readSync(dataId: object): unknown; write(values: Float32Array, shape: number[], dtype: 'float32'): object };
+
+/** A kernel over backend-held arrays: `read` gives an input's values, `write` makes an output from fresh ones. */
+function arrayKernel(kernel: JsKernel, read: (backend: object, t: tf.TensorInfo) => Float32Array, write: (backend: object, shape: number[], values: Float32Array) => tf.TensorInfo): tf.KernelFunc {
   return (args: KernelArgs) => {
-    const backend = args.backend as CpuBackend;
     const infos = Array.from({ length: ordered(args.inputs) }, (_, i) => args.inputs[`i${i}`] as tf.TensorInfo);
     const shapes = infos.map((t) => t.shape);
     const attrs = args.attrs ?? {};
     const outShapes = kernel.outputShapes(shapes, attrs);
     const outputs = outShapes.map((shape) => new Float32Array(size(shape)));
-    kernel.compute({ inputs: infos.map((t) => backend.data.get(t.dataId).values as Float32Array), shapes, attrs }, outputs);
-    return outputs.map((values, i) => backend.makeTensorInfo(outShapes[i] as number[], 'float32', values));
+    kernel.compute({ inputs: infos.map((t) => read(args.backend, t)), shapes, attrs }, outputs);
+    return outputs.map((values, i) => write(args.backend, outShapes[i] as number[], values));
   };
 }
 
-type NodeBackend = { readSync(dataId: object): unknown; write(values: Float32Array, shape: number[], dtype: 'float32'): object };
+/** cpu: the backend's own arrays in, `makeTensorInfo` out. */
+const cpuKernel = (kernel: JsKernel) =>
+  arrayKernel(
+    kernel,
+    (backend, t) => (backend as CpuBackend).data.get(t.dataId).values as Float32Array,
+    (backend, shape, values) => (backend as CpuBackend).makeTensorInfo(shape, 'float32', values),
+  );
 
 /**
  * tfjs-node (backend `tensorflow`): inputs are read out of TensorFlow (one copy each), outputs stay JS
  * arrays that TensorFlow copies in only when an op uses them. Worth it where the kernel replaces many small
  * TensorFlow ops (each ~15-40 µs of eager overhead) with one pass over little data.
  */
-function nodeKernel(kernel: JsKernel): tf.KernelFunc {
-  return (args: KernelArgs) => {
-    const backend = args.backend as NodeBackend;
-    const infos = Array.from({ length: ordered(args.inputs) }, (_, i) => args.inputs[`i${i}`] as tf.TensorInfo);
-    const shapes = infos.map((t) => t.shape);
-    const attrs = args.attrs ?? {};
-    const outShapes = kernel.outputShapes(shapes, attrs);
-    const outputs = outShapes.map((shape) => new Float32Array(size(shape)));
-    kernel.compute({ inputs: infos.map((t) => backend.readSync(t.dataId) as Float32Array), shapes, attrs }, outputs);
-    return outputs.map((values, i): tf.TensorInfo => {
-      const shape = outShapes[i] as number[];
-      return { dataId: backend.write(values, shape, 'float32'), shape, dtype: 'float32' };
-    });
-  };
-}
+const nodeKernel = (kernel: JsKernel) =>
+  arrayKernel(
+    kernel,
+    (backend, t) => (backend as NodeBackend).readSync(t.dataId) as Float32Array,
+    (backend, shape, values) => ({ dataId: (backend as NodeBackend).write(values, shape, 'float32'), shape, dtype: 'float32' }),
+  );
 
 type KernelBackendName = 'wasm' | 'cpu' | 'tensorflow';
 const kernelFor = (backendName: KernelBackendName, kernel: JsKernel) => (backendName === 'wasm' ? wasmKernel(kernel) : backendName === 'tensorflow' ? nodeKernel(kernel) : cpuKernel(kernel));
@@ -111,7 +110,7 @@ const ensuredOn = new Set<string>();
 /** Per kernel, the extra backends it is registered on by default (beyond `FUSED_KERNEL_BACKENDS`). */
 const extraBackends = new Map<string, readonly KernelBackendName[]>();
 
-/** Remembers a kernel so that `registerFusedKernels` registers it on wasm and cpu. */
+/** Remembers a kernel so that `registerFusedKernels` registers it (cpu; wasm with a `simd` form; `alsoOn` backends). */
 export function defineJsKernel(kernel: JsKernel, options: { alsoOn?: readonly KernelBackendName[] } = {}): JsKernel {
   registered.push(kernel);
   if (options.alsoOn) extraBackends.set(kernel.name, options.alsoOn);

@@ -2,12 +2,12 @@
 // cheaper one. A product of two matrices runs as TensorFlow's MatMul instead of BatchMatMulV2, whose
 // batch set-up dominates small products (2 cores: [272, 64]·[64, 64] 115 -> 37 µs, [1104, 96]·[96, 96]
 // 322 -> 227 µs); tfjs-node sends every product to BatchMatMulV2, and layers and their gradients are
-// mostly rank-2 products. tfjs-core's
-// gradients end nearly every broadcasting op with `reshape(dx, x.shape)` and `cast(b, 'float32')`, most
-// of them to the shape or dtype the tensor already has; tfjs-node runs each as a TensorFlow op (Reshape
-// also uploads a shape tensor), ~15-20 µs of eager overhead apiece, a few hundred per training step of a
-// small model. Here those share the input's TensorFlow tensor (reference-counted, as tfjs-node's own
-// Identity does); every other reshape or cast goes to tfjs-node's kernel.
+// mostly rank-2 products. tfjs-core's gradients end nearly every broadcasting op with
+// `reshape(dx, x.shape)` and `cast(b, 'float32')`, most of them to the shape or dtype the tensor already
+// has; tfjs-node runs each as a TensorFlow op (Reshape also uploads a shape tensor), ~15-20 µs of eager
+// overhead apiece, a few hundred per training step of a small model. Here those share the input's
+// TensorFlow tensor (reference-counted, as tfjs-node's own Identity does); every other reshape or cast
+// goes to tfjs-node's kernel.
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
 
@@ -27,16 +27,14 @@ function share(args: KernelArgs, x: tf.TensorInfo): tf.TensorInfo {
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
-/** The shape a reshape asks for, with a `-1` resolved from the tensor's size. */
+/** The shape a reshape asks for, with a `-1` resolved from the tensor's size (unlike tf.util.inferFromImplicitShape, an empty tensor gives 0 rather than an error). */
 export function resolvedShape(shape: readonly number[], size: number): number[] {
   const known = shape.reduce((p, d) => (d === -1 ? p : p * d), 1);
   return shape.map((d) => (d === -1 ? (known === 0 ? 0 : size / known) : d));
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
-
+/** Replaces tfjs-node's kernel by `pick`, falling back to it where `pick` gives undefined (`x`: the input named x, if any). */
 function wrap(kernelName: string, pick: (args: KernelArgs, x: tf.TensorInfo) => tf.TensorInfo | undefined): void {
-  // (x is undefined for kernels without an input named x, such as BatchMatMul)
   const current = tf.getKernel(kernelName, 'tensorflow');
   if (!current) return;
   if (!stock.has(kernelName)) stock.set(kernelName, current);
@@ -64,9 +62,8 @@ export function registerNativeKernels(): void {
     return backend.executeSingleOutput('MatMul', attrs, [a, b]);
   });
   wrap('Reshape', (args, x) => {
-    const size = x.shape.reduce((p, d) => p * d, 1);
-    const shape = resolvedShape((args.attrs?.shape ?? []) as number[], size);
-    return x.dtype !== 'string' && sameShape(shape, x.shape) ? share(args, x) : undefined;
+    const shape = resolvedShape((args.attrs?.shape ?? []) as number[], tf.util.sizeFromShape(x.shape));
+    return x.dtype !== 'string' && tf.util.arraysEqual(shape, x.shape) ? share(args, x) : undefined;
   });
   wrap('Cast', (args, x) => (x.dtype !== 'string' && args.attrs?.dtype === x.dtype ? share(args, x) : undefined));
 }

@@ -28,7 +28,8 @@ export interface AdamWSlot {
 /**
  * AdamW with decoupled weight decay and one learning rate per group (module), computed exactly as
  * `torch.optim.AdamW`: `p ← p·(1 − lr·wd)`, then `p ← p − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + ε)`.
- * One fused update for all parameters (`adamwUpdate`: a single JS kernel pass on wasm/cpu).
+ * One fused update for all parameters (`adamwUpdate`: one kernel pass on wasm (SIMD) and cpu, and on tfjs-node
+ * for parameters up to 32,768 values; TensorFlow ops for larger ones).
  */
 export class AdamW {
   readonly beta1: number;
