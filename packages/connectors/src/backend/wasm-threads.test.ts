@@ -47,7 +47,7 @@ describe('wasm on worker threads (selectBackend wasmThreads)', () => {
     for (const r of [two, one]) expect({ code: r.code, signal: r.signal }, r.stderr.slice(-800)).toEqual({ code: 0, signal: null });
     expect(two.stdout).toContain('[vlm] TF.js backend: wasm (simd true, threads 2 on worker_threads, fast kernels true)');
     expect(one.stdout).toContain('[vlm] TF.js backend: wasm (simd true, threads 1, fast kernels true)');
-    type Out = { scores: number[]; uneven: number[]; loss: number; grad: number[]; tableGrad: number[]; gemmThreads: number };
+    type Out = { attention: number[]; shared: number[]; fusedLoss: number; fusedGrads: number[]; adamw: number[]; scores: number[]; uneven: number[]; loss: number; grad: number[]; tableGrad: number[]; gemmThreads: number };
     const [twoChoice, twoOut] = jsonLines(two.stdout) as [{ choice: { threads: number } }, Out];
     const [, oneOut] = jsonLines(one.stdout) as [unknown, Out];
     expect(twoChoice.choice.threads).toBe(2);
@@ -60,6 +60,17 @@ describe('wasm on worker threads (selectBackend wasmThreads)', () => {
     expect(maxDiff(twoOut.tableGrad, oneOut.tableGrad)).toBeLessThan(1e-5);
     expect(twoOut.tableGrad.some((g) => g !== 0)).toBe(true);
     expect(Math.abs(twoOut.loss - oneOut.loss)).toBeLessThan(1e-5);
+    // batched small products (items across threads) and the fused kernels' bands of rows
+    expect(twoOut.attention).toHaveLength(7 * 128 * 128 + 7 * 128 * 64);
+    expect(maxDiff(twoOut.attention, oneOut.attention)).toBeLessThan(1e-5);
+    expect(twoOut.shared).toHaveLength(16 * 96 * 80);
+    expect(maxDiff(twoOut.shared, oneOut.shared)).toBeLessThan(1e-5);
+    expect(Math.abs(twoOut.fusedLoss - oneOut.fusedLoss)).toBeLessThan(1e-5);
+    expect(twoOut.fusedGrads).toHaveLength(512 + 256 + 256 + 96 * 1000);
+    expect(maxDiff(twoOut.fusedGrads, oneOut.fusedGrads)).toBeLessThan(1e-5);
+    expect(twoOut.fusedGrads.some((g) => g !== 0)).toBe(true);
+    expect(twoOut.adamw).toHaveLength(3 * 40_001);
+    expect(maxDiff(twoOut.adamw, oneOut.adamw)).toBeLessThan(1e-5);
     expect(twoOut.grad.some((g) => g !== 0)).toBe(true);
   }, 90_000);
 

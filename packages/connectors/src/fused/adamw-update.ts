@@ -58,7 +58,7 @@ const adamwKernel = defineJsKernel({
       }
     }
   },
-  simd(fn, { inputs, shapes, attrs }, outputs) {
+  simd(_fn, { inputs, shapes, attrs, split }, outputs) {
     const lrs = attrs.lrs as number[];
     const b1 = Number(attrs.beta1);
     const b2 = Number(attrs.beta2);
@@ -69,7 +69,13 @@ const adamwKernel = defineJsKernel({
       const [po, mo, vo] = outputs.slice(3 * j, 3 * j + 3) as [number, number, number];
       const lr = lrs[j] as number;
       const n = (shapes[4 * j] as number[]).reduce((a, d) => a * d, 1);
-      fn.adamw(p, g, m, v, po, mo, vo, n, b1, b2, Number(attrs.epsilon), 1 - lr * Number(attrs.weightDecay), lr / (1 - b1 ** t), inv);
+      const hyper = [b1, b2, Number(attrs.epsilon), 1 - lr * Number(attrs.weightDecay), lr / (1 - b1 ** t), inv];
+      // in groups of 4 floats; the last band takes the tail
+      split(Math.ceil(n / 4), 16, (q, groups) => ({
+        fn: 'adamw',
+        args: [p, g, m, v, po, mo, vo].map((ptr) => ptr + 16 * q).concat(Math.min(4 * groups, n - 4 * q), hyper),
+        floats: [8, 9, 10, 11, 12, 13],
+      }));
     }
   },
 }, { alsoOn: ['tensorflow'] });

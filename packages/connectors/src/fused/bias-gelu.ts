@@ -37,10 +37,11 @@ const forwardKernel = defineJsKernel({
       (y as Float32Array)[i] = v * 0.5 * (1 + erf(v * Math.SQRT1_2));
     }
   },
-  simd(fn, { inputs: [x, b], shapes: [xs] }, [y, u]) {
+  simd(_fn, { inputs: [x, b], shapes: [xs], split }, [y, u]) {
     const D = (xs as number[])[(xs as number[]).length - 1] as number;
     if (D % 4 !== 0) return false;
-    fn.biasGelu(x as number, b as number, y as number, u as number, (xs as number[]).reduce((p, d) => p * d, 1) / D, D);
+    const at = (ptr: number, r: number) => ptr + 4 * r * D;
+    split((xs as number[]).reduce((p, d) => p * d, 1) / D, D, (r, rows) => ({ fn: 'biasGelu', args: [at(x as number, r), b as number, at(y as number, r), at(u as number, r), rows, D] }));
   },
 });
 
@@ -56,10 +57,12 @@ const gradKernel = defineJsKernel({
       (du as Float32Array)[i] = (DY[i] as number) * (0.5 * (1 + erf(v * Math.SQRT1_2)) + v * Math.exp(-0.5 * v * v) * INV_SQRT_2PI);
     }
   },
-  simd(fn, { inputs: [dy, u], shapes: [s] }, [du]) {
+  simd(_fn, { inputs: [dy, u], shapes: [s], split }, [du]) {
     const n = (s as number[]).reduce((p, d) => p * d, 1);
     if (n % 4 !== 0) return false;
-    fn.geluGrad(dy as number, u as number, du as number, n);
+    // in groups of 4 floats (one SIMD vector)
+    const at = (ptr: number, g: number) => ptr + 16 * g;
+    split(n / 4, 4, (g, groups) => ({ fn: 'geluGrad', args: [at(dy as number, g), at(u as number, g), at(du as number, g), 4 * groups] }));
   },
 });
 

@@ -39,10 +39,10 @@ const forwardKernel = defineJsKernel({
     }
     (loss as Float32Array)[0] = lossFromRows(X, t as Float32Array, w as Float32Array, max as Float32Array, sums, lse as Float32Array, V);
   },
-  simd(fn, { inputs: [x, t, w], shapes: [xs], heap }, [loss, lse, max]) {
+  simd(_fn, { inputs: [x, t, w], shapes: [xs], heap, split }, [loss, lse, max]) {
     const [N, V] = xs as [number, number];
     if (V % 4 !== 0) return false;
-    fn.rowMaxSumExp(x as number, N, V, max as number, lse as number);
+    split(N, V, (r, rows) => ({ fn: 'rowMaxSumExp', args: [(x as number) + 4 * r * V, rows, V, (max as number) + 4 * r, (lse as number) + 4 * r] }));
     const view = (ptr: number, n: number) => heap.subarray(ptr / 4, ptr / 4 + n);
     const sums = view(lse as number, N).slice();
     heap[(loss as number) / 4] = lossFromRows(view(x as number, N * V), view(t as number, N), view(w as number, N), view(max as number, N), sums, view(lse as number, N), V);
@@ -65,11 +65,15 @@ const gradKernel = defineJsKernel({
       G[at] = (G[at] as number) - scale;
     }
   },
-  simd(fn, { inputs: [x, t, w, lse, dy], shapes: [xs], heap }, [grad]) {
+  simd(_fn, { inputs: [x, t, w, lse, dy], shapes: [xs], heap, split }, [grad]) {
     const [N, V] = xs as [number, number];
     if (V % 4 !== 0) return false;
     const d = heap[(dy as number) / 4] as number;
-    fn.softmaxScaled(x as number, lse as number, w as number, d, N, V, grad as number);
+    split(N, V, (r, rows) => ({
+      fn: 'softmaxScaled',
+      args: [(x as number) + 4 * r * V, (lse as number) + 4 * r, (w as number) + 4 * r, d, rows, V, (grad as number) + 4 * r * V],
+      floats: [3],
+    }));
     for (let r = 0; r < N; r++) {
       const at = (grad as number) / 4 + r * V + (heap[(t as number) / 4 + r] as number);
       heap[at] = (heap[at] as number) - (heap[(w as number) / 4 + r] as number) * d;

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
 import type { WasmBackendInternals } from '../kernels/wasm-batch-mat-mul';
 import type { EmscriptenHeap } from '../kernels/wasm-module-on-heap';
+import { type GemmHelpers, type HelperJob, runJobHere } from '../kernels/gemm-helpers';
+import { gemmForHeap } from '../kernels/wasm-gemm';
 import { type SimdExports, simdForHeap } from '../kernels/wasm-simd';
 
 /** Inputs `i0…iN` of a JS kernel, as flat float32 arrays with their shapes. */
@@ -27,7 +29,37 @@ export interface JsKernel {
    * outputs in the wasm memory; returns false for shapes it does not cover (then `compute` runs). Kernels
    * that have it are registered on wasm too.
    */
-  simd?(fn: SimdExports, call: { inputs: number[]; shapes: number[][]; attrs: tf.NamedAttrMap; heap: Float32Array }, outputs: number[]): boolean | void;
+  simd?(fn: SimdExports, call: SimdCall, outputs: number[]): boolean | void;
+}
+
+/** A SIMD kernel's call: byte offsets of its inputs, their shapes, the attributes and the heap. */
+export interface SimdCall {
+  inputs: number[];
+  shapes: number[][];
+  attrs: tf.NamedAttrMap;
+  heap: Float32Array;
+  /**
+   * Runs `band(start, count)` over bands of `units` independent units (rows, groups of elements) of
+   * `unitFloats` floats each: one band per wasm thread on the threaded build in Node when there are
+   * enough floats to be worth a hand-off, else the whole range on this thread.
+   */
+  split(units: number, unitFloats: number, band: (start: number, count: number) => HelperJob): void;
+}
+
+// Element-wise work of fewer floats than this stays on the calling thread (a hand-off costs ~10-50 µs).
+const SPLIT_FLOATS = 1 << 16;
+
+function splitter(simd: SimdExports, helpers: GemmHelpers | undefined): SimdCall['split'] {
+  return (units, unitFloats, band) => {
+    if (!helpers || units < 2 || units * unitFloats < SPLIT_FLOATS) {
+      runJobHere(simd, band(0, units));
+      return;
+    }
+    const parts = Math.min(helpers.count + 1, units);
+    const per = Math.ceil(units / parts);
+    const work = Array.from({ length: parts }, (_, p) => (p * per < units ? band(p * per, Math.min(per, units - p * per)) : undefined));
+    helpers.run(work, (job) => runJobHere(simd, job));
+  };
 }
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
@@ -55,7 +87,8 @@ function wasmKernel(kernel: JsKernel): tf.KernelFunc {
     const simd = kernel.simd ? simdForHeap(backend.wasm as unknown as EmscriptenHeap) : null;
     if (simd && kernel.simd) {
       const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
-      if (kernel.simd(simd, { inputs: infos.map(offset), shapes, attrs, heap }, outs.map(offset)) !== false) return outs;
+      const split = splitter(simd, gemmForHeap(backend.wasm as unknown as EmscriptenHeap)?.helpers);
+      if (kernel.simd(simd, { inputs: infos.map(offset), shapes, attrs, heap, split }, outs.map(offset)) !== false) return outs;
     }
     const view = (t: tf.TensorInfo) => {
       const offset = backend.dataIdMap.get(t.dataId).memoryOffset / 4;

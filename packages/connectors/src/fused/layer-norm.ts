@@ -45,10 +45,14 @@ const normForward = defineJsKernel({
       }
     }
   },
-  simd(fn, { inputs: [x, gamma, beta], shapes: [xs], attrs }, [y, mean, rstd]) {
+  simd(_fn, { inputs: [x, gamma, beta], shapes: [xs], attrs, split }, [y, mean, rstd]) {
     const { D, N } = rowsOf(xs as number[]);
     if (D % 4 !== 0) return false;
-    fn.normForward(x as number, gamma as number, beta ?? 0, y as number, mean as number, rstd as number, N, D, Number(attrs.eps), attrs.rms ? 1 : 0);
+    split(N, D, (r, rows) => ({
+      fn: 'normForward',
+      args: [(x as number) + 4 * r * D, gamma as number, beta ?? 0, (y as number) + 4 * r * D, (mean as number) + 4 * r, (rstd as number) + 4 * r, rows, D, Number(attrs.eps), attrs.rms ? 1 : 0],
+      floats: [8],
+    }));
   },
 }, { alsoOn: ['tensorflow'] });
 

@@ -3,8 +3,10 @@
 // reads the operands and writes the result in place. Transposed operands cost nothing extra: packing
 // reads them either way. On a 2-vCPU AMD EPYC (Zen 4) under Node 20 it runs at ~40 GFLOP/s on one thread
 // against ~25 for XNNPACK's wasm SIMD kernels that tfjs-backend-wasm 4.22 uses. On the threaded build in
-// Node, helper threads (gemm-helpers.ts) take bands of rows of large products.
-import { GemmHelpers } from './gemm-helpers';
+// Node, helper threads (gemm-helpers.ts) share large products: each thread packs a band of B's columns,
+// then packs and multiplies a band of A's rows; a batch of small products (attention's) goes to the
+// threads in runs of whole items instead.
+import { GemmHelpers, type HelperJob, runJobHere } from './gemm-helpers';
 import { gemmWat, MR, NR } from './gemm-wat';
 import { type EmscriptenHeap, instantiateOver, isShared, onHeap } from './wasm-module-on-heap';
 
@@ -54,7 +56,7 @@ export class WasmGemm {
     private readonly heap: EmscriptenHeap,
     private readonly memory: WebAssembly.Memory,
     /** Threads that take bands of output rows of large products (threaded build in Node). */
-    private readonly helpers?: GemmHelpers,
+    readonly helpers?: GemmHelpers,
   ) {
     this.fn = instantiateOver<GemmExports>(gemmWat, memory);
   }
@@ -62,25 +64,6 @@ export class WasmGemm {
   /** Threads that compute large products: 1 + the helper threads. */
   get threads(): number {
     return 1 + (this.helpers?.count ?? 0);
-  }
-
-  /** C = packed A · packed B for `rows` rows, split into bands of rows over the helpers when large. */
-  private product(ap: number, bp: number, out: number, rows: number, n: number, k: number, bias: number, scratch: number): void {
-    const helpers = this.helpers;
-    const parts = helpers ? helpers.count + 1 : 1;
-    if (!helpers || rows * n * k < SPLIT_WORK || rows < 2 * MR) {
-      this.fn.gemm(ap, bp, out, rows, n, k, n, bias, scratch, NC, KC);
-      return;
-    }
-    const band = Math.ceil(Math.ceil(rows / MR) / parts) * MR;
-    const args = helpers.scratch.map((scr, h) => {
-      const i0 = (h + 1) * band;
-      if (i0 >= rows) return undefined;
-      return [ap + 4 * i0 * k, bp, out + 4 * i0 * n, Math.min(band, rows - i0), n, k, n, bias, scr, NC, KC];
-    });
-    helpers.post(args);
-    this.fn.gemm(ap, bp, out, Math.min(band, rows), n, k, n, bias, scratch, NC, KC);
-    helpers.wait(args);
   }
 
   /** A workspace of at least `bytes` from the backend's allocator (kept and reused). */
@@ -108,6 +91,11 @@ export class WasmGemm {
     // Untransposed left matrices sharing one right-hand matrix: their rows stack into one product.
     const fold = call.batchB === 1 && !transposeA;
     const rows = fold ? call.batchA * m : m;
+    const helpers = this.helpers;
+    if (helpers && !fold && batch > 1 && m * n * k < SPLIT_WORK && batch * m * n * k >= SPLIT_WORK) {
+      this.batchOverThreads(call, helpers);
+      return;
+    }
     const aPanelFloats = Math.ceil(rows / MR) * MR * k;
     const bPanelFloats = Math.ceil(n / NR) * NR * k;
     const biasFloats = call.bias !== undefined && n % NR !== 0 ? Math.ceil(n / NR) * NR : 0;
@@ -124,27 +112,101 @@ export class WasmGemm {
       bias = padded;
     }
     const f = this.fn;
-    const packA = (i: number) => {
+    // Packing jobs for a band of A's rows (a multiple of MR from its start) and of B's columns (a
+    // multiple of NR): packed A is [rows/MR][k][MR] and packed B [n/NR][k][NR], so a band's panels
+    // start at 4·start·k bytes.
+    const packA = (i: number, r0: number, count: number): HelperJob => {
       const src = call.a + 4 * (call.batchA === 1 ? 0 : i * m * k);
-      if (transposeA) f.packACols(src, ap, m, k, m);
-      else f.packARows(src, ap, rows, k, k);
+      return transposeA ? { fn: 'packACols', args: [src + 4 * r0, ap + 4 * r0 * k, count, k, m] } : { fn: 'packARows', args: [src + 4 * r0 * k, ap + 4 * r0 * k, count, k, k] };
     };
-    const packB = (i: number) => {
+    const packB = (i: number, c0: number, count: number): HelperJob => {
       const src = call.b + 4 * (call.batchB === 1 ? 0 : i * k * n);
-      if (transposeB) f.packBCols(src, bp, k, n, k);
-      else f.packBRows(src, bp, k, n, n);
+      return transposeB ? { fn: 'packBCols', args: [src + 4 * c0 * k, bp + 4 * c0 * k, k, count, k] } : { fn: 'packBRows', args: [src + 4 * c0, bp + 4 * c0 * k, k, count, n] };
+    };
+    const gemm = (r0: number, count: number, out: number, scr: number): HelperJob => ({ fn: 'gemm', args: [ap + 4 * r0 * k, bp, out + 4 * r0 * n, count, n, k, n, bias, scr, NC, KC] });
+    // C = op(A_i)·op(B_i) for `rows` rows; the operands are packed first where `withA` / `withB`.
+    const multiply = (i: number, withA: boolean, withB: boolean, out: number) => {
+      if (!helpers || rows * n * k < SPLIT_WORK || rows < 2 * MR) {
+        if (withA) runJobHere(f, packA(i, 0, rows));
+        if (withB) runJobHere(f, packB(i, 0, n));
+        runJobHere(f, gemm(0, rows, out, scratch));
+        return;
+      }
+      // Two rounds over the threads: each packs a band of B's columns; then each packs its band of A's
+      // rows and multiplies it.
+      const parts = helpers.count + 1;
+      const scr = (p: number) => (p === 0 ? scratch : (helpers.scratch[p - 1] as number));
+      if (withB) {
+        const cols = Math.ceil(Math.ceil(n / NR) / parts) * NR;
+        helpers.run(
+          Array.from({ length: parts }, (_, p) => (p * cols < n ? packB(i, p * cols, Math.min(cols, n - p * cols)) : undefined)),
+          (job) => runJobHere(f, job),
+        );
+      }
+      const band = Math.ceil(Math.ceil(rows / MR) / parts) * MR;
+      const work = Array.from({ length: parts }, (_, p) => {
+        const r0 = p * band;
+        if (r0 >= rows) return undefined;
+        const count = Math.min(band, rows - r0);
+        return withA ? [packA(i, r0, count), gemm(r0, count, out, scr(p))] : [gemm(r0, count, out, scr(p))];
+      });
+      helpers.run(work, (job) => runJobHere(f, job));
     };
     if (fold) {
-      packA(0);
-      packB(0);
-      this.product(ap, bp, call.out, rows, n, k, bias, scratch);
+      multiply(0, true, true, call.out);
       return;
     }
-    for (let i = 0; i < batch; i++) {
-      if (i === 0 || call.batchA > 1) packA(i);
-      if (i === 0 || call.batchB > 1) packB(i);
-      this.product(ap, bp, call.out + 4 * i * m * n, m, n, k, bias, scratch);
+    for (let i = 0; i < batch; i++) multiply(i, i === 0 || call.batchA > 1, i === 0 || call.batchB > 1, call.out + 4 * i * m * n);
+  }
+
+  /**
+   * A batch of small products (attention's, one per head and sample) over the threads: every item is
+   * packed first, then each thread multiplies a run of consecutive items.
+   */
+  private batchOverThreads(call: GemmCall, helpers: GemmHelpers): void {
+    const { m, n, k, transposeA, transposeB } = call;
+    const batch = Math.max(call.batchA, call.batchB);
+    const aPanel = Math.ceil(m / MR) * MR * k;
+    const bPanel = Math.ceil(n / NR) * NR * k;
+    const packsA = call.batchA > 1 ? batch : 1;
+    const packsB = call.batchB > 1 ? batch : 1;
+    const biasFloats = call.bias !== undefined && n % NR !== 0 ? Math.ceil(n / NR) * NR : 0;
+    const ap = this.reserve(4 * (aPanel * packsA + bPanel * packsB + biasFloats + MR * NR) + 64);
+    const bp = ap + 4 * aPanel * packsA;
+    const scratch = bp + 4 * bPanel * packsB;
+    let bias = call.bias ?? 0;
+    if (biasFloats) {
+      // the gemm reads the bias in whole NR-wide groups: a zero-padded copy
+      const padded = scratch + 4 * MR * NR;
+      const heap = this.heapF32();
+      heap.fill(0, padded / 4, padded / 4 + biasFloats);
+      heap.copyWithin(padded / 4, bias / 4, bias / 4 + n);
+      bias = padded;
     }
+    // Each thread packs the operands of its own items, then multiplies them; an operand shared by the
+    // whole batch is packed once, here, first.
+    const f = this.fn;
+    const packA = (src: number, dst: number): HelperJob =>
+      transposeA ? { fn: 'packACols', args: [src, dst, m, k, m] } : { fn: 'packARows', args: [src, dst, m, k, k] };
+    const packB = (src: number, dst: number): HelperJob =>
+      transposeB ? { fn: 'packBCols', args: [src, dst, k, n, k] } : { fn: 'packBRows', args: [src, dst, k, n, n] };
+    if (packsA === 1) runJobHere(f, packA(call.a, ap));
+    if (packsB === 1) runJobHere(f, packB(call.b, bp));
+    const parts = helpers.count + 1;
+    const per = Math.ceil(batch / parts);
+    const work = Array.from({ length: parts }, (_, p): HelperJob[] | undefined => {
+      const i0 = p * per;
+      const calls = Math.min(per, batch - i0);
+      if (calls <= 0) return undefined;
+      const jobs: HelperJob[] = [];
+      if (packsA > 1) jobs.push({ ...packA(call.a + 4 * i0 * m * k, ap + 4 * i0 * aPanel), calls, strides: [4 * m * k, 4 * aPanel, 0, 0, 0] });
+      if (packsB > 1) jobs.push({ ...packB(call.b + 4 * i0 * k * n, bp + 4 * i0 * bPanel), calls, strides: [4 * k * n, 4 * bPanel, 0, 0, 0] });
+      const scr = p === 0 ? scratch : (helpers.scratch[p - 1] as number);
+      const args = [ap + (packsA > 1 ? 4 * i0 * aPanel : 0), bp + (packsB > 1 ? 4 * i0 * bPanel : 0), call.out + 4 * i0 * m * n, m, n, k, n, bias, scr, NC, KC];
+      jobs.push({ fn: 'gemm', args, calls, strides: [packsA > 1 ? 4 * aPanel : 0, packsB > 1 ? 4 * bPanel : 0, 4 * m * n, 0, 0, 0, 0, 0, 0, 0, 0] });
+      return jobs;
+    });
+    helpers.run(work, (job) => runJobHere(f, job));
   }
 
   private heapF32(): Float32Array {

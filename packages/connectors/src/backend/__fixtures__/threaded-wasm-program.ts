@@ -3,6 +3,10 @@
 // has a bug of its own (an uncaught error). `nosab` hides SharedArrayBuffer first, to force the fallback.
 // Run in a child process by wasm-threads.test.ts.
 import * as tf from '@tensorflow/tfjs-core';
+import { adamwUpdate } from '../../fused/adamw-update';
+import { biasGelu } from '../../fused/bias-gelu';
+import { crossEntropyOverPositions } from '../../fused/cross-entropy';
+import { layerNormFused } from '../../fused/layer-norm';
 import { seededTensor } from '../../testing/grad-check';
 import { type EmscriptenHeap, gemmForHeap } from '../../kernels/wasm-gemm';
 import { selectBackend } from '../select-backend';
@@ -30,7 +34,38 @@ if (mode === 'throw') {
   // 37 rows: bands of 20 and 17 rows across the gemm's threads (edge tiles in both), with a bias
   const uneven = tf.fused.matMul({ a: seededTensor([300, 37], 6) as tf.Tensor2D, b: seededTensor([300, 200], 7) as tf.Tensor2D, bias: seededTensor([200], 8), transposeA: true });
   const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, tf.matMul(tf.add(x, tf.gather(table, ids)), w)) as tf.Scalar, [w, table]);
+  // Small products in large batches (attention's): the items are split across the threads, with a
+  // batch of 7 (bands of 4 and 3) and a right-hand matrix shared by the batch (packed once).
+  const attention = tf.concat([
+    tf.reshape(tf.matMul(seededTensor([7, 128, 64], 13), seededTensor([7, 128, 64], 14), false, true), [-1]),
+    tf.reshape(tf.matMul(seededTensor([7, 128, 128], 25), seededTensor([7, 128, 64], 26)), [-1]),
+  ]);
+  const shared = tf.matMul(seededTensor([16, 64, 96], 15), seededTensor([1, 64, 80], 16), true, false);
+  // The element-wise kernels split in bands of rows (or groups of 4 floats) across the threads: bias +
+  // GELU, layer norm and the cross-entropy forward and backward, and an AdamW update with a tail.
+  const h = seededTensor([130, 512], 17);
+  const hBias = tf.variable(seededTensor([512], 18, 0.5));
+  const gamma = tf.variable(seededTensor([256], 19, 0.5));
+  const beta = tf.variable(seededTensor([256], 20, 0.5));
+  const logits = tf.variable(seededTensor([96, 1000], 21, 3));
+  const targets = tf.tensor1d(Array.from({ length: 96 }, (_, i) => (i * 31) % 1000), 'int32');
+  const weights = tf.tensor1d(Array.from({ length: 96 }, (_, i) => (i % 3) / 96));
+  const fused = tf.variableGrads(() => {
+    const g = tf.sum(tf.mul(biasGelu(h, hBias), h));
+    const n = tf.sum(tf.mul(layerNormFused(seededTensor([300, 256], 22, 2), gamma, beta, 1e-5), seededTensor([300, 256], 23)));
+    return tf.addN([tf.mul(g, 1e-3), tf.mul(n, 1e-2), crossEntropyOverPositions(logits as tf.Tensor2D, targets, weights)]) as tf.Scalar;
+  }, [hBias, gamma, beta, logits]);
+  const param = tf.variable(seededTensor([40_001], 24));
+  const moments = { m: tf.variable(tf.zeros([40_001]), false), v: tf.variable(tf.zeros([40_001]), false) };
+  for (let step = 1; step <= 2; step++) {
+    adamwUpdate([{ param, grad: seededTensor([40_001], 24 + step), m: moments.m, v: moments.v, lr: 1e-2 }], { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1, step });
+  }
   const out = {
+    attention: Array.from(attention.dataSync()),
+    shared: Array.from(shared.dataSync()),
+    fusedLoss: fused.value.dataSync()[0],
+    fusedGrads: [hBias, gamma, beta, logits].flatMap((v) => Array.from((fused.grads[v.name] as tf.Tensor).dataSync())),
+    adamw: [param, moments.m, moments.v].flatMap((v) => Array.from(v.dataSync())),
     scores: Array.from(scores.dataSync()),
     uneven: Array.from(uneven.dataSync()),
     loss: value.dataSync()[0],
