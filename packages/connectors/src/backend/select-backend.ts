@@ -3,6 +3,7 @@ import './tfjs-runtime';
 import { VlmError } from '@vlm/core';
 import { registerFastWasmKernels } from '../kernels/register-wasm-kernels';
 import { registerNativeKernels } from '../kernels/native-kernels';
+import { type EmscriptenHeap, wasmThreadsOf } from '../kernels/wasm-module-on-heap';
 import { quietNativeLoad } from './quiet-native-load';
 import { registerThreadedWasmBackend, requestedWasmThreads, type WasmThreads } from './wasm-threads';
 
@@ -113,7 +114,7 @@ async function tryWasm(fast: boolean, requested: number): Promise<Pick<BackendCh
     return module;
   });
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-  const threads = wasm.getThreadsCount();
+  const threads = wasmThreadsOf((tf.backend() as unknown as { wasm: EmscriptenHeap }).wasm);
   if (fast) registerFastWasmKernels();
   return { simd, threads, ...(threadsFallback ? { threadsFallback } : {}), fastKernels: fast };
 }

@@ -61,12 +61,12 @@ describe('wasm on worker threads (selectBackend wasmThreads)', () => {
     expect(twoOut.tableGrad.some((g) => g !== 0)).toBe(true);
     expect(Math.abs(twoOut.loss - oneOut.loss)).toBeLessThan(1e-5);
     // batched small products (items across threads) and the fused kernels' bands of rows
-    expect(twoOut.attention).toHaveLength(7 * 128 * 128 + 7 * 128 * 64);
+    expect(twoOut.attention).toHaveLength(9 * 128 * 128 + 9 * 128 * 64);
     expect(maxDiff(twoOut.attention, oneOut.attention)).toBeLessThan(1e-5);
-    expect(twoOut.shared).toHaveLength(16 * 96 * 80);
+    expect(twoOut.shared).toHaveLength(24 * 96 * 80);
     expect(maxDiff(twoOut.shared, oneOut.shared)).toBeLessThan(1e-5);
     expect(Math.abs(twoOut.fusedLoss - oneOut.fusedLoss)).toBeLessThan(1e-5);
-    expect(twoOut.fusedGrads).toHaveLength(512 + 256 + 256 + 96 * 1000);
+    expect(twoOut.fusedGrads).toHaveLength(512 + 256 + 256 + 160 * 1000);
     expect(maxDiff(twoOut.fusedGrads, oneOut.fusedGrads)).toBeLessThan(1e-5);
     expect(twoOut.fusedGrads.some((g) => g !== 0)).toBe(true);
     expect(twoOut.adamw).toHaveLength(3 * 40_001);

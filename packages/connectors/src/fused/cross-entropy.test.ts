@@ -3,13 +3,15 @@ import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { gradientCheck, seededTensor } from '../testing/grad-check';
 import { FUSED_PATHS, NATIVE_FUSED_PATHS, maxAbsDiff, useFusedPath, valueAndGrads } from '../testing/fused-check';
+import { NATIVE_SPARSE_CROSS_ENTROPY } from '../kernels/native-kernels';
 import { crossEntropyOverPositions } from './cross-entropy';
 
 describe('crossEntropyOverPositions', () => {
   // vocab 12: the SIMD kernels on wasm; 11 (not a multiple of 4): their JS loops
   for (const [path, V] of [...[...FUSED_PATHS, ...NATIVE_FUSED_PATHS].map((p) => [p, 12] as const), [FUSED_PATHS[1], 11] as const]) {
     it(`is the weighted mean -log p(target) over trained positions, gradient by autodiff and finite differences (${path.backend}, ${path.kernels ? 'kernels' : 'composition'}, vocab ${V})`, async () => {
-      await useFusedPath(path, ['VlmCrossEntropy', 'VlmCrossEntropyGrad']);
+      // on tfjs-node the "kernel" is TensorFlow's SparseSoftmaxCrossEntropyWithLogits
+      await useFusedPath(path, ['VlmCrossEntropy', 'VlmCrossEntropyGrad', ...(path.backend === 'tensorflow' ? [NATIVE_SPARSE_CROSS_ENTROPY] : [])]);
       const N = 6;
       const logits = tf.variable(seededTensor([N, V], 1, 4));
       const targets = tf.tensor1d([3, 0, 10, 7, 0, 5], 'int32');
@@ -24,6 +26,10 @@ describe('crossEntropyOverPositions', () => {
       // untrained rows get no gradient
       expect(Array.from((fused.grads[0] as tf.Tensor).slice([1, 0], [1, V]).dataSync()).every((g) => g === 0)).toBe(true);
       expect(gradientCheck(fusedLoss, logits, 8, 1e-2)).toBeLessThan(2e-2);
+      if (path.backend === 'tensorflow') {
+        const ran = (await tf.profile(() => fusedLoss())).kernelNames;
+        expect(ran.includes(NATIVE_SPARSE_CROSS_ENTROPY)).toBe(path.kernels);
+      }
       tf.dispose([logits, targets, weights, fused.value, ref.value, ...fused.grads, ...ref.grads]);
     });
   }

@@ -6,6 +6,7 @@
 // Untrained positions carry weight 0.
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
+import { NATIVE_SPARSE_CROSS_ENTROPY } from '../kernels/native-kernels';
 import { defineJsKernel, ensureFusedKernels, hasKernel, runJsKernel } from './js-kernel';
 
 type GradFn = Parameters<typeof tf.customGrad>[0];
@@ -87,6 +88,22 @@ function useKernel(x: tf.Tensor): boolean {
 }
 
 const crossEntropyOp = tf.customGrad(((x: tf.Tensor, t: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+  if (x.dtype === 'float32' && tf.getBackend() === 'tensorflow' && tf.getKernel(NATIVE_SPARSE_CROSS_ENTROPY, 'tensorflow')) {
+    // tfjs-node: TensorFlow's own op gives each row's loss and its gradient at once
+    const [targetShape, targetDtype, weightShape, weightDtype] = [t.shape, t.dtype, w.shape, w.dtype];
+    const labels = t.dtype === 'int32' ? t : tf.cast(t, 'int32');
+    const [rowLoss, rowGrad] = tf.engine().runKernel(NATIVE_SPARSE_CROSS_ENTROPY, { features: x, labels }) as unknown as [tf.Tensor, tf.Tensor];
+    const wf = tf.cast(w, 'float32');
+    save([rowGrad as tf.Tensor, wf]);
+    return {
+      value: tf.sum(tf.mul(rowLoss as tf.Tensor, wf)),
+      gradFunc: (dy: tf.Tensor, [g, sw]: tf.Tensor[]) => [
+        tf.mul(g as tf.Tensor, tf.reshape(tf.mul(sw as tf.Tensor, dy), [-1, 1])),
+        tf.zeros(targetShape, targetDtype),
+        tf.zeros(weightShape, weightDtype),
+      ],
+    };
+  }
   if (useKernel(x)) {
     const [targetShape, targetDtype, weightShape, weightDtype] = [t.shape, t.dtype, w.shape, w.dtype];
     const tf32 = tf.cast(t, 'float32');

@@ -46,8 +46,9 @@ export interface SimdCall {
   split(units: number, unitFloats: number, band: (start: number, count: number) => HelperJob): void;
 }
 
-// Element-wise work of fewer floats than this stays on the calling thread (a hand-off costs ~10-50 µs).
-const SPLIT_FLOATS = 1 << 16;
+// Element-wise work of fewer floats than this stays on the calling thread (a hand-off costs ~10-50 µs;
+// see SPLIT_WORK in wasm-gemm.ts).
+const SPLIT_FLOATS = 1 << 17;
 
 function splitter(simd: SimdExports, helpers: GemmHelpers | undefined): SimdCall['split'] {
   return (units, unitFloats, band) => {

@@ -22,6 +22,29 @@ type NodeBackend = {
 
 const stock = new Map<string, tf.KernelConfig>();
 
+/**
+ * TensorFlow's SparseSoftmaxCrossEntropyWithLogits on tfjs-node: features `[N, V]` float32 and labels
+ * `[N]` int32 in, each row's −log softmax at its label `[N]` and the gradient of that loss with respect to
+ * the row (softmax − one-hot) `[N, V]` out, in one multithreaded TensorFlow op. Not in tfjs-node's own
+ * kernels; `crossEntropyOverPositions` uses it there.
+ */
+export const NATIVE_SPARSE_CROSS_ENTROPY = 'VlmSparseSoftmaxCrossEntropy';
+
+type MultiOutputBackend = NodeBackend & { executeMultipleOutputs(name: string, attrs: OpAttr[], inputs: tf.TensorInfo[], count: number): tf.TensorInfo[] };
+
+function registerNativeCrossEntropy(): void {
+  if (!tf.getKernel('BatchMatMul', 'tensorflow') || tf.getKernel(NATIVE_SPARSE_CROSS_ENTROPY, 'tensorflow')) return;
+  tf.registerKernel({
+    kernelName: NATIVE_SPARSE_CROSS_ENTROPY,
+    backendName: 'tensorflow',
+    kernelFunc: ((args: KernelArgs) => {
+      const backend = args.backend as MultiOutputBackend;
+      const type = (name: string, dtype: string): OpAttr => ({ name, type: backend.binding.TF_ATTR_TYPE, value: backend.getDTypeInteger(dtype) });
+      return backend.executeMultipleOutputs('SparseSoftmaxCrossEntropyWithLogits', [type('T', 'float32'), type('Tlabels', 'int32')], [args.inputs.features as tf.TensorInfo, args.inputs.labels as tf.TensorInfo], 2);
+    }) as tf.KernelFunc,
+  });
+}
+
 function share(args: KernelArgs, x: tf.TensorInfo): tf.TensorInfo {
   (args.backend as RefCounted).incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
@@ -48,7 +71,8 @@ function wrap(kernelName: string, pick: (args: KernelArgs, x: tf.TensorInfo) => 
 
 /**
  * Registers the toolkit's tfjs-node kernels: Reshape to the same shape and Cast to the same dtype share
- * the input instead of running a TensorFlow op; a float32 product of two matrices runs as MatMul.
+ * the input instead of running a TensorFlow op; a float32 product of two matrices runs as MatMul; and
+ * `NATIVE_SPARSE_CROSS_ENTROPY`.
  * Needs tfjs-node loaded; idempotent; a no-op without it.
  */
 export function registerNativeKernels(): void {
@@ -66,6 +90,7 @@ export function registerNativeKernels(): void {
     return x.dtype !== 'string' && tf.util.arraysEqual(shape, x.shape) ? share(args, x) : undefined;
   });
   wrap('Cast', (args, x) => (x.dtype !== 'string' && args.attrs?.dtype === x.dtype ? share(args, x) : undefined));
+  registerNativeCrossEntropy();
 }
 
 /** Puts tfjs-node's own Reshape, Cast and BatchMatMul back (for side-by-side benchmarks and tests). */

@@ -19,6 +19,14 @@ export function wasmMemoryOf(heap: EmscriptenHeap): WebAssembly.Memory | undefin
 }
 
 /** Whether `memory` is a shared (threaded build) memory. */
+/**
+ * Threads a wasm module computes on: the toolkit's thread count on its threaded build in Node (the calling
+ * thread + helper threads; XNNPACK itself runs on one there), else the module's XNNPACK thread count.
+ */
+export function wasmThreadsOf(heap: EmscriptenHeap): number {
+  return (heap as { vlmThreads?: number }).vlmThreads ?? (heap as { tfjs?: { getThreadsCount?: () => number } }).tfjs?.getThreadsCount?.() ?? 1;
+}
+
 export function isShared(memory: WebAssembly.Memory): boolean {
   return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
 }

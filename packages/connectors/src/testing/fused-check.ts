@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerFusedKernels } from '../fused/js-kernel';
+import { registerNativeKernels } from '../kernels/native-kernels';
 import { loadNativeBackend } from './native-backend';
 
 /**
@@ -19,8 +20,8 @@ export interface FusedPath {
 }
 
 /**
- * The same two paths on tfjs-node where it loads (kernel and composition; CI requires it): the AdamW,
- * norm and cross-entropy kernels are registered there by default.
+ * The same two paths on tfjs-node where it loads (kernel and composition; CI requires it): the AdamW and
+ * norm kernels are registered there by default, and cross-entropy runs TensorFlow's own op.
  */
 export const NATIVE_FUSED_PATHS: readonly FusedPath[] = (await loadNativeBackend()).ok
   ? [
@@ -33,6 +34,7 @@ export const NATIVE_FUSED_PATHS: readonly FusedPath[] = (await loadNativeBackend
 export async function useFusedPath(path: FusedPath, kernelNames: string[]): Promise<void> {
   await tf.setBackend(path.backend);
   registerFusedKernels(path.kernels ? [path.backend] : []);
+  if (path.kernels && path.backend === 'tensorflow') registerNativeKernels();
   if (!path.kernels) for (const name of kernelNames) if (tf.getKernel(name, path.backend)) tf.unregisterKernel(name, path.backend);
   for (const name of kernelNames) {
     if (Boolean(tf.getKernel(name, path.backend)) !== path.kernels) throw new Error(`kernel ${name} on ${path.backend} should be ${path.kernels ? 'registered' : 'absent'}`);

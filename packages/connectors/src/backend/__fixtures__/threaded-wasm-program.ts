@@ -22,37 +22,38 @@ if (mode === 'throw') {
 } else {
   // Big enough for the products to be split across threads: a batched product, a dense layer's
   // forward and the gradients of a softmax cross-entropy through it.
-  const x = seededTensor([64, 256], 1);
+  const x = seededTensor([256, 256], 1);
   const w = tf.variable(seededTensor([256, 192], 2, 0.1));
-  const q = seededTensor([4, 96, 64], 3);
-  const k = seededTensor([4, 96, 64], 4);
-  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: 64 }, (_, i) => (i * 7) % 192), 'int32'), 192);
+  const q = seededTensor([16, 96, 64], 3);
+  const k = seededTensor([16, 96, 64], 4);
+  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: 256 }, (_, i) => (i * 7) % 192), 'int32'), 192);
   // an embedding lookup in front: its gradient is the toolkit's UnsortedSegmentSum on the (shared) heap
   const table = tf.variable(seededTensor([50, 256], 5, 0.5));
-  const ids = tf.tensor1d(Array.from({ length: 64 }, (_, i) => (i * 13) % 50), 'int32');
+  const ids = tf.tensor1d(Array.from({ length: 256 }, (_, i) => (i * 13) % 50), 'int32');
   const scores = tf.matMul(q, k, false, true);
   // 37 rows: bands of 20 and 17 rows across the gemm's threads (edge tiles in both), with a bias
-  const uneven = tf.fused.matMul({ a: seededTensor([300, 37], 6) as tf.Tensor2D, b: seededTensor([300, 200], 7) as tf.Tensor2D, bias: seededTensor([200], 8), transposeA: true });
+  const uneven = tf.fused.matMul({ a: seededTensor([1200, 37], 6) as tf.Tensor2D, b: seededTensor([1200, 200], 7) as tf.Tensor2D, bias: seededTensor([200], 8), transposeA: true });
   const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(labels, tf.matMul(tf.add(x, tf.gather(table, ids)), w)) as tf.Scalar, [w, table]);
   // Small products in large batches (attention's): the items are split across the threads, with a
-  // batch of 7 (bands of 4 and 3) and a right-hand matrix shared by the batch (packed once).
+  // batch of 9 (runs of 5 and 4) and a right-hand matrix shared by the batch (packed once). Sizes: at
+  // least 2^23 multiply-adds in all (SPLIT_WORK), and 2^17 floats for the element-wise kernels.
   const attention = tf.concat([
-    tf.reshape(tf.matMul(seededTensor([7, 128, 64], 13), seededTensor([7, 128, 64], 14), false, true), [-1]),
-    tf.reshape(tf.matMul(seededTensor([7, 128, 128], 25), seededTensor([7, 128, 64], 26)), [-1]),
+    tf.reshape(tf.matMul(seededTensor([9, 128, 64], 13), seededTensor([9, 128, 64], 14), false, true), [-1]),
+    tf.reshape(tf.matMul(seededTensor([9, 128, 128], 25), seededTensor([9, 128, 64], 26)), [-1]),
   ]);
-  const shared = tf.matMul(seededTensor([16, 64, 96], 15), seededTensor([1, 64, 80], 16), true, false);
+  const shared = tf.matMul(seededTensor([24, 64, 96], 15), seededTensor([1, 64, 80], 16), true, false);
   // The element-wise kernels split in bands of rows (or groups of 4 floats) across the threads: bias +
   // GELU, layer norm and the cross-entropy forward and backward, and an AdamW update with a tail.
-  const h = seededTensor([130, 512], 17);
+  const h = seededTensor([260, 512], 17);
   const hBias = tf.variable(seededTensor([512], 18, 0.5));
   const gamma = tf.variable(seededTensor([256], 19, 0.5));
   const beta = tf.variable(seededTensor([256], 20, 0.5));
-  const logits = tf.variable(seededTensor([96, 1000], 21, 3));
-  const targets = tf.tensor1d(Array.from({ length: 96 }, (_, i) => (i * 31) % 1000), 'int32');
-  const weights = tf.tensor1d(Array.from({ length: 96 }, (_, i) => (i % 3) / 96));
+  const logits = tf.variable(seededTensor([160, 1000], 21, 3));
+  const targets = tf.tensor1d(Array.from({ length: 160 }, (_, i) => (i * 31) % 1000), 'int32');
+  const weights = tf.tensor1d(Array.from({ length: 160 }, (_, i) => (i % 3) / 160));
   const fused = tf.variableGrads(() => {
     const g = tf.sum(tf.mul(biasGelu(h, hBias), h));
-    const n = tf.sum(tf.mul(layerNormFused(seededTensor([300, 256], 22, 2), gamma, beta, 1e-5), seededTensor([300, 256], 23)));
+    const n = tf.sum(tf.mul(layerNormFused(seededTensor([600, 256], 22, 2), gamma, beta, 1e-5), seededTensor([600, 256], 23)));
     return tf.addN([tf.mul(g, 1e-3), tf.mul(n, 1e-2), crossEntropyOverPositions(logits as tf.Tensor2D, targets, weights)]) as tf.Scalar;
   }, [hBias, gamma, beta, logits]);
   const param = tf.variable(seededTensor([40_001], 24));
