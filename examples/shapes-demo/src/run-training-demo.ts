@@ -113,10 +113,7 @@ async function runDemo(options: TrainingDemoOptions): Promise<TrainingDemoResult
   };
   let backend = tf.getBackend();
   if (options.selectBackend ?? true) {
-    // The demo's towers are small (width 64 and 96): on wasm with every core their steps run faster than
-    // as tfjs-node's per-op eager calls (189 s against 251 s end to end on 2 cores). VLM_TF_BACKEND and
-    // VLM_WASM_THREADS still choose.
-    const choice = await selectBackend({ log, prefer: 'wasm-threads' });
+    const choice = await selectBackend({ log });
     backend = `${choice.tfBackend}${choice.fastKernels ? ' (toolkit kernels)' : ''}`;
   }
   await mkdir(options.outDir, { recursive: true });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,19 +14,19 @@ const native = await loadNativeBackend();
 interface Picked {
   code: number | null;
   stderr: string;
-  result?: { kind: string; backend: string; skipped: string[]; y: number[]; threads?: number };
+  result?: { kind: string; backend: string; skipped: string[]; y: number[] };
 }
 
 // A program that picks the backend as the CLIs do, in a child process (the choice is once per process,
 // and the point includes everything the process prints on stderr). Its stderr is a file, as with
 // `2> log`: TensorFlow's start-up lines bypass Node's streams, so only the file shows everything.
-function pickInChild(nodeArgs: string[] = [], env: NodeJS.ProcessEnv = {}, programArgs: string[] = []): Promise<Picked> {
+function pickInChild(nodeArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Picked> {
   const clean = { ...process.env, ...env };
-  for (const name of ['VLM_TF_BACKEND', 'TF_CPP_MIN_LOG_LEVEL', 'VLM_TF_LOGS', 'VLM_WASM_THREADS']) if (!(name in env)) delete clean[name];
+  for (const name of ['VLM_TF_BACKEND', 'TF_CPP_MIN_LOG_LEVEL', 'VLM_TF_LOGS']) if (!(name in env)) delete clean[name];
   const errPath = join(mkdtempSync(join(tmpdir(), 'vlm-select-')), 'stderr.txt');
   const errFd = openSync(errPath, 'w');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...nodeArgs, '--conditions=@vlm/source', '--import', 'tsx', fixture('select-default.ts'), ...programArgs], {
+    const child = spawn(process.execPath, [...nodeArgs, '--conditions=@vlm/source', '--import', 'tsx', fixture('select-default.ts')], {
       cwd: fileURLToPath(new URL('../..', import.meta.url)),
       env: clean,
       stdio: ['ignore', 'pipe', errFd],
@@ -59,15 +59,6 @@ describe('selectBackend', () => {
     expect(picked.result!.skipped[0]).toMatch(/^node: Cannot find package '@tensorflow\/tfjs-node'/);
     expect(picked.stderr.trim()).toMatch(/^\[vlm\] TF\.js backend: wasm \(simd (true|false), threads \d+, fast kernels true\)$/);
   });
-
-  it("prefer: 'wasm-threads' takes wasm on every core first (the shapes demo's choice); VLM_WASM_THREADS still sets the count", async () => {
-    const cores = Math.min(8, availableParallelism());
-    const [all, one] = await Promise.all([pickInChild([], {}, ['wasm-threads']), pickInChild([], { VLM_WASM_THREADS: '1' }, ['wasm-threads'])]);
-    expect(all.code, all.stderr.slice(-800)).toBe(0);
-    expect(all.result).toMatchObject({ kind: 'wasm', backend: 'wasm', skipped: [], y: [3, 3, 3, 3], threads: cores });
-    expect(all.stderr.trim()).toBe(`[vlm] TF.js backend: wasm (simd true, threads ${cores}${cores > 1 ? ' on worker_threads' : ''}, fast kernels true)`);
-    expect(one.result).toMatchObject({ kind: 'wasm', threads: 1 });
-  });
 });
 
 describe.skipIf(!native.ok)(nativeSuiteName('selectBackend with the native backend', native), () => {
@@ -79,13 +70,8 @@ describe.skipIf(!native.ok)(nativeSuiteName('selectBackend with the native backe
     expect(picked.stderr).toBe('[vlm] TF.js backend: tensorflow\n');
   });
 
-  it('VLM_TF_BACKEND=wasm still forces wasm, and =node tfjs-node over prefer: wasm-threads; TF_CPP_MIN_LOG_LEVEL set by the user leaves TensorFlow its own lines', async () => {
-    const [wasm, verbose, forcedNode] = await Promise.all([
-      pickInChild([], { VLM_TF_BACKEND: 'wasm' }),
-      pickInChild([], { TF_CPP_MIN_LOG_LEVEL: '0' }),
-      pickInChild([], { VLM_TF_BACKEND: 'node' }, ['wasm-threads']),
-    ]);
-    expect(forcedNode.result).toEqual({ kind: 'node', backend: 'tensorflow', skipped: [], y: [3, 3, 3, 3] });
+  it('VLM_TF_BACKEND=wasm still forces wasm; TF_CPP_MIN_LOG_LEVEL set by the user leaves TensorFlow its own lines', async () => {
+    const [wasm, verbose] = await Promise.all([pickInChild([], { VLM_TF_BACKEND: 'wasm' }), pickInChild([], { TF_CPP_MIN_LOG_LEVEL: '0' })]);
     expect(wasm.result).toMatchObject({ kind: 'wasm', backend: 'wasm', skipped: [] });
     expect(verbose.result).toMatchObject({ kind: 'node', backend: 'tensorflow' });
     expect(verbose.stderr).toMatch(/tensorflow|oneDNN|absl/i);

@@ -5,7 +5,7 @@ import { registerFastWasmKernels } from '../kernels/register-wasm-kernels';
 import { registerNativeKernels } from '../kernels/native-kernels';
 import { type EmscriptenHeap, wasmThreadsOf } from '../kernels/wasm-module-on-heap';
 import { quietNativeLoad } from './quiet-native-load';
-import { registerThreadedWasmBackend, requestedWasmThreads, WASM_THREADS_ENV_VAR, type WasmThreads } from './wasm-threads';
+import { registerThreadedWasmBackend, requestedWasmThreads, type WasmThreads } from './wasm-threads';
 
 /** The backends the toolkit can run on, fastest first. */
 export type BackendKind = 'node' | 'wasm' | 'cpu';
@@ -40,14 +40,6 @@ export interface SelectBackendOptions {
    * that cannot start. Defaults to the `VLM_WASM_THREADS` environment variable, else 1.
    */
   wasmThreads?: WasmThreads;
-  /**
-   * What the automatic choice tries first: `'native'` (default) tfjs-node, else wasm, else cpu; or
-   * `'wasm-threads'` wasm on every core (`wasmThreads` and `VLM_WASM_THREADS` still win), else tfjs-node,
-   * else cpu. Small models train faster on the latter: a step of a width-64 or -96 tower is hundreds of
-   * tiny ops, each ~15-40 µs of eager overhead on tfjs-node (the shapes demo: 189 s on wasm with 2
-   * threads against 251 s on tfjs-node, 2 cores). `VLM_TF_BACKEND` overrides both.
-   */
-  prefer?: 'native' | 'wasm-threads';
   /** Where the one log line goes (default `console.error`); pass `() => {}` to silence. */
   log?: (line: string) => void;
 }
@@ -135,11 +127,9 @@ function threadsDetail(choice: BackendChoice): string {
 async function choose(options: SelectBackendOptions): Promise<BackendChoice> {
   const forced = forcedKind(options);
   // A bad thread count is the user's mistake: reported, not skipped past.
-  const threadsOnWasm = options.prefer === 'wasm-threads' && !forced;
-  const envThreads = typeof process !== 'undefined' ? process.env[WASM_THREADS_ENV_VAR] : undefined;
-  const wasmThreads = await requestedWasmThreads(options.wasmThreads ?? (threadsOnWasm && !envThreads ? 'auto' : undefined));
+  const wasmThreads = await requestedWasmThreads(options.wasmThreads);
   const skipped: string[] = [];
-  const order: BackendKind[] = forced ? [forced] : threadsOnWasm ? ['wasm', 'node', 'cpu'] : ['node', 'wasm', 'cpu'];
+  const order: BackendKind[] = forced ? [forced] : ['node', 'wasm', 'cpu'];
   for (const kind of order) {
     try {
       if (kind === 'node') {

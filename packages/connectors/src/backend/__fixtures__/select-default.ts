@@ -3,7 +3,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../select-backend';
 
-// argv[2] = wasm-threads: the automatic choice with prefer: 'wasm-threads' (as the shapes demo picks)
-const choice = await selectBackend(process.argv[2] === 'wasm-threads' ? { prefer: 'wasm-threads' } : {});
+const choice = await selectBackend();
 const y = tf.matMul(tf.ones([2, 3]), tf.ones([3, 2])).dataSync();
-process.stdout.write(`${JSON.stringify({ kind: choice.kind, backend: tf.getBackend(), skipped: choice.skipped, y: Array.from(y), ...(choice.threads ? { threads: choice.threads } : {}) })}\n`);
+process.stdout.write(`${JSON.stringify({ kind: choice.kind, backend: tf.getBackend(), skipped: choice.skipped, y: Array.from(y) })}\n`);
