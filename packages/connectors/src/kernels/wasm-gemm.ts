@@ -48,6 +48,21 @@ const NC = 256;
 // 2 threads: 20 ms with 2^21 or 2^22, 16.6 with 2^23, 17 on one thread).
 const SPLIT_WORK = 1 << 23;
 
+/**
+ * The job that packs `count` rows of op(A), from row `r0` on, of the matrix at `src` into its panels at
+ * `dst` (packed A is [rows/MR][k][MR], so a band from a multiple of MR starts at 4·r0·k bytes).
+ */
+function packAJob(call: GemmCall, src: number, dst: number, r0: number, count: number): HelperJob {
+  const { m, k } = call;
+  return call.transposeA ? { fn: 'packACols', args: [src + 4 * r0, dst + 4 * r0 * k, count, k, m] } : { fn: 'packARows', args: [src + 4 * r0 * k, dst + 4 * r0 * k, count, k, k] };
+}
+
+/** The same for `count` columns of op(B) from column `c0` on (packed B is [n/NR][k][NR]). */
+function packBJob(call: GemmCall, src: number, dst: number, c0: number, count: number): HelperJob {
+  const { n, k } = call;
+  return call.transposeB ? { fn: 'packBCols', args: [src + 4 * c0 * k, dst + 4 * c0 * k, k, count, k] } : { fn: 'packBRows', args: [src + 4 * c0, dst + 4 * c0 * k, k, count, n] };
+}
+
 /** Matrix products over one wasm memory (see the file comment). */
 export class WasmGemm {
   private readonly fn: GemmExports;
@@ -66,6 +81,27 @@ export class WasmGemm {
   /** Threads that compute large products: 1 + the helper threads. */
   get threads(): number {
     return 1 + (this.helpers?.count ?? 0);
+  }
+
+  /**
+   * The workspace for `aFloats` of packed A, `bFloats` of packed B and the 4x8 scratch tile, and the bias
+   * the gemm reads: `call.bias`, or a zero-padded copy in whole NR-wide groups when n is not a multiple of NR.
+   */
+  private layout(call: GemmCall, aFloats: number, bFloats: number): { ap: number; bp: number; scratch: number; bias: number } {
+    const { n } = call;
+    const biasFloats = call.bias !== undefined && n % NR !== 0 ? Math.ceil(n / NR) * NR : 0;
+    const ap = this.reserve(4 * (aFloats + bFloats + biasFloats + MR * NR) + 64);
+    const bp = ap + 4 * aFloats;
+    const scratch = bp + 4 * bFloats;
+    let bias = call.bias ?? 0;
+    if (biasFloats) {
+      const padded = scratch + 4 * MR * NR;
+      const heap = this.heapF32();
+      heap.fill(0, padded / 4, padded / 4 + biasFloats);
+      heap.copyWithin(padded / 4, bias / 4, bias / 4 + n);
+      bias = padded;
+    }
+    return { ap, bp, scratch, bias };
   }
 
   /** A workspace of at least `bytes` from the backend's allocator (kept and reused). */
@@ -88,7 +124,7 @@ export class WasmGemm {
 
   /** Computes `out = op(a)·op(b) (+ bias)` for every batch (a batch of 1 broadcasts). */
   run(call: GemmCall): void {
-    const { m, n, k, transposeA, transposeB } = call;
+    const { m, n, k, transposeA } = call;
     const batch = Math.max(call.batchA, call.batchB);
     // Untransposed left matrices sharing one right-hand matrix: their rows stack into one product.
     const fold = call.batchB === 1 && !transposeA;
@@ -98,33 +134,10 @@ export class WasmGemm {
       this.batchOverThreads(call, helpers);
       return;
     }
-    const aPanelFloats = Math.ceil(rows / MR) * MR * k;
-    const bPanelFloats = Math.ceil(n / NR) * NR * k;
-    const biasFloats = call.bias !== undefined && n % NR !== 0 ? Math.ceil(n / NR) * NR : 0;
-    const base = this.reserve(4 * (aPanelFloats + bPanelFloats + biasFloats + MR * NR) + 64);
-    const ap = base;
-    const bp = ap + 4 * aPanelFloats;
-    const scratch = bp + 4 * bPanelFloats;
-    let bias = call.bias ?? 0;
-    if (biasFloats) {
-      const padded = scratch + 4 * MR * NR;
-      const heap = this.heapF32();
-      heap.fill(0, padded / 4, padded / 4 + biasFloats);
-      heap.copyWithin(padded / 4, bias / 4, bias / 4 + n);
-      bias = padded;
-    }
+    const { ap, bp, scratch, bias } = this.layout(call, Math.ceil(rows / MR) * MR * k, Math.ceil(n / NR) * NR * k);
     const f = this.fn;
-    // Packing jobs for a band of A's rows (a multiple of MR from its start) and of B's columns (a
-    // multiple of NR): packed A is [rows/MR][k][MR] and packed B [n/NR][k][NR], so a band's panels
-    // start at 4·start·k bytes.
-    const packA = (i: number, r0: number, count: number): HelperJob => {
-      const src = call.a + 4 * (call.batchA === 1 ? 0 : i * m * k);
-      return transposeA ? { fn: 'packACols', args: [src + 4 * r0, ap + 4 * r0 * k, count, k, m] } : { fn: 'packARows', args: [src + 4 * r0 * k, ap + 4 * r0 * k, count, k, k] };
-    };
-    const packB = (i: number, c0: number, count: number): HelperJob => {
-      const src = call.b + 4 * (call.batchB === 1 ? 0 : i * k * n);
-      return transposeB ? { fn: 'packBCols', args: [src + 4 * c0 * k, bp + 4 * c0 * k, k, count, k] } : { fn: 'packBRows', args: [src + 4 * c0, bp + 4 * c0 * k, k, count, n] };
-    };
+    const packA = (i: number, r0: number, count: number) => packAJob(call, call.a + 4 * (call.batchA === 1 ? 0 : i * m * k), ap, r0, count);
+    const packB = (i: number, c0: number, count: number) => packBJob(call, call.b + 4 * (call.batchB === 1 ? 0 : i * k * n), bp, c0, count);
     const gemm = (r0: number, count: number, out: number, scr: number): HelperJob => ({ fn: 'gemm', args: [ap + 4 * r0 * k, bp, out + 4 * r0 * n, count, n, k, n, bias, scr, NC, KC] });
     // C = op(A_i)·op(B_i) for `rows` rows; the operands are packed first where `withA` / `withB`.
     const multiply = (i: number, withA: boolean, withB: boolean, out: number) => {
@@ -166,32 +179,18 @@ export class WasmGemm {
    * packed first, then each thread multiplies a run of consecutive items.
    */
   private batchOverThreads(call: GemmCall, helpers: GemmHelpers): void {
-    const { m, n, k, transposeA, transposeB } = call;
+    const { m, n, k } = call;
     const batch = Math.max(call.batchA, call.batchB);
     const aPanel = Math.ceil(m / MR) * MR * k;
     const bPanel = Math.ceil(n / NR) * NR * k;
     const packsA = call.batchA > 1 ? batch : 1;
     const packsB = call.batchB > 1 ? batch : 1;
-    const biasFloats = call.bias !== undefined && n % NR !== 0 ? Math.ceil(n / NR) * NR : 0;
-    const ap = this.reserve(4 * (aPanel * packsA + bPanel * packsB + biasFloats + MR * NR) + 64);
-    const bp = ap + 4 * aPanel * packsA;
-    const scratch = bp + 4 * bPanel * packsB;
-    let bias = call.bias ?? 0;
-    if (biasFloats) {
-      // the gemm reads the bias in whole NR-wide groups: a zero-padded copy
-      const padded = scratch + 4 * MR * NR;
-      const heap = this.heapF32();
-      heap.fill(0, padded / 4, padded / 4 + biasFloats);
-      heap.copyWithin(padded / 4, bias / 4, bias / 4 + n);
-      bias = padded;
-    }
+    const { ap, bp, scratch, bias } = this.layout(call, aPanel * packsA, bPanel * packsB);
     // Each thread packs the operands of its own items, then multiplies them; an operand shared by the
     // whole batch is packed once, here, first.
     const f = this.fn;
-    const packA = (src: number, dst: number): HelperJob =>
-      transposeA ? { fn: 'packACols', args: [src, dst, m, k, m] } : { fn: 'packARows', args: [src, dst, m, k, k] };
-    const packB = (src: number, dst: number): HelperJob =>
-      transposeB ? { fn: 'packBCols', args: [src, dst, k, n, k] } : { fn: 'packBRows', args: [src, dst, k, n, n] };
+    const packA = (src: number, dst: number) => packAJob(call, src, dst, 0, m);
+    const packB = (src: number, dst: number) => packBJob(call, src, dst, 0, n);
     if (packsA === 1) runJobHere(f, packA(call.a, ap));
     if (packsB === 1) runJobHere(f, packB(call.b, bp));
     const parts = helpers.count + 1;
