@@ -140,7 +140,7 @@ export async function registerThreadedWasmBackend(threads: number): Promise<() =
     'wasm',
     async () => {
       const module = await instantiateThreaded(threads);
-      // The toolkit's helper threads (kernels/gemm-helpers.ts) share the products and the fused kernels,
+      // The toolkit's helper threads (kernels/wasm-helpers.ts) share the products and the fused kernels,
       // sized from `vlmThreads`; XNNPACK, which runs the remaining stock kernels (adds, transposes,
       // softmax), stays on one thread: on small tensors its pool's hand-offs cost more than they save
       // (a width-64, 3-layer training step took 28 ms with it on 2 threads, 19.5 without, 17 on 1).

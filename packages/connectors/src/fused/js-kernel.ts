@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
 import type { WasmBackendInternals } from '../kernels/wasm-batch-mat-mul';
 import type { EmscriptenHeap } from '../kernels/wasm-module-on-heap';
-import { type GemmHelpers, type HelperJob, runJobHere } from '../kernels/gemm-helpers';
+import { type WasmHelpers, type HelperJob, runJobHere } from '../kernels/wasm-helpers';
 import { gemmForHeap } from '../kernels/wasm-gemm';
 import { type SimdExports, simdForHeap } from '../kernels/wasm-simd';
 
@@ -50,7 +50,7 @@ export interface SimdCall {
 // see SPLIT_WORK in wasm-gemm.ts).
 const SPLIT_FLOATS = 1 << 17;
 
-function splitter(simd: SimdExports, helpers: GemmHelpers | undefined): SimdCall['split'] {
+function splitter(simd: SimdExports, helpers: WasmHelpers | undefined): SimdCall['split'] {
   return (units, unitFloats, band) => {
     if (!helpers || units < 2 || units * unitFloats < SPLIT_FLOATS) {
       runJobHere(simd, band(0, units));

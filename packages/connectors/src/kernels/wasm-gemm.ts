@@ -3,10 +3,10 @@
 // reads the operands and writes the result in place. Transposed operands cost nothing extra: packing
 // reads them either way. On a 2-vCPU AMD EPYC (Zen 4) under Node 20 it runs at ~40 GFLOP/s on one thread
 // against ~25 for XNNPACK's wasm SIMD kernels that tfjs-backend-wasm 4.22 uses. On the threaded build in
-// Node, helper threads (gemm-helpers.ts) share large products: each thread packs a band of B's columns,
+// Node, helper threads (wasm-helpers.ts) share large products: each thread packs a band of B's columns,
 // then packs and multiplies a band of A's rows; a batch of small products (attention's) goes to the
 // threads in runs of whole items instead.
-import { GemmHelpers, type HelperJob, runJobHere } from './gemm-helpers';
+import { WasmHelpers, type HelperJob, runJobHere } from './wasm-helpers';
 import { gemmWat, MR, NR } from './gemm-wat';
 import { type EmscriptenHeap, instantiateOver, isShared, onHeap, wasmThreadsOf } from './wasm-module-on-heap';
 
@@ -73,7 +73,7 @@ export class WasmGemm {
     private readonly heap: EmscriptenHeap,
     private readonly memory: WebAssembly.Memory,
     /** Threads that take bands of output rows of large products (threaded build in Node). */
-    readonly helpers?: GemmHelpers,
+    readonly helpers?: WasmHelpers,
   ) {
     this.fn = instantiateOver<GemmExports>(gemmWat, memory);
   }
@@ -178,7 +178,7 @@ export class WasmGemm {
    * A batch of small products (attention's, one per head and sample) over the threads: every item is
    * packed first, then each thread multiplies a run of consecutive items.
    */
-  private batchOverThreads(call: GemmCall, helpers: GemmHelpers): void {
+  private batchOverThreads(call: GemmCall, helpers: WasmHelpers): void {
     const { m, n, k } = call;
     const batch = Math.max(call.batchA, call.batchB);
     const aPanel = Math.ceil(m / MR) * MR * k;
@@ -226,7 +226,7 @@ export function gemmForHeap(heap: EmscriptenHeap): WasmGemm | null {
   return onHeap(heap, WasmGemm, true, (memory) => {
     if (!isShared(memory)) return new WasmGemm(heap, memory);
     const threads = wasmThreadsOf(heap);
-    const helpers = GemmHelpers.start(heap, memory, threads - 1);
+    const helpers = WasmHelpers.start(heap, memory, threads - 1);
     return helpers ? new WasmGemm(heap, memory, helpers) : null;
   });
 }

@@ -25,7 +25,8 @@ export type HelperFunction = (typeof HELPER_FUNCTIONS)[number];
 // strides added to the int32 arguments after each call].
 const JOBS = 3;
 const JOB_WORDS = 4 + 2 * MAX_ARGS;
-const CONTROL_BYTES = 4 * (JOBS + MAX_JOBS * JOB_WORDS) + 64;
+// rounded up to whole 64-byte lines: the scratch tile after it stays aligned and on lines of its own
+const CONTROL_BYTES = Math.ceil((4 * (JOBS + MAX_JOBS * JOB_WORDS)) / 64) * 64;
 const SCRATCH_BYTES = 128;
 
 type NodeWorker = { unref(): void; terminate(): Promise<number> };
@@ -82,7 +83,7 @@ export type HelperWork = HelperJob | HelperJob[];
 const jobsOf = (work: HelperWork): HelperJob[] => (Array.isArray(work) ? work : [work]);
 
 /** Helper threads bound to one shared wasm memory. */
-export class GemmHelpers {
+export class WasmHelpers {
   private post = 0;
 
   private constructor(
@@ -93,7 +94,7 @@ export class GemmHelpers {
   ) {}
 
   /** Starts `count` helpers over `memory`, or returns undefined where Node's worker_threads are not at hand. */
-  static start(heap: EmscriptenHeap, memory: WebAssembly.Memory, count: number): GemmHelpers | undefined {
+  static start(heap: EmscriptenHeap, memory: WebAssembly.Memory, count: number): WasmHelpers | undefined {
     const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
     const threads = getBuiltin?.('node:worker_threads') as WorkerThreads | undefined;
     if (!threads || count < 1) return undefined;
@@ -107,7 +108,7 @@ export class GemmHelpers {
       scratch.push(ctrl + CONTROL_BYTES);
       new threads.Worker(HELPER, { eval: true, workerData: { memory, modules, names: HELPER_FUNCTIONS, ctrl, spin: SPIN } }).unref();
     }
-    return new GemmHelpers(memory, controls, scratch);
+    return new WasmHelpers(memory, controls, scratch);
   }
 
   /** Number of helper threads. */
