@@ -6,11 +6,16 @@ import { createRowGather } from './row-gather';
 import { createSharedIdentity } from './shared-identity';
 import { unsortedSegmentSumWasm } from './unsorted-segment-sum';
 
-let stockBatchMatMul: tf.KernelConfig | undefined;
-let stockSum: tf.KernelConfig | undefined;
-let stockIdentity: tf.KernelConfig | undefined;
-let stockGather: tf.KernelConfig | undefined;
-let stockFusedMatMul: tf.KernelConfig | undefined;
+/** The stock kernels the toolkit wraps, by name, with the wrapper that falls back to each. */
+const WRAPPED: [string, (stock: tf.KernelFunc) => tf.KernelFunc][] = [
+  ['BatchMatMul', createFastBatchMatMul],
+  ['Sum', createLeadingAxesSum],
+  ['Identity', createSharedIdentity],
+  ['_FusedMatMul', createFastFusedMatMul],
+  ['GatherV2', createRowGather],
+];
+/** tfjs-backend-wasm's own configs of the wrapped kernels, kept the first time they are replaced. */
+const stock = new Map<string, tf.KernelConfig>();
 
 function replaceKernel(config: tf.KernelConfig): void {
   if (tf.getKernel(config.kernelName, config.backendName)) tf.unregisterKernel(config.kernelName, config.backendName);
@@ -19,29 +24,19 @@ function replaceKernel(config: tf.KernelConfig): void {
 
 /**
  * Registers the toolkit's wasm kernels: a BatchMatMul and a bias-only _FusedMatMul on the toolkit's SIMD
- * gemm (XNNPACK for every product on the threaded build), a Sum that reduces leading axes without a transpose, an Identity that
- * shares memory instead of copying, a GatherV2 that copies embedding rows, and the missing
+ * gemm (with its helper threads on the threaded build in Node; XNNPACK where the gemm cannot run: no
+ * SIMD, or a threaded build outside Node), a Sum that reduces leading axes without a transpose, an
+ * Identity that shares memory instead of copying, a GatherV2 that copies embedding rows, and the missing
  * UnsortedSegmentSum. Idempotent.
  * Needs `@tensorflow/tfjs-backend-wasm` to be imported.
  */
 export function registerFastWasmKernels(): void {
-  const current = tf.getKernel('BatchMatMul', 'wasm');
-  if (!current) throw new Error('the wasm backend is not loaded: import @tensorflow/tfjs-backend-wasm first');
-  stockBatchMatMul ??= current;
-  const stock = stockBatchMatMul;
-  replaceKernel({ kernelName: 'BatchMatMul', backendName: 'wasm', setupFunc: stock.setupFunc, kernelFunc: createFastBatchMatMul(stock.kernelFunc) });
-  stockSum ??= tf.getKernel('Sum', 'wasm');
-  const sum = stockSum;
-  replaceKernel({ kernelName: 'Sum', backendName: 'wasm', setupFunc: sum.setupFunc, kernelFunc: createLeadingAxesSum(sum.kernelFunc) });
-  stockIdentity ??= tf.getKernel('Identity', 'wasm');
-  const identity = stockIdentity;
-  replaceKernel({ kernelName: 'Identity', backendName: 'wasm', setupFunc: identity.setupFunc, kernelFunc: createSharedIdentity(identity.kernelFunc) });
-  stockFusedMatMul ??= tf.getKernel('_FusedMatMul', 'wasm');
-  const fused = stockFusedMatMul;
-  replaceKernel({ kernelName: '_FusedMatMul', backendName: 'wasm', setupFunc: fused.setupFunc, kernelFunc: createFastFusedMatMul(fused.kernelFunc) });
-  stockGather ??= tf.getKernel('GatherV2', 'wasm');
-  const gather = stockGather;
-  replaceKernel({ kernelName: 'GatherV2', backendName: 'wasm', setupFunc: gather.setupFunc, kernelFunc: createRowGather(gather.kernelFunc) });
+  if (!tf.getKernel('BatchMatMul', 'wasm')) throw new Error('the wasm backend is not loaded: import @tensorflow/tfjs-backend-wasm first');
+  for (const [kernelName, wrap] of WRAPPED) {
+    if (!stock.has(kernelName)) stock.set(kernelName, tf.getKernel(kernelName, 'wasm'));
+    const original = stock.get(kernelName) as tf.KernelConfig;
+    replaceKernel({ kernelName, backendName: 'wasm', setupFunc: original.setupFunc, kernelFunc: wrap(original.kernelFunc) });
+  }
   replaceKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSumWasm as unknown as tf.KernelFunc });
 }
 
@@ -50,11 +45,7 @@ export function registerFastWasmKernels(): void {
  * no model with an embedding can train on wasm). For side-by-side benchmarks.
  */
 export function useStockWasmKernels(): void {
-  if (stockBatchMatMul) replaceKernel(stockBatchMatMul);
-  if (stockSum) replaceKernel(stockSum);
-  if (stockIdentity) replaceKernel(stockIdentity);
-  if (stockGather) replaceKernel(stockGather);
-  if (stockFusedMatMul) replaceKernel(stockFusedMatMul);
+  for (const config of stock.values()) replaceKernel(config);
 }
 
 /** Former name of `useStockWasmKernels` (kept: @vlm/train's benchmark imports it). */

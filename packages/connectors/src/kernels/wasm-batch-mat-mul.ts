@@ -54,25 +54,12 @@ function transposeLast2(info: tf.TensorInfo, batch: number, rows: number, cols: 
  */
 export function createFastBatchMatMul(stock: tf.KernelFunc): tf.KernelFunc {
   return (args: KernelArgs) => {
-    const { inputs, attrs } = args;
     const backend = args.backend as WasmBackendInternals;
-    const a = inputs.a as tf.TensorInfo;
-    const b = inputs.b as tf.TensorInfo;
-    const transposeA = Boolean(attrs?.transposeA);
-    const transposeB = Boolean(attrs?.transposeB);
-    const ar = a.shape.length;
-    const br = b.shape.length;
-    const m = (transposeA ? a.shape[ar - 1] : a.shape[ar - 2]) as number;
-    const k = (transposeA ? a.shape[ar - 2] : a.shape[ar - 1]) as number;
-    const kb = (transposeB ? b.shape[br - 1] : b.shape[br - 2]) as number;
-    const n = (transposeB ? b.shape[br - 2] : b.shape[br - 1]) as number;
-    const batchA = a.shape.slice(0, -2).reduce((p, d) => p * d, 1);
-    const batchB = b.shape.slice(0, -2).reduce((p, d) => p * d, 1);
-    const simpleBroadcast = batchA === batchB || batchA === 1 || batchB === 1;
-    if (a.dtype !== 'float32' || b.dtype !== 'float32' || k !== kb || !simpleBroadcast || m * n * k === 0) {
-      return stock(args);
-    }
-    const outBatchShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+    const a = args.inputs.a as tf.TensorInfo;
+    const b = args.inputs.b as tf.TensorInfo;
+    const product = productOf(a, b, args.attrs);
+    if (!product) return stock(args);
+    const { transposeA, transposeB, m, n, k, batchA, batchB, outBatchShape } = product;
     const gemm = gemmForHeap(backend.wasm as unknown as EmscriptenHeap);
     if (gemm) {
       // The toolkit's own SIMD product: transposes are read by its packing, batches loop inside.
@@ -117,9 +104,30 @@ export function createFastBatchMatMul(stock: tf.KernelFunc): tf.KernelFunc {
 }
 
 /**
+ * The sizes of op(a)·op(b) for a product the toolkit takes: float32, matching inner sizes, batches that
+ * are equal or 1 (broadcast), not empty. Else undefined (the stock kernel runs it).
+ */
+function productOf(a: tf.TensorInfo, b: tf.TensorInfo, attrs: tf.NamedAttrMap | undefined) {
+  const transposeA = Boolean(attrs?.transposeA);
+  const transposeB = Boolean(attrs?.transposeB);
+  const ar = a.shape.length;
+  const br = b.shape.length;
+  const m = (transposeA ? a.shape[ar - 1] : a.shape[ar - 2]) as number;
+  const k = (transposeA ? a.shape[ar - 2] : a.shape[ar - 1]) as number;
+  const kb = (transposeB ? b.shape[br - 1] : b.shape[br - 2]) as number;
+  const n = (transposeB ? b.shape[br - 2] : b.shape[br - 1]) as number;
+  const batchA = a.shape.slice(0, -2).reduce((p, d) => p * d, 1);
+  const batchB = b.shape.slice(0, -2).reduce((p, d) => p * d, 1);
+  const simpleBroadcast = batchA === batchB || batchA === 1 || batchB === 1;
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || k !== kb || !simpleBroadcast || m * n * k === 0) return undefined;
+  const outBatchShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  return { transposeA, transposeB, m, n, k, batchA, batchB, outBatchShape };
+}
+
+/**
  * _FusedMatMul for the wasm backend: a product with a bias `[n]` and no activation (what `dense` asks
  * for) runs on the toolkit's gemm, the bias added as each output tile is written. Activations, PReLU
- * weights, other bias shapes and the threaded build go to the stock kernel.
+ * weights, other bias shapes and modules the gemm cannot run on go to the stock kernel.
  */
 export function createFastFusedMatMul(stock: tf.KernelFunc): tf.KernelFunc {
   return (args: KernelArgs) => {
@@ -128,23 +136,12 @@ export function createFastFusedMatMul(stock: tf.KernelFunc): tf.KernelFunc {
     const a = inputs.a as tf.TensorInfo;
     const b = inputs.b as tf.TensorInfo;
     const bias = inputs.bias as tf.TensorInfo | undefined;
-    const transposeA = Boolean(attrs?.transposeA);
-    const transposeB = Boolean(attrs?.transposeB);
-    const activation = (attrs?.activation as string | undefined) ?? 'linear';
-    const ar = a.shape.length;
-    const br = b.shape.length;
-    const m = (transposeA ? a.shape[ar - 1] : a.shape[ar - 2]) as number;
-    const k = (transposeA ? a.shape[ar - 2] : a.shape[ar - 1]) as number;
-    const n = (transposeB ? b.shape[br - 2] : b.shape[br - 1]) as number;
-    const batchA = a.shape.slice(0, -2).reduce((p, d) => p * d, 1);
-    const batchB = b.shape.slice(0, -2).reduce((p, d) => p * d, 1);
+    const product = productOf(a, b, attrs);
     const gemm = gemmForHeap(backend.wasm as unknown as EmscriptenHeap);
+    if (!product || !gemm) return stock(args);
+    const { transposeA, transposeB, m, n, k, batchA, batchB, outBatchShape } = product;
     const plainBias = bias === undefined || (bias.dtype === 'float32' && bias.shape.reduce((p, d) => p * d, 1) === n && bias.shape.length <= 1);
-    const usable =
-      gemm && activation === 'linear' && !inputs.preluActivationWeights && plainBias && a.dtype === 'float32' && b.dtype === 'float32' &&
-      k === (transposeB ? b.shape[br - 1] : b.shape[br - 2]) && (batchA === batchB || batchA === 1 || batchB === 1) && m * n * k > 0;
-    if (!usable) return stock(args);
-    const outBatchShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+    if (((attrs?.activation as string | undefined) ?? 'linear') !== 'linear' || inputs.preluActivationWeights || !plainBias) return stock(args);
     const out = backend.makeOutput([...outBatchShape, m, n], 'float32');
     const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
     gemm.run({ a: offset(a), b: offset(b), out: offset(out), batchA, batchB, m, n, k, transposeA, transposeB, bias: bias ? offset(bias) : undefined });
