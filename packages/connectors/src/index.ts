@@ -47,6 +47,8 @@ export { dense, layerNorm, dropout, splitHeads, mergeHeads, attend, type AttendO
 export { layerNormFused, rmsNormFused } from './fused/layer-norm';
 export { biasGelu, geluFused } from './fused/bias-gelu';
 export { attentionFused } from './fused/attention';
+export { rotaryFused } from './fused/rotary';
+export { swigluFused } from './fused/swiglu';
 export { crossEntropyOverPositions } from './fused/cross-entropy';
 export { adamwUpdate, type AdamWEntry, type AdamWHyper } from './fused/adamw-update';
 export { registerFusedKernels } from './fused/js-kernel';

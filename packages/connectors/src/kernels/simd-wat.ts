@@ -1,8 +1,9 @@
 // WebAssembly SIMD source of the toolkit's element-wise wasm kernels (assembled by wat-assembler.ts and
 // run over tfjs-backend-wasm's memory, see wasm-module-on-heap.ts): column sums (bias and norm
-// gradients), LayerNorm / RMSNorm forward and backward, bias + GELU forward and backward, cross-entropy's row statistics and softmax, and one
-// AdamW update. tfjs-backend-wasm 4.22 runs these as chains of scalar kernels (its
-// Sqrt, for one, measured ~10 ns per element); four lanes at a time they are bound by memory traffic.
+// gradients), LayerNorm / RMSNorm forward and backward, bias + GELU, SwiGLU's gate and RoPE forward and
+// backward, cross-entropy's row statistics and softmax, and one AdamW update. tfjs-backend-wasm 4.22 runs
+// these as chains of scalar kernels (its Sqrt, for one, measured ~10 ns per element); four lanes at a
+// time they are bound by memory traffic.
 
 // Scalar f32 tail of AdamW for element $i (byte offset), same arithmetic as the vector body.
 const adamTail = `
@@ -47,6 +48,14 @@ export function verf(dst: string, src: string): string {
     (local.set $ey (f32x4.sub ${f4(1)} (f32x4.mul (local.get $ey) (f32x4.mul (local.get $et)
       (f32x4.add ${f4(a1)} (f32x4.mul (local.get $et) (f32x4.add ${f4(a2)} (f32x4.mul (local.get $et) (f32x4.add ${f4(a3)} (f32x4.mul (local.get $et) (f32x4.add ${f4(a4)} (f32x4.mul (local.get $et) ${f4(a5)}))))))))))))
     (local.set ${dst} (v128.bitselect (local.get ${src}) (local.get $ey) (i32x4.splat (i32.const 0x80000000))))`;
+}
+
+/** `dst = σ(src) = 1 / (1 + exp(−src))`; needs EXP_LOCALS (dst must differ from src). */
+function sigmoid(dst: string, src: string): string {
+  return `
+    (local.set ${dst} (f32x4.neg (local.get ${src})))
+    ${vexp(dst, dst)}
+    (local.set ${dst} (f32x4.div ${f4(1)} (f32x4.add ${f4(1)} (local.get ${dst}))))`;
 }
 
 /** The module's text, importing `env.memory` (shared for the threaded wasm build). */
@@ -111,6 +120,74 @@ export function simdWat(sharedMemory: boolean): string {
       (f32x4.mul (v128.load (i32.add (local.get $dy) (local.get $i)))
         (f32x4.add (f32x4.add ${f4(0.5)} (f32x4.mul ${f4(0.5)} (local.get $cdf))) (f32x4.mul (local.get $uv) (f32x4.mul (local.get $pdf) ${f4(1 / Math.sqrt(2 * Math.PI))})))))
     (local.set $i (i32.add (local.get $i) (i32.const 16))) (br $l)))
+)
+
+;; SwiGLU's gate over n elements (a multiple of 4): y = g·σ(g)·u, σ(g) = 1 / (1 + exp(−g)).
+(func (export "swiglu") (param $g i32) (param $u i32) (param $y i32) (param $n i32)
+  (local $i i32) (local $end i32) (local $gv v128) (local $s v128) ${EXP_LOCALS}
+  (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+  (local.set $i (i32.const 0))
+  (block $d (loop $l (br_if $d (i32.ge_u (local.get $i) (local.get $end)))
+    (local.set $gv (v128.load (i32.add (local.get $g) (local.get $i))))
+    ${sigmoid('$s', '$gv')}
+    (v128.store (i32.add (local.get $y) (local.get $i)) (f32x4.mul (f32x4.mul (local.get $gv) (local.get $s)) (v128.load (i32.add (local.get $u) (local.get $i)))))
+    (local.set $i (i32.add (local.get $i) (i32.const 16))) (br $l)))
+)
+
+;; Its gradient: du = dy·g·σ(g), dg = dy·u·σ(g)·(1 + g·(1 − σ(g))).
+(func (export "swigluGrad") (param $dy i32) (param $g i32) (param $u i32) (param $dg i32) (param $du i32) (param $n i32)
+  (local $i i32) (local $end i32) (local $gv v128) (local $s v128) (local $d v128) ${EXP_LOCALS}
+  (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+  (local.set $i (i32.const 0))
+  (block $d (loop $l (br_if $d (i32.ge_u (local.get $i) (local.get $end)))
+    (local.set $gv (v128.load (i32.add (local.get $g) (local.get $i))))
+    (local.set $d (v128.load (i32.add (local.get $dy) (local.get $i))))
+    ${sigmoid('$s', '$gv')}
+    (v128.store (i32.add (local.get $du) (local.get $i)) (f32x4.mul (f32x4.mul (local.get $d) (local.get $gv)) (local.get $s)))
+    (v128.store (i32.add (local.get $dg) (local.get $i))
+      (f32x4.mul (f32x4.mul (f32x4.mul (local.get $d) (v128.load (i32.add (local.get $u) (local.get $i)))) (local.get $s))
+        (f32x4.add ${f4(1)} (f32x4.mul (local.get $gv) (f32x4.sub ${f4(1)} (local.get $s))))))
+    (local.set $i (i32.add (local.get $i) (i32.const 16))) (br $l)))
+)
+
+;; RoPE of heads x rows rows of cols floats (cols / 2 a multiple of 4) with one table of rows x cols
+;; for every head: [a, b] -> [a·c1 − b·s1, b·c2 + a·s2]; with inv set, the transpose (the gradient):
+;; [a·c1 + b·s2, b·c2 − a·s1]. c1, c2 (s1, s2) are the two halves of the cos (sin) row.
+(func (export "rotary") (param $x i32) (param $c i32) (param $s i32) (param $y i32) (param $heads i32) (param $rows i32) (param $cols i32) (param $inv i32)
+  (local $h i32) (local $r i32) (local $j i32) (local $half i32) (local $rowb i32) (local $xo i32) (local $to i32)
+  (local $a v128) (local $b v128) (local $c1 v128) (local $c2 v128) (local $s1 v128) (local $s2 v128)
+  (local.set $rowb (i32.shl (local.get $cols) (i32.const 2)))
+  (local.set $half (i32.shr_u (local.get $rowb) (i32.const 1)))
+  (local.set $xo (i32.const 0))
+  (local.set $h (local.get $heads))
+  (block $hd (loop $hl (br_if $hd (i32.eqz (local.get $h)))
+    (local.set $to (i32.const 0))
+    (local.set $r (local.get $rows))
+    (block $rd (loop $rl (br_if $rd (i32.eqz (local.get $r)))
+      (local.set $j (i32.const 0))
+      (block $jd (loop $jl (br_if $jd (i32.ge_u (local.get $j) (local.get $half)))
+        (local.set $a (v128.load (i32.add (local.get $x) (i32.add (local.get $xo) (local.get $j)))))
+        (local.set $b (v128.load (i32.add (local.get $x) (i32.add (local.get $xo) (i32.add (local.get $half) (local.get $j))))))
+        (local.set $c1 (v128.load (i32.add (local.get $c) (i32.add (local.get $to) (local.get $j)))))
+        (local.set $c2 (v128.load (i32.add (local.get $c) (i32.add (local.get $to) (i32.add (local.get $half) (local.get $j))))))
+        (local.set $s1 (v128.load (i32.add (local.get $s) (i32.add (local.get $to) (local.get $j)))))
+        (local.set $s2 (v128.load (i32.add (local.get $s) (i32.add (local.get $to) (i32.add (local.get $half) (local.get $j))))))
+        (if (local.get $inv)
+          (then
+            (v128.store (i32.add (local.get $y) (i32.add (local.get $xo) (local.get $j)))
+              (f32x4.add (f32x4.mul (local.get $a) (local.get $c1)) (f32x4.mul (local.get $b) (local.get $s2))))
+            (v128.store (i32.add (local.get $y) (i32.add (local.get $xo) (i32.add (local.get $half) (local.get $j))))
+              (f32x4.sub (f32x4.mul (local.get $b) (local.get $c2)) (f32x4.mul (local.get $a) (local.get $s1)))))
+          (else
+            (v128.store (i32.add (local.get $y) (i32.add (local.get $xo) (local.get $j)))
+              (f32x4.sub (f32x4.mul (local.get $a) (local.get $c1)) (f32x4.mul (local.get $b) (local.get $s1))))
+            (v128.store (i32.add (local.get $y) (i32.add (local.get $xo) (i32.add (local.get $half) (local.get $j))))
+              (f32x4.add (f32x4.mul (local.get $b) (local.get $c2)) (f32x4.mul (local.get $a) (local.get $s2))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16))) (br $jl)))
+      (local.set $xo (i32.add (local.get $xo) (local.get $rowb)))
+      (local.set $to (i32.add (local.get $to) (local.get $rowb)))
+      (local.set $r (i32.sub (local.get $r) (i32.const 1))) (br $rl)))
+    (local.set $h (i32.sub (local.get $h) (i32.const 1))) (br $hl)))
 )
 
 ;; Per row of x [rows, cols] (cols a multiple of 4): maxOut[r] = max_j x, sumOut[r] = sum_j exp(x − max).

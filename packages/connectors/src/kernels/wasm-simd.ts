@@ -8,6 +8,9 @@ export interface SimdExports {
   colSums(src: number, dst: number, rows: number, cols: number): void;
   biasGelu(x: number, bias: number, y: number, u: number, rows: number, cols: number): void;
   geluGrad(dy: number, u: number, du: number, n: number): void;
+  swiglu(g: number, u: number, y: number, n: number): void;
+  swigluGrad(dy: number, g: number, u: number, dg: number, du: number, n: number): void;
+  rotary(x: number, cos: number, sin: number, y: number, heads: number, rows: number, cols: number, inv: number): void;
   normForward(x: number, g: number, b: number, y: number, mean: number, rstd: number, rows: number, cols: number, eps: number, rms: number): void;
   normBackward(dy: number, x: number, g: number, mean: number, rstd: number, dx: number, dg: number, db: number, rows: number, cols: number, rms: number): void;
   rowMaxSumExp(x: number, rows: number, cols: number, maxOut: number, sumOut: number): void;

@@ -197,11 +197,13 @@ export class LlamaModel {
 }
 
 /**
- * Position ids of the `s` new tokens: with a padding mask, positions count real tokens only
- * (cumsum(mask) - 1, clamped at 0) so left- and right-padded rows see the same positions.
+ * Position ids of the `s` new tokens, `[b, s]`, or `[1, s]` when every row has the same: with a padding
+ * mask, positions count real tokens only (cumsum(mask) - 1, clamped at 0) so left- and right-padded
+ * rows see the same positions.
  */
 function positionsFor(b: number, s: number, past: number, attentionMask?: tf.Tensor2D): tf.Tensor2D {
-  if (!attentionMask) return tf.tile(tf.reshape(tf.range(past, past + s, 1, 'int32'), [1, s]), [b, 1]) as tf.Tensor2D;
+  // without a padding mask every row has the same positions: one row, whose RoPE tables serve the batch
+  if (!attentionMask) return tf.reshape(tf.range(past, past + s, 1, 'int32'), [1, s]) as tf.Tensor2D;
   const counts = tf.sub(tf.cumsum(tf.cast(attentionMask, 'int32'), 1), 1);
   const clamped = tf.maximum(counts, 0);
   const t = attentionMask.shape[1];

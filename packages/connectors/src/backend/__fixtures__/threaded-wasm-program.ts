@@ -7,6 +7,8 @@ import { adamwUpdate } from '../../fused/adamw-update';
 import { biasGelu } from '../../fused/bias-gelu';
 import { crossEntropyOverPositions } from '../../fused/cross-entropy';
 import { layerNormFused } from '../../fused/layer-norm';
+import { rotaryFused } from '../../fused/rotary';
+import { swigluFused } from '../../fused/swiglu';
 import { seededTensor } from '../../testing/grad-check';
 import { type EmscriptenHeap, gemmForHeap } from '../../kernels/wasm-gemm';
 import { selectBackend } from '../select-backend';
@@ -43,7 +45,8 @@ if (mode === 'throw') {
   ]);
   const shared = tf.matMul(seededTensor([24, 64, 96], 15), seededTensor([1, 64, 80], 16), true, false);
   // The element-wise kernels split in bands of rows (or groups of 4 floats) across the threads: bias +
-  // GELU, layer norm and the cross-entropy forward and backward, and an AdamW update with a tail.
+  // GELU, layer norm, SwiGLU, RoPE (bands of samples) and the cross-entropy forward and backward, and an
+  // AdamW update with a tail.
   const h = seededTensor([260, 512], 17);
   const hBias = tf.variable(seededTensor([512], 18, 0.5));
   const gamma = tf.variable(seededTensor([256], 19, 0.5));
@@ -51,11 +54,17 @@ if (mode === 'throw') {
   const logits = tf.variable(seededTensor([160, 1000], 21, 3));
   const targets = tf.tensor1d(Array.from({ length: 160 }, (_, i) => (i * 31) % 1000), 'int32');
   const weights = tf.tensor1d(Array.from({ length: 160 }, (_, i) => (i % 3) / 160));
+  const gate = tf.variable(seededTensor([300, 512], 27, 2));
+  const up = tf.variable(seededTensor([300, 512], 28));
+  const rx = tf.variable(seededTensor([6, 4, 50, 128], 29));
+  const angles = seededTensor([6, 1, 50, 128], 30, 3);
   const fused = tf.variableGrads(() => {
     const g = tf.sum(tf.mul(biasGelu(h, hBias), h));
+    const sw = tf.sum(tf.mul(swigluFused(gate, up), seededTensor([300, 512], 31)));
+    const ro = tf.sum(tf.mul(rotaryFused(rx, tf.cos(angles), tf.sin(angles)), seededTensor([6, 4, 50, 128], 32)));
     const n = tf.sum(tf.mul(layerNormFused(seededTensor([600, 256], 22, 2), gamma, beta, 1e-5), seededTensor([600, 256], 23)));
-    return tf.addN([tf.mul(g, 1e-3), tf.mul(n, 1e-2), crossEntropyOverPositions(logits as tf.Tensor2D, targets, weights)]) as tf.Scalar;
-  }, [hBias, gamma, beta, logits]);
+    return tf.addN([tf.mul(g, 1e-3), tf.mul(n, 1e-2), tf.mul(sw, 1e-3), tf.mul(ro, 1e-3), crossEntropyOverPositions(logits as tf.Tensor2D, targets, weights)]) as tf.Scalar;
+  }, [hBias, gamma, beta, logits, gate, up, rx]);
   const param = tf.variable(seededTensor([40_001], 24));
   const moments = { m: tf.variable(tf.zeros([40_001]), false), v: tf.variable(tf.zeros([40_001]), false) };
   for (let step = 1; step <= 2; step++) {
@@ -65,7 +74,7 @@ if (mode === 'throw') {
     attention: Array.from(attention.dataSync()),
     shared: Array.from(shared.dataSync()),
     fusedLoss: fused.value.dataSync()[0],
-    fusedGrads: [hBias, gamma, beta, logits].flatMap((v) => Array.from((fused.grads[v.name] as tf.Tensor).dataSync())),
+    fusedGrads: [hBias, gamma, beta, logits, gate, up, rx].flatMap((v) => Array.from((fused.grads[v.name] as tf.Tensor).dataSync())),
     adamw: [param, moments.m, moments.v].flatMap((v) => Array.from(v.dataSync())),
     scores: Array.from(scores.dataSync()),
     uneven: Array.from(uneven.dataSync()),
