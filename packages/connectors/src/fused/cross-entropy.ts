@@ -42,7 +42,6 @@ const forwardKernel = defineJsKernel({
   },
   simd(_fn, { inputs: [x, t, w], shapes: [xs], heap, split }, [loss, lse, max]) {
     const [N, V] = xs as [number, number];
-    if (V % 4 !== 0) return false;
     split(N, V, (r, rows) => ({ fn: 'rowMaxSumExp', args: [(x as number) + 4 * r * V, rows, V, (max as number) + 4 * r, (lse as number) + 4 * r] }));
     const view = (ptr: number, n: number) => heap.subarray(ptr / 4, ptr / 4 + n);
     const sums = view(lse as number, N).slice();
@@ -68,7 +67,6 @@ const gradKernel = defineJsKernel({
   },
   simd(_fn, { inputs: [x, t, w, lse, dy], shapes: [xs], heap, split }, [grad]) {
     const [N, V] = xs as [number, number];
-    if (V % 4 !== 0) return false;
     const d = heap[(dy as number) / 4] as number;
     split(N, V, (r, rows) => ({
       fn: 'softmaxScaled',

@@ -190,38 +190,50 @@ export function simdWat(sharedMemory: boolean): string {
     (local.set $h (i32.sub (local.get $h) (i32.const 1))) (br $hl)))
 )
 
-;; Per row of x [rows, cols] (cols a multiple of 4): maxOut[r] = max_j x, sumOut[r] = sum_j exp(x − max).
+;; Per row of x [rows, cols]: maxOut[r] = max_j x, sumOut[r] = sum_j exp(x − max). Four columns at a
+;; time, then the last cols mod 4 one by one (each through the vector exp, lane 0).
 (func (export "rowMaxSumExp") (param $x i32) (param $rows i32) (param $cols i32) (param $maxOut i32) (param $sumOut i32)
-  (local $r i32) (local $j i32) (local $rowb i32) (local $q i32) (local $m f32) (local $mv v128) (local $sv v128) (local $ev v128) ${EXP_LOCALS}
+  (local $r i32) (local $j i32) (local $rowb i32) (local $vend i32) (local $q i32) (local $m f32) (local $s f32) (local $mv v128) (local $sv v128) (local $ev v128) ${EXP_LOCALS}
   (local.set $rowb (i32.shl (local.get $cols) (i32.const 2)))
+  (local.set $vend (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
   (local.set $q (local.get $x))
   (local.set $r (i32.const 0))
   (block $d (loop $l (br_if $d (i32.ge_u (local.get $r) (local.get $rows)))
-    (local.set $mv (v128.load (local.get $q)))
-    (local.set $j (i32.const 16))
-    (block $md (loop $ml (br_if $md (i32.ge_u (local.get $j) (local.get $rowb)))
+    (local.set $mv (i32x4.splat (i32.const -8388608)))
+    (local.set $j (i32.const 0))
+    (block $md (loop $ml (br_if $md (i32.ge_u (local.get $j) (local.get $vend)))
       (local.set $mv (f32x4.max (local.get $mv) (v128.load (i32.add (local.get $q) (local.get $j)))))
       (local.set $j (i32.add (local.get $j) (i32.const 16))) (br $ml)))
     (local.set $m (f32.max (f32.max (f32x4.extract_lane 0 (local.get $mv)) (f32x4.extract_lane 1 (local.get $mv))) (f32.max (f32x4.extract_lane 2 (local.get $mv)) (f32x4.extract_lane 3 (local.get $mv)))))
+    (block $mtd (loop $mtl (br_if $mtd (i32.ge_u (local.get $j) (local.get $rowb)))
+      (local.set $m (f32.max (local.get $m) (f32.load (i32.add (local.get $q) (local.get $j)))))
+      (local.set $j (i32.add (local.get $j) (i32.const 4))) (br $mtl)))
     (local.set $mv (f32x4.splat (local.get $m)))
     (local.set $sv (v128.const i32x4 0 0 0 0))
     (local.set $j (i32.const 0))
-    (block $sd (loop $sl (br_if $sd (i32.ge_u (local.get $j) (local.get $rowb)))
+    (block $sd (loop $sl (br_if $sd (i32.ge_u (local.get $j) (local.get $vend)))
       (local.set $ev (f32x4.sub (v128.load (i32.add (local.get $q) (local.get $j))) (local.get $mv)))
       ${vexp('$ev', '$ev')}
       (local.set $sv (f32x4.add (local.get $sv) (local.get $ev)))
       (local.set $j (i32.add (local.get $j) (i32.const 16))) (br $sl)))
+    (local.set $s (f32.add (f32.add (f32x4.extract_lane 0 (local.get $sv)) (f32x4.extract_lane 1 (local.get $sv))) (f32.add (f32x4.extract_lane 2 (local.get $sv)) (f32x4.extract_lane 3 (local.get $sv)))))
+    (block $std (loop $stl (br_if $std (i32.ge_u (local.get $j) (local.get $rowb)))
+      (local.set $ev (f32x4.splat (f32.sub (f32.load (i32.add (local.get $q) (local.get $j))) (local.get $m))))
+      ${vexp('$ev', '$ev')}
+      (local.set $s (f32.add (local.get $s) (f32x4.extract_lane 0 (local.get $ev))))
+      (local.set $j (i32.add (local.get $j) (i32.const 4))) (br $stl)))
     (f32.store (i32.add (local.get $maxOut) (i32.shl (local.get $r) (i32.const 2))) (local.get $m))
-    (f32.store (i32.add (local.get $sumOut) (i32.shl (local.get $r) (i32.const 2)))
-      (f32.add (f32.add (f32x4.extract_lane 0 (local.get $sv)) (f32x4.extract_lane 1 (local.get $sv))) (f32.add (f32x4.extract_lane 2 (local.get $sv)) (f32x4.extract_lane 3 (local.get $sv)))))
+    (f32.store (i32.add (local.get $sumOut) (i32.shl (local.get $r) (i32.const 2))) (local.get $s))
     (local.set $q (i32.add (local.get $q) (local.get $rowb)))
     (local.set $r (i32.add (local.get $r) (i32.const 1))) (br $l)))
 )
 
-;; out[r][j] = exp(x[r][j] − lse[r])·w[r]·dy (softmax times the row's weight; cols a multiple of 4).
+;; out[r, j] = exp(x[r, j] − lse[r])·w[r]·dy over rows of x [rows, cols] (the softmax, scaled per row);
+;; the last cols mod 4 one by one, as in rowMaxSumExp.
 (func (export "softmaxScaled") (param $x i32) (param $lse i32) (param $w i32) (param $dy f32) (param $rows i32) (param $cols i32) (param $out i32)
-  (local $r i32) (local $j i32) (local $rowb i32) (local $q i32) (local $o i32) (local $lv v128) (local $sv v128) (local $ev v128) ${EXP_LOCALS}
+  (local $r i32) (local $j i32) (local $rowb i32) (local $vend i32) (local $q i32) (local $o i32) (local $lv v128) (local $sv v128) (local $ev v128) ${EXP_LOCALS}
   (local.set $rowb (i32.shl (local.get $cols) (i32.const 2)))
+  (local.set $vend (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
   (local.set $q (local.get $x))
   (local.set $o (local.get $out))
   (local.set $r (i32.const 0))
@@ -229,11 +241,17 @@ export function simdWat(sharedMemory: boolean): string {
     (local.set $lv (f32x4.splat (f32.load (i32.add (local.get $lse) (i32.shl (local.get $r) (i32.const 2))))))
     (local.set $sv (f32x4.splat (f32.mul (f32.load (i32.add (local.get $w) (i32.shl (local.get $r) (i32.const 2)))) (local.get $dy))))
     (local.set $j (i32.const 0))
-    (block $sd (loop $sl (br_if $sd (i32.ge_u (local.get $j) (local.get $rowb)))
+    (block $sd (loop $sl (br_if $sd (i32.ge_u (local.get $j) (local.get $vend)))
       (local.set $ev (f32x4.sub (v128.load (i32.add (local.get $q) (local.get $j))) (local.get $lv)))
       ${vexp('$ev', '$ev')}
       (v128.store (i32.add (local.get $o) (local.get $j)) (f32x4.mul (local.get $ev) (local.get $sv)))
       (local.set $j (i32.add (local.get $j) (i32.const 16))) (br $sl)))
+    (block $td (loop $tl (br_if $td (i32.ge_u (local.get $j) (local.get $rowb)))
+      (local.set $ev (f32x4.splat (f32.load (i32.add (local.get $q) (local.get $j)))))
+      (local.set $ev (f32x4.sub (local.get $ev) (local.get $lv)))
+      ${vexp('$ev', '$ev')}
+      (f32.store (i32.add (local.get $o) (local.get $j)) (f32x4.extract_lane 0 (f32x4.mul (local.get $ev) (local.get $sv))))
+      (local.set $j (i32.add (local.get $j) (i32.const 4))) (br $tl)))
     (local.set $q (i32.add (local.get $q) (local.get $rowb)))
     (local.set $o (i32.add (local.get $o) (local.get $rowb)))
     (local.set $r (i32.add (local.get $r) (i32.const 1))) (br $l)))
