@@ -62,5 +62,5 @@ export const tinyDemoPreset: DemoPreset = {
   instruct: { steps: 3, batchSize: 8, connectorLr: 1e-3, lmLr: 1e-3 },
   mix: { turns: 2, teacherShare: { conversation: 0.2, detail: 0.1, reasoning: 0.1 }, textOnlyCopies: 1 },
   notice:
-    'This was a quick run: a few training steps in seconds, to check that the whole pipeline runs. It is not expected to learn, so accuracies near 0 % or chance and answers that repeat role tags ("ASSISTANT: ASSISTANT: ...") are normal here. The full demo (vlm-train demo without --quick, about 4 minutes on 2 CPU cores) is the one that learns.',
+    'This was a quick run: a few training steps in seconds, to check that the whole pipeline runs. It is not expected to learn, so accuracies near 0 % or chance and answers that repeat role tags ("ASSISTANT: ASSISTANT: ...") are normal here. The full demo (vlm-train demo without --quick, about 2.5 minutes on 2 CPU cores) is the one that learns.',
 };

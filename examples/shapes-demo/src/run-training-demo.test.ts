@@ -7,7 +7,7 @@ import { selectBackend } from '@vlm/connectors';
 import { answer } from '@vlm/train';
 import { loadCheckpoint } from '@vlm/train/node';
 import { tinyDemoPreset } from './demo-preset';
-import { runTrainingDemo } from './run-training-demo';
+import { demoBackendPreference, runTrainingDemo } from './run-training-demo';
 
 // wasm: the cpu backend is ~10x slower on this pipeline (exact determinism is tested elsewhere).
 beforeAll(async () => {
@@ -66,5 +66,27 @@ describe('runTrainingDemo (tiny preset)', () => {
     expect(r.terminal.join('\n')).toMatch(/stage 2\s+trainable\s+s\/step\s+colour\s+shape\s+count\s+position/);
     expect(readFileSync(r.reportHtml, 'utf8')).toContain('Stage 2: full fine-tuning vs LoRA');
     expect(readdirSync(join(out, 'checkpoints', '2-instruct-lora')).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors', 'checkpoint.json', 'non_lora_trainables.safetensors', 'optimizer.safetensors', 'tokenizer.json']);
+  });
+});
+
+describe('the demo\'s backend', () => {
+  it('prefers wasm on 2 threads where there are 2+ cores and neither VLM_TF_BACKEND nor VLM_WASM_THREADS is set', async () => {
+    const saved = { backend: process.env.VLM_TF_BACKEND, threads: process.env.VLM_WASM_THREADS };
+    const { availableParallelism } = await import('node:os');
+    try {
+      delete process.env.VLM_TF_BACKEND;
+      delete process.env.VLM_WASM_THREADS;
+      expect(demoBackendPreference()).toEqual(availableParallelism() >= 2 ? { prefer: 'wasm', wasmThreads: 2 } : {});
+      process.env.VLM_TF_BACKEND = 'node';
+      expect(demoBackendPreference()).toEqual({});
+      delete process.env.VLM_TF_BACKEND;
+      process.env.VLM_WASM_THREADS = '1';
+      expect(demoBackendPreference()).toEqual({});
+    } finally {
+      for (const [name, value] of [['VLM_TF_BACKEND', saved.backend], ['VLM_WASM_THREADS', saved.threads]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 });

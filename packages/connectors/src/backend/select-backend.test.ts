@@ -14,19 +14,19 @@ const native = await loadNativeBackend();
 interface Picked {
   code: number | null;
   stderr: string;
-  result?: { kind: string; backend: string; skipped: string[]; y: number[] };
+  result?: { kind: string; backend: string; skipped: string[]; threads?: number; y: number[] };
 }
 
 // A program that picks the backend as the CLIs do, in a child process (the choice is once per process,
 // and the point includes everything the process prints on stderr). Its stderr is a file, as with
 // `2> log`: TensorFlow's start-up lines bypass Node's streams, so only the file shows everything.
-function pickInChild(nodeArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Picked> {
+function pickInChild(nodeArgs: string[] = [], env: NodeJS.ProcessEnv = {}, args: string[] = []): Promise<Picked> {
   const clean = { ...process.env, ...env };
-  for (const name of ['VLM_TF_BACKEND', 'TF_CPP_MIN_LOG_LEVEL', 'VLM_TF_LOGS']) if (!(name in env)) delete clean[name];
+  for (const name of ['VLM_TF_BACKEND', 'VLM_WASM_THREADS', 'TF_CPP_MIN_LOG_LEVEL', 'VLM_TF_LOGS']) if (!(name in env)) delete clean[name];
   const errPath = join(mkdtempSync(join(tmpdir(), 'vlm-select-')), 'stderr.txt');
   const errFd = openSync(errPath, 'w');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...nodeArgs, '--conditions=@vlm/source', '--import', 'tsx', fixture('select-default.ts')], {
+    const child = spawn(process.execPath, [...nodeArgs, '--conditions=@vlm/source', '--import', 'tsx', fixture('select-default.ts'), ...args], {
       cwd: fileURLToPath(new URL('../..', import.meta.url)),
       env: clean,
       stdio: ['ignore', 'pipe', errFd],
@@ -76,5 +76,13 @@ describe.skipIf(!native.ok)(nativeSuiteName('selectBackend with the native backe
     expect(verbose.result).toMatchObject({ kind: 'node', backend: 'tensorflow' });
     expect(verbose.stderr).toMatch(/tensorflow|oneDNN|absl/i);
     expect(verbose.stderr).toContain('[vlm] TF.js backend: tensorflow');
+  });
+
+  it('prefer: wasm goes first although tfjs-node loads (the demo on 2+ cores); VLM_TF_BACKEND=node still forces node', async () => {
+    const [preferred, forced] = await Promise.all([pickInChild([], {}, ['prefer-wasm']), pickInChild([], { VLM_TF_BACKEND: 'node' }, ['prefer-wasm'])]);
+    expect(preferred.code, preferred.stderr.slice(-800)).toBe(0);
+    expect(preferred.result).toEqual({ kind: 'wasm', backend: 'wasm', skipped: [], threads: 2, y: [3, 3, 3, 3] });
+    expect(preferred.stderr).toBe('[vlm] TF.js backend: wasm (simd true, threads 2 on worker_threads, fast kernels true)\n');
+    expect(forced.result).toMatchObject({ kind: 'node', backend: 'tensorflow', skipped: [] });
   });
 });

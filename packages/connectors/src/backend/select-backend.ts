@@ -32,6 +32,12 @@ export interface BackendChoice {
 export interface SelectBackendOptions {
   /** Force a backend; defaults to the `VLM_TF_BACKEND` environment variable, else automatic. */
   force?: BackendKind;
+  /**
+   * Try this backend first in the automatic order (node, wasm, cpu), for a workload known to run faster
+   * there: small models on wasm with threads, where TensorFlow's per-op overhead outweighs its speed.
+   * A forced backend (`force`, `VLM_TF_BACKEND`) wins over it.
+   */
+  prefer?: BackendKind;
   /** Register the toolkit's wasm kernels when wasm is chosen (default true). */
   fastWasmKernels?: boolean;
   /**
@@ -129,7 +135,8 @@ async function choose(options: SelectBackendOptions): Promise<BackendChoice> {
   // A bad thread count is the user's mistake: reported, not skipped past.
   const wasmThreads = await requestedWasmThreads(options.wasmThreads);
   const skipped: string[] = [];
-  const order: BackendKind[] = forced ? [forced] : ['node', 'wasm', 'cpu'];
+  const automatic: BackendKind[] = ['node', 'wasm', 'cpu'];
+  const order: BackendKind[] = forced ? [forced] : options.prefer ? [options.prefer, ...automatic.filter((k) => k !== options.prefer)] : automatic;
   for (const kind of order) {
     try {
       if (kind === 'node') {
