@@ -66,7 +66,7 @@ describe('wasm on worker threads (selectBackend wasmThreads)', () => {
     expect(twoOut.shared).toHaveLength(24 * 96 * 80);
     expect(maxDiff(twoOut.shared, oneOut.shared)).toBeLessThan(1e-5);
     expect(Math.abs(twoOut.fusedLoss - oneOut.fusedLoss)).toBeLessThan(1e-5);
-    expect(twoOut.fusedGrads).toHaveLength(512 + 256 + 256 + 160 * 1000 + 2 * 300 * 512 + 6 * 4 * 50 * 128);
+    expect(twoOut.fusedGrads).toHaveLength(512 + 256 + 256 + 160 * 1000 + 2 * 300 * 512 + 6 * 4 * 50 * 128 + 8 * 4 * 70 * 16);
     expect(maxDiff(twoOut.fusedGrads, oneOut.fusedGrads)).toBeLessThan(1e-5);
     expect(twoOut.fusedGrads.some((g) => g !== 0)).toBe(true);
     expect(twoOut.adamw).toHaveLength(3 * 40_001);

@@ -1,9 +1,9 @@
 // WebAssembly SIMD source of the toolkit's element-wise wasm kernels (assembled by wat-assembler.ts and
 // run over tfjs-backend-wasm's memory, see wasm-module-on-heap.ts): column sums (bias and norm
 // gradients), LayerNorm / RMSNorm forward and backward, bias + GELU, SwiGLU's gate and RoPE forward and
-// backward, cross-entropy's row statistics and softmax, and one AdamW update. tfjs-backend-wasm 4.22 runs
-// these as chains of scalar kernels (its Sqrt, for one, measured ~10 ns per element); four lanes at a
-// time they are bound by memory traffic.
+// backward, attention's softmax backward, cross-entropy's row statistics and softmax, and one AdamW
+// update. tfjs-backend-wasm 4.22 runs these as chains of scalar kernels (its Sqrt, for one, measured ~10
+// ns per element); four lanes at a time they are bound by memory traffic.
 
 // Scalar f32 tail of AdamW for element $i (byte offset), same arithmetic as the vector body.
 const adamTail = `
@@ -255,6 +255,40 @@ export function simdWat(sharedMemory: boolean): string {
     (local.set $q (i32.add (local.get $q) (local.get $rowb)))
     (local.set $o (i32.add (local.get $o) (local.get $rowb)))
     (local.set $r (i32.add (local.get $r) (i32.const 1))) (br $l)))
+)
+
+;; Softmax backward over rows of p and dp [rows, cols], with the scale of the logits folded in (attention):
+;; out = scale·p·(dp − Σ_j dp·p).
+(func (export "softmaxGrad") (param $p i32) (param $dp i32) (param $out i32) (param $rows i32) (param $cols i32) (param $scale f32)
+  (local $r i32) (local $j i32) (local $rowb i32) (local $vend i32) (local $dot f32) (local $sv v128) (local $dv v128) (local $sc v128)
+  (local.set $rowb (i32.shl (local.get $cols) (i32.const 2)))
+  (local.set $vend (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
+  (local.set $sc (f32x4.splat (local.get $scale)))
+  (local.set $r (local.get $rows))
+  (block $d (loop $l (br_if $d (i32.eqz (local.get $r)))
+    (local.set $sv (v128.const i32x4 0 0 0 0))
+    (local.set $j (i32.const 0))
+    (block $ad (loop $al (br_if $ad (i32.ge_u (local.get $j) (local.get $vend)))
+      (local.set $sv (f32x4.add (local.get $sv) (f32x4.mul (v128.load (i32.add (local.get $dp) (local.get $j))) (v128.load (i32.add (local.get $p) (local.get $j))))))
+      (local.set $j (i32.add (local.get $j) (i32.const 16))) (br $al)))
+    (local.set $dot (f32.add (f32.add (f32x4.extract_lane 0 (local.get $sv)) (f32x4.extract_lane 1 (local.get $sv))) (f32.add (f32x4.extract_lane 2 (local.get $sv)) (f32x4.extract_lane 3 (local.get $sv)))))
+    (block $atd (loop $atl (br_if $atd (i32.ge_u (local.get $j) (local.get $rowb)))
+      (local.set $dot (f32.add (local.get $dot) (f32.mul (f32.load (i32.add (local.get $dp) (local.get $j))) (f32.load (i32.add (local.get $p) (local.get $j))))))
+      (local.set $j (i32.add (local.get $j) (i32.const 4))) (br $atl)))
+    (local.set $dv (f32x4.splat (local.get $dot)))
+    (local.set $j (i32.const 0))
+    (block $bd (loop $bl (br_if $bd (i32.ge_u (local.get $j) (local.get $vend)))
+      (v128.store (i32.add (local.get $out) (local.get $j))
+        (f32x4.mul (f32x4.mul (f32x4.sub (v128.load (i32.add (local.get $dp) (local.get $j))) (local.get $dv)) (v128.load (i32.add (local.get $p) (local.get $j)))) (local.get $sc)))
+      (local.set $j (i32.add (local.get $j) (i32.const 16))) (br $bl)))
+    (block $btd (loop $btl (br_if $btd (i32.ge_u (local.get $j) (local.get $rowb)))
+      (f32.store (i32.add (local.get $out) (local.get $j))
+        (f32.mul (f32.mul (f32.sub (f32.load (i32.add (local.get $dp) (local.get $j))) (local.get $dot)) (f32.load (i32.add (local.get $p) (local.get $j)))) (local.get $scale)))
+      (local.set $j (i32.add (local.get $j) (i32.const 4))) (br $btl)))
+    (local.set $p (i32.add (local.get $p) (local.get $rowb)))
+    (local.set $dp (i32.add (local.get $dp) (local.get $rowb)))
+    (local.set $out (i32.add (local.get $out) (local.get $rowb)))
+    (local.set $r (i32.sub (local.get $r) (i32.const 1))) (br $l)))
 )
 
 ;; LayerNorm (rms = 0) or RMSNorm (rms = 1) forward over rows of x [rows, cols] (cols a multiple of 4):

@@ -17,7 +17,7 @@ const MAX_ARGS = 14;
 /** Most jobs one helper runs, in order, per post. */
 const MAX_JOBS = 4;
 /** The functions a helper runs, by index in the control block: the gemm module's, then the element-wise ones. */
-export const HELPER_FUNCTIONS = ['gemm', 'packARows', 'packACols', 'packBRows', 'packBCols', 'biasGelu', 'geluGrad', 'swiglu', 'swigluGrad', 'rotary', 'normForward', 'rowMaxSumExp', 'softmaxScaled', 'adamw'] as const;
+export const HELPER_FUNCTIONS = ['gemm', 'packARows', 'packACols', 'packBRows', 'packBCols', 'biasGelu', 'geluGrad', 'swiglu', 'swigluGrad', 'rotary', 'normForward', 'softmaxGrad', 'rowMaxSumExp', 'softmaxScaled', 'adamw'] as const;
 export type HelperFunction = (typeof HELPER_FUNCTIONS)[number];
 
 // Control block (int32 words): [0] post number (-1 ends), [1] last post done, [2] jobs, then per job

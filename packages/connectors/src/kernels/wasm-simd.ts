@@ -13,6 +13,7 @@ export interface SimdExports {
   rotary(x: number, cos: number, sin: number, y: number, heads: number, rows: number, cols: number, inv: number): void;
   normForward(x: number, g: number, b: number, y: number, mean: number, rstd: number, rows: number, cols: number, eps: number, rms: number): void;
   normBackward(dy: number, x: number, g: number, mean: number, rstd: number, dx: number, dg: number, db: number, rows: number, cols: number, rms: number): void;
+  softmaxGrad(p: number, dp: number, out: number, rows: number, cols: number, scale: number): void;
   rowMaxSumExp(x: number, rows: number, cols: number, maxOut: number, sumOut: number): void;
   softmaxScaled(x: number, lse: number, w: number, dy: number, rows: number, cols: number, out: number): void;
   adamw(p: number, g: number, m: number, v: number, po: number, mo: number, vo: number, n: number, b1: number, b2: number, eps: number, decay: number, step: number, inv: number): void;

@@ -4,6 +4,7 @@
 // Run in a child process by wasm-threads.test.ts.
 import * as tf from '@tensorflow/tfjs-core';
 import { adamwUpdate } from '../../fused/adamw-update';
+import { attentionFused } from '../../fused/attention';
 import { biasGelu } from '../../fused/bias-gelu';
 import { crossEntropyOverPositions } from '../../fused/cross-entropy';
 import { layerNormFused } from '../../fused/layer-norm';
@@ -45,8 +46,8 @@ if (mode === 'throw') {
   ]);
   const shared = tf.matMul(seededTensor([24, 64, 96], 15), seededTensor([1, 64, 80], 16), true, false);
   // The element-wise kernels split in bands of rows (or groups of 4 floats) across the threads: bias +
-  // GELU, layer norm, SwiGLU, RoPE (bands of samples) and the cross-entropy forward and backward, and an
-  // AdamW update with a tail.
+  // GELU, layer norm, SwiGLU, RoPE (bands of samples), attention's softmax backward and the cross-entropy
+  // forward and backward, and an AdamW update with a tail.
   const h = seededTensor([260, 512], 17);
   const hBias = tf.variable(seededTensor([512], 18, 0.5));
   const gamma = tf.variable(seededTensor([256], 19, 0.5));
@@ -57,14 +58,18 @@ if (mode === 'throw') {
   const gate = tf.variable(seededTensor([300, 512], 27, 2));
   const up = tf.variable(seededTensor([300, 512], 28));
   const rx = tf.variable(seededTensor([6, 4, 50, 128], 29));
+  // attention with a causal mask: its softmax backward in bands of rows (8 x 4 x 70 rows of 70)
+  const aq = tf.variable(seededTensor([8, 4, 70, 16], 33));
+  const causal = tf.reshape(tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([70, 70]), -1, 0)), -1e9), [1, 1, 70, 70]);
   const angles = seededTensor([6, 1, 50, 128], 30, 3);
   const fused = tf.variableGrads(() => {
     const g = tf.sum(tf.mul(biasGelu(h, hBias), h));
     const sw = tf.sum(tf.mul(swigluFused(gate, up), seededTensor([300, 512], 31)));
     const ro = tf.sum(tf.mul(rotaryFused(rx, tf.cos(angles), tf.sin(angles)), seededTensor([6, 4, 50, 128], 32)));
+    const at = tf.sum(tf.mul(attentionFused(aq, aq, aq, causal), seededTensor([8, 4, 70, 16], 34)));
     const n = tf.sum(tf.mul(layerNormFused(seededTensor([600, 256], 22, 2), gamma, beta, 1e-5), seededTensor([600, 256], 23)));
-    return tf.addN([tf.mul(g, 1e-3), tf.mul(n, 1e-2), tf.mul(sw, 1e-3), tf.mul(ro, 1e-3), crossEntropyOverPositions(logits as tf.Tensor2D, targets, weights)]) as tf.Scalar;
-  }, [hBias, gamma, beta, logits, gate, up, rx]);
+    return tf.addN([tf.mul(g, 1e-3), tf.mul(n, 1e-2), tf.mul(sw, 1e-3), tf.mul(ro, 1e-3), tf.mul(at, 1e-2), crossEntropyOverPositions(logits as tf.Tensor2D, targets, weights)]) as tf.Scalar;
+  }, [hBias, gamma, beta, logits, gate, up, rx, aq]);
   const param = tf.variable(seededTensor([40_001], 24));
   const moments = { m: tf.variable(tf.zeros([40_001]), false), v: tf.variable(tf.zeros([40_001]), false) };
   for (let step = 1; step <= 2; step++) {
@@ -74,7 +79,7 @@ if (mode === 'throw') {
     attention: Array.from(attention.dataSync()),
     shared: Array.from(shared.dataSync()),
     fusedLoss: fused.value.dataSync()[0],
-    fusedGrads: [hBias, gamma, beta, logits, gate, up, rx].flatMap((v) => Array.from((fused.grads[v.name] as tf.Tensor).dataSync())),
+    fusedGrads: [hBias, gamma, beta, logits, gate, up, rx, aq].flatMap((v) => Array.from((fused.grads[v.name] as tf.Tensor).dataSync())),
     adamw: [param, moments.m, moments.v].flatMap((v) => Array.from(v.dataSync())),
     scores: Array.from(scores.dataSync()),
     uneven: Array.from(uneven.dataSync()),
