@@ -1,9 +1,10 @@
 // Rotary position embedding (RoPE, Hugging Face "rotate half" layout) as one op: x·cos + rotate_half(x)·sin
 // with rotate_half([a, b]) = [-b, a] over the last axis. The composition is a split, a negation, a concat,
 // two products and a sum forward and as many backward; split and concat along the last axis are slow
-// copies on wasm. Its gradient is the inverse rotation, dy·cos + rotate_halfᵀ(dy·sin) (rotate_halfᵀ([a, b])
-// = [b, -a]), which is the same kernel with the sine negated. Where the kernel is registered (wasm: the toolkit's
-// SIMD module; cpu: JS loops) each direction is one pass; elsewhere (tfjs-node) it composes standard ops, with the same hand-written gradient.
+// copies on wasm. Its gradient is the transposed rotation, dy·cos + rotate_halfᵀ(dy·sin) with
+// rotate_halfᵀ([a, b]) = [b, -a]: the same kernel with its `sign` attribute at -1. Where the kernel is
+// registered (wasm: the toolkit's SIMD module; cpu: JS loops) each direction is one pass; elsewhere
+// (tfjs-node) it composes standard ops, with the same hand-written gradient.
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
 import { defineJsKernel, ensureFusedKernels, hasKernel, runJsKernel } from './js-kernel';
@@ -11,8 +12,9 @@ import { defineJsKernel, ensureFusedKernels, hasKernel, runJsKernel } from './js
 type GradFn = Parameters<typeof tf.customGrad>[0];
 
 /**
- * [x, cos, sin] -> [x·cos + rotate_half(x)·sin · sign] (attr `sign` 1 forward, -1 for the gradient).
- * x `[B, H, S, D]`; cos and sin `[B or 1, 1, S, D]`, shared by every head.
+ * [x, cos, sin] -> [x·cos + rotate_half(x)·sin] (attr `sign` 1), or its transpose [x·cos +
+ * rotate_halfᵀ(x·sin)] (`sign` -1, the gradient). x `[B, H, S, D]`; cos and sin `[B or 1, 1, S, D]`,
+ * shared by every head.
  */
 const rotaryKernel = defineJsKernel(
   {
