@@ -61,7 +61,7 @@ export interface TrainingDemoResult {
 /**
  * The demo's models are small (towers of width 64 and 96): on 2 or more cores, wasm on 2 threads with
  * the toolkit's kernels runs them faster than tfjs-node, where each of the ~500-900 ops of a step pays
- * TensorFlow's eager overhead (2 cores, the default preset: 133.0 s end to end against 203.0 s on
+ * TensorFlow's eager overhead (2 cores, the default preset: 138-142 s end to end against 203 s on
  * tfjs-node, the same accuracy within a question or two per type). So wasm on 2 threads (the measured
  * configuration; `VLM_WASM_THREADS=auto` takes one per core) goes first there unless `VLM_TF_BACKEND` or
  * `VLM_WASM_THREADS` says otherwise. The trainer keeps tfjs-node first, for real models.
