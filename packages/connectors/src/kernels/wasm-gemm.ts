@@ -43,9 +43,9 @@ export interface GemmCall {
 // (256 x 256 floats, 256 KB) in L2.
 const KC = 256;
 const NC = 256;
-// Products (or batches of them) of fewer multiply-adds than this (~0.2 ms on one thread) stay on the
-// calling thread: below it the hand-offs cost more than they save (a width-64, 3-layer training step on
-// 2 threads: 20 ms with 2^21 or 2^22, 16.6 with 2^23, 17 on one thread).
+// Products of fewer multiply-adds than this (~0.2 ms on one thread) stay on the calling thread: below
+// it the hand-offs cost more than they save (a width-64, 3-layer training step on 2 threads: 20 ms with
+// 2^21 or 2^22, 16.6 with 2^23, 17 on one thread).
 const SPLIT_WORK = 1 << 23;
 // A batch of small products splits by items from half that: the items need no packing hand-offs (the
 // demo's attention, 64 products of 69 x 69 x 24: 0.54 ms on one thread, 0.31 on two; its stage-2 step
