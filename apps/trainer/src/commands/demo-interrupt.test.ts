@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startVlmTrain } from '../testing/cli-process';
+import { expectSecondSignalQuit, startVlmTrain } from '../testing/cli-process';
 
 let dir: string;
 beforeAll(() => {
@@ -47,16 +47,15 @@ describe('vlm-train demo on Ctrl-C (built CLI)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   }, 120_000);
 
-  it('a second signal quits at once without saving (exit 143)', async () => {
+  it('a second signal quits at once without saving, with the exit code of that signal', async () => {
     const { child, done } = startVlmTrain(dir, ['demo', '--quick', '--out', 'twice']);
     await whenPrinted(child, '2/7 contrastive');
-    // Two different signals never merge into one pending signal, so the child sees both, in order.
+    // Two different signals never merge into one pending signal, so the child sees both; in a process
+    // with native threads either may be handled first, so the order is read back below.
     child.kill('SIGINT');
     child.kill('SIGTERM');
     const r = await done;
-    expect(r.code, r.stdout).toBe(143);
-    expect(r.stderr).toContain('SIGINT: finishing the current step, then saving');
-    expect(r.stderr).toContain('SIGTERM again: quitting without saving');
+    expectSecondSignalQuit(r);
     expect(r.stdout).not.toContain('interrupted:');
     expect(r.stdout).not.toContain('3/7');
     expect(existsSync(join(dir, 'twice', 'checkpoints'))).toBe(false);

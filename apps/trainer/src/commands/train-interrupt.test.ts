@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alignStage, instructStage, runVlmTrain, startVlmTrain, tinyRunFolder, writeTinyConfig } from '../testing/cli-process';
+import { alignStage, expectSecondSignalQuit, instructStage, runVlmTrain, startVlmTrain, tinyRunFolder, writeTinyConfig } from '../testing/cli-process';
 
 let dir: string;
 beforeAll(async () => {
@@ -81,7 +81,7 @@ describe('vlm-train saves on Ctrl-C and mid-stage (built CLI)', () => {
     expect(r.stdout).toContain('resume with: npx vlm-train train --config term.yaml --resume');
   }, 120_000);
 
-  it('a second signal quits at once without saving (exit 143)', async () => {
+  it('a second signal quits at once without saving, with the exit code of that signal', async () => {
     writeTinyConfig(dir, 'twice.yaml', 'twice', [instructStage(80)]);
     const { child, done } = startVlmTrain(dir, ['train', '--config', 'twice.yaml']);
     const metrics = join(dir, 'twice', 'metrics.jsonl');
@@ -89,7 +89,8 @@ describe('vlm-train saves on Ctrl-C and mid-stage (built CLI)', () => {
       const timer = setInterval(() => {
         if (existsSync(metrics) && readFileSync(metrics, 'utf8').split('\n').filter(Boolean).length >= 2) {
           clearInterval(timer);
-          // Two different signals never merge into one pending signal, so the child sees both, in order.
+          // Two different signals never merge into one pending signal, so the child sees both; in a
+          // process with native threads either may be handled first, so the order is read back below.
           child.kill('SIGINT');
           child.kill('SIGTERM');
           ok();
@@ -100,9 +101,7 @@ describe('vlm-train saves on Ctrl-C and mid-stage (built CLI)', () => {
       }, 5);
     });
     const r = await done;
-    expect(r.code, r.stdout).toBe(143);
-    expect(r.stderr).toContain('SIGINT: finishing the current step, then saving');
-    expect(r.stderr).toContain('SIGTERM again: quitting without saving');
+    expectSecondSignalQuit(r);
     expect(r.stdout).not.toContain('checkpoint saved');
     expect(r.stdout).not.toContain('resume with');
     expect(existsSync(join(dir, 'twice', 'checkpoints', '0-instruct', 'checkpoint.json'))).toBe(false);

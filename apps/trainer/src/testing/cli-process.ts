@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { renderScenePng } from '@vlm/datagen';
+import { expect } from 'vitest';
 import { stringify } from 'yaml';
 
 /** The built `vlm-train` (tests run it in a child process, as a user does). */
@@ -28,6 +29,19 @@ export function startVlmTrain(cwd: string, args: string[], options: { input?: st
   else child.stdin!.end();
   const done = new Promise<CliRun>((ok) => child.on('close', (code, signal) => ok({ code, signal, stdout, stderr })));
   return { child, done };
+}
+
+/**
+ * Checks a run that got SIGINT and SIGTERM at once: the first announced it would save, the second quit
+ * without saving, with the second's exit code (130 for SIGINT, 143 for SIGTERM). Either may be handled
+ * first: the kernel may hand two pending signals to two threads of the process.
+ */
+export function expectSecondSignalQuit(r: CliRun): void {
+  const first = /(SIGINT|SIGTERM): finishing the current step, then saving/.exec(r.stderr)?.[1];
+  expect(first, r.stderr).toBeDefined();
+  const second = first === 'SIGINT' ? 'SIGTERM' : 'SIGINT';
+  expect(r.stderr).toContain(`${second} again: quitting without saving`);
+  expect(r.code, r.stdout).toBe(second === 'SIGINT' ? 130 : 143);
 }
 
 /** Runs the built `vlm-train` to the end. */
