@@ -1,5 +1,5 @@
-// Benchmarks of @vlm/connectors on the wasm backend: matmul throughput, one training step of a small
-// transformer with stock vs our wasm kernels (same run), and connector forward+backward times.
+// Benchmarks of @vlm/connectors on the wasm backend: matmul throughput, slicing, one training step of a
+// small transformer with stock vs our wasm kernels (same run), and connector forward+backward times.
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@vlm/core';
@@ -50,6 +50,29 @@ for (const [label, ta, tb] of [['A·B', false, false], ['Aᵀ·B', true, false],
   registerFastWasmKernels();
   const ours = matmulGflops(ta, tb, 3);
   console.log(`| ${label} | ${stock} | ${ours} |`);
+}
+
+console.log('\n## Slicing (µs per call): a [16, 69, 512] tensor split in two along its last axis, and a [16, 17, 64] hidden state without its first token');
+console.log('| op | stock wasm: wall (CPU) | ours: wall (CPU) |');
+console.log('|---|---|---|');
+{
+  const wide = tf.randomNormal([16, 69, 512], 0, 1, 'float32', 3);
+  const tokens = tf.randomNormal([16, 17, 64], 0, 1, 'float32', 4);
+  const cases: [string, () => void][] = [
+    ['tf.split(x, 2, 2) of [16, 69, 512]', () => tf.dispose(tf.split(wide, 2, 2))],
+    ['tf.slice(h, [0, 1, 0], [16, 16, 64])', () => tf.slice(tokens, [0, 1, 0], [16, 16, 64]).dispose()],
+  ];
+  const us = (t: { wall: number; cpu: number }) => `${(t.wall * 1000).toFixed(0)} (${(t.cpu * 1000).toFixed(0)})`;
+  for (const [label, fn] of cases) {
+    // ours, stock, ours: load from elsewhere hits both alike
+    const a = time(fn, 200, 20);
+    useStockWasmKernels();
+    const stock = time(fn, 200, 20);
+    registerFastWasmKernels();
+    const b = time(fn, 200, 20);
+    console.log(`| ${label} | ${us(stock)} | ${us({ wall: (a.wall + b.wall) / 2, cpu: (a.cpu + b.cpu) / 2 })} |`);
+  }
+  tf.dispose([wide, tokens]);
 }
 
 console.log('\n## Training step: decoder width 256, 4 heads, 2 layers, seq 128, batch 8, vocab 1000 (Adam)');

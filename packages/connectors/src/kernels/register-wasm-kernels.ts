@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
 import { createFastBatchMatMul, createFastFusedMatMul } from './wasm-batch-mat-mul';
+import { createHeapSlice, createHeapSplit } from './heap-slice';
 import { createLeadingAxesSum } from './leading-axes-sum';
 import { createRowGather } from './row-gather';
 import { createSharedIdentity } from './shared-identity';
@@ -13,6 +14,8 @@ const WRAPPED: [string, (stock: tf.KernelFunc) => tf.KernelFunc][] = [
   ['Identity', createSharedIdentity],
   ['_FusedMatMul', createFastFusedMatMul],
   ['GatherV2', createRowGather],
+  ['Slice', createHeapSlice],
+  ['SplitV', createHeapSplit],
 ];
 /** tfjs-backend-wasm's own configs of the wrapped kernels, kept the first time they are replaced. */
 const stock = new Map<string, tf.KernelConfig>();
@@ -26,7 +29,8 @@ function replaceKernel(config: tf.KernelConfig): void {
  * Registers the toolkit's wasm kernels: a BatchMatMul and a bias-only _FusedMatMul on the toolkit's SIMD
  * gemm (with its helper threads on the threaded build in Node; XNNPACK where the gemm cannot run: no
  * SIMD, or a threaded build outside Node), a Sum that reduces leading axes without a transpose, an
- * Identity that shares memory instead of copying, a GatherV2 that copies embedding rows, and the missing
+ * Identity that shares memory instead of copying, a GatherV2 that copies embedding rows, a Slice and a
+ * SplitV that copy from the heap without first copying the whole input out, and the missing
  * UnsortedSegmentSum. Idempotent.
  * Needs `@tensorflow/tfjs-backend-wasm` to be imported.
  */
@@ -41,8 +45,9 @@ export function registerFastWasmKernels(): void {
 }
 
 /**
- * Puts tfjs-backend-wasm's own BatchMatMul, _FusedMatMul, Sum, Identity and GatherV2 back (UnsortedSegmentSum stays, since without it
- * no model with an embedding can train on wasm). For side-by-side benchmarks.
+ * Puts tfjs-backend-wasm's own BatchMatMul, _FusedMatMul, Sum, Identity, GatherV2, Slice and SplitV back
+ * (UnsortedSegmentSum stays, since without it no model with an embedding can train on wasm). For
+ * side-by-side benchmarks.
  */
 export function useStockWasmKernels(): void {
   for (const config of stock.values()) replaceKernel(config);

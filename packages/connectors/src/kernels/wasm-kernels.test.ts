@@ -146,4 +146,46 @@ describe('fast wasm kernels', () => {
     const [gw, gc] = await onBoth(() => tf.grad((t: tf.Tensor) => tf.gather(t, tf.tensor1d([1, 4, 1, 9], 'int32')).square().sum())(tf.tensor(table, [10, 4])));
     expect(maxDiff(gw, gc)).toBeLessThan(1e-5);
   });
+  it('Slice and SplitV copy straight from the heap and agree with the cpu backend on every rank, dtype and edge', async () => {
+    // the fast kernels never read the whole input out of the heap (the stock ones do, with readSync)
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as { readSync: (...a: unknown[]) => unknown };
+    const readSync = backend.readSync;
+    let reads = 0;
+    backend.readSync = (...a: unknown[]) => {
+      reads++;
+      return readSync.apply(backend, a);
+    };
+    try {
+      tf.tidy(() => {
+        tf.slice(tf.ones([4, 6]), [1, 2], [2, 3]);
+        tf.split(tf.ones([2, 3, 8]), [5, 3], 2);
+      });
+    } finally {
+      backend.readSync = readSync;
+    }
+    expect(reads).toBe(0);
+    for (let trial = 0; trial < 40; trial++) {
+      const rank = 1 + rng.int(6);
+      const shape = Array.from({ length: rank }, () => 1 + rng.int(5));
+      const begin = shape.map((d) => rng.int(d));
+      // -1: to the end; sometimes an empty block
+      const size = shape.map((d, i) => (rng.int(4) === 0 ? -1 : trial % 13 === 5 && i === rank - 1 ? 0 : 1 + rng.int(d - (begin[i] as number))));
+      const dtype = (['float32', 'int32', 'bool'] as const)[trial % 3] as 'float32' | 'int32' | 'bool';
+      const values = Array.from({ length: shape.reduce((p, d) => p * d, 1) }, (_, i) => (dtype === 'bool' ? i % 3 === 0 : dtype === 'int32' ? i - 7 : rng.normal()));
+      const make = () => (dtype === 'bool' ? tf.tensor(values as boolean[], shape, 'bool') : tf.tensor(values as number[], shape, dtype));
+      const [wasm, cpu, outShape] = await onBoth(() => tf.slice(make(), begin, size));
+      expect(outShape, JSON.stringify({ shape, begin, size })).toEqual(size.map((s, i) => (s === -1 ? (shape[i] as number) - (begin[i] as number) : s)));
+      expect([...wasm], JSON.stringify({ shape, begin, size, dtype })).toEqual([...cpu]);
+      // SplitV along a random axis, by sizes (one of them -1) or into equal parts
+      const axis = rng.int(rank);
+      const d = shape[axis] as number;
+      const first = rng.int(d + 1);
+      const splits: number | number[] = trial % 2 === 0 ? [first, -1] : d;
+      for (let part = 0; part < (Array.isArray(splits) ? 2 : d); part++) {
+        const [w, c] = await onBoth(() => tf.split(make(), splits, axis)[part] as tf.Tensor);
+        expect([...w], JSON.stringify({ shape, splits, axis, part, dtype })).toEqual([...c]);
+      }
+    }
+  });
 });
