@@ -4,3 +4,7 @@
 // tfjs-extras.ts). Imported by every module that runs tensors, so deep imports get it too.
 import '@tensorflow/tfjs-backend-cpu';
 import './load-tfjs-extras.js';
+import { registerSumGradient } from './sum-gradient';
+
+// after tfjs-core's own gradients, which it replaces
+registerSumGradient();

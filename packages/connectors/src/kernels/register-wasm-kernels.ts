@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
 import { createFastBatchMatMul, createFastFusedMatMul } from './wasm-batch-mat-mul';
-import { createHeapSlice, createHeapSplit } from './heap-slice';
+import { createHeapSlice, createHeapSplit, createHeapTile } from './heap-slice';
 import { createLeadingAxesSum } from './leading-axes-sum';
 import { createRowGather } from './row-gather';
 import { createSharedIdentity } from './shared-identity';
@@ -16,6 +16,7 @@ const WRAPPED: [string, (stock: tf.KernelFunc) => tf.KernelFunc][] = [
   ['GatherV2', createRowGather],
   ['Slice', createHeapSlice],
   ['SplitV', createHeapSplit],
+  ['Tile', createHeapTile],
 ];
 /** tfjs-backend-wasm's own configs of the wrapped kernels, kept the first time they are replaced. */
 const stock = new Map<string, tf.KernelConfig>();
@@ -30,8 +31,8 @@ function replaceKernel(config: tf.KernelConfig): void {
  * gemm (with its helper threads on the threaded build in Node; XNNPACK where the gemm cannot run: no
  * SIMD, or a threaded build outside Node), a Sum that reduces leading axes without a transpose, an
  * Identity that shares memory instead of copying, a GatherV2 that copies embedding rows, a Slice and a
- * SplitV that copy from the heap without first copying the whole input out, and the missing
- * UnsortedSegmentSum. Idempotent.
+ * SplitV that copy from the heap without first copying the whole input out, a Tile that copies runs, and
+ * the missing UnsortedSegmentSum. Idempotent.
  * Needs `@tensorflow/tfjs-backend-wasm` to be imported.
  */
 export function registerFastWasmKernels(): void {
@@ -45,7 +46,7 @@ export function registerFastWasmKernels(): void {
 }
 
 /**
- * Puts tfjs-backend-wasm's own BatchMatMul, _FusedMatMul, Sum, Identity, GatherV2, Slice and SplitV back
+ * Puts tfjs-backend-wasm's own BatchMatMul, _FusedMatMul, Sum, Identity, GatherV2, Slice, SplitV and Tile back
  * (UnsortedSegmentSum stays, since without it no model with an embedding can train on wasm). For
  * side-by-side benchmarks.
  */

@@ -87,6 +87,34 @@ export function simdWat(sharedMemory: boolean): string {
     (local.set $r (i32.sub (local.get $r) (i32.const 1))) (br $rl)))
 )
 
+;; out[seg] += x[r] for every row r of x with seg = ids[r] in [0, segments), out zeroed first (rows in
+;; order, float32 additions: the same sums as one row at a time in JavaScript).
+(func (export "segmentSum") (param $x i32) (param $ids i32) (param $out i32) (param $rows i32) (param $cols i32) (param $segments i32)
+  (local $j i32) (local $r i32) (local $seg i32) (local $vend i32) (local $end i32) (local $q i32) (local $d i32) (local $total i32)
+  (local.set $end (i32.shl (local.get $cols) (i32.const 2)))
+  (local.set $vend (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
+  (local.set $total (i32.mul (local.get $segments) (local.get $end)))
+  (local.set $j (i32.const 0))
+  (block $zd (loop $zl (br_if $zd (i32.ge_u (local.get $j) (local.get $total)))
+    (f32.store (i32.add (local.get $out) (local.get $j)) (f32.const 0))
+    (local.set $j (i32.add (local.get $j) (i32.const 4))) (br $zl)))
+  (local.set $r (i32.const 0))
+  (local.set $q (local.get $x))
+  (block $rd (loop $rl (br_if $rd (i32.ge_u (local.get $r) (local.get $rows)))
+    (local.set $seg (i32.load (i32.add (local.get $ids) (i32.shl (local.get $r) (i32.const 2)))))
+    (if (i32.lt_u (local.get $seg) (local.get $segments)) (then
+      (local.set $d (i32.add (local.get $out) (i32.mul (local.get $seg) (local.get $end))))
+      (local.set $j (i32.const 0))
+      (block $vd (loop $vl (br_if $vd (i32.ge_u (local.get $j) (local.get $vend)))
+        (v128.store (i32.add (local.get $d) (local.get $j)) (f32x4.add (v128.load (i32.add (local.get $d) (local.get $j))) (v128.load (i32.add (local.get $q) (local.get $j)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16))) (br $vl)))
+      (block $td (loop $tl (br_if $td (i32.ge_u (local.get $j) (local.get $end)))
+        (f32.store (i32.add (local.get $d) (local.get $j)) (f32.add (f32.load (i32.add (local.get $d) (local.get $j))) (f32.load (i32.add (local.get $q) (local.get $j)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4))) (br $tl)))))
+    (local.set $q (i32.add (local.get $q) (local.get $end)))
+    (local.set $r (i32.add (local.get $r) (i32.const 1))) (br $rl)))
+)
+
 ;; GELU of x + bias (bias [cols] broadcast over rows; cols a multiple of 4): u = x + b, y = u·Φ(u).
 (func (export "biasGelu") (param $x i32) (param $b i32) (param $y i32) (param $u i32) (param $rows i32) (param $cols i32)
   (local $i i32) (local $j i32) (local $rowb i32) (local $end i32) (local $uv v128) (local $cdf v128) ${EXP_LOCALS} ${ERF_LOCALS}

@@ -142,10 +142,16 @@ describe('fast wasm kernels', () => {
     const [wasm, cpu, shape] = await onBoth(() => tf.unsortedSegmentSum(tf.tensor(x, [6, 5]), tf.tensor1d(ids, 'int32'), 8));
     expect(shape).toEqual([8, 5]);
     expect(maxDiff(wasm, cpu)).toBeLessThan(1e-5);
+    // ids outside [0, numSegments) are dropped (negative ones too), and 7 columns leave a tail after the SIMD body
+    const x7 = randomData(5 * 7);
+    const [ow, oc] = await onBoth(() => tf.unsortedSegmentSum(tf.tensor(x7, [5, 7]), tf.tensor1d([-1, 2, 9, 2, 0], 'int32'), 4));
+    expect(maxDiff(ow, oc)).toBe(0);
+    expect(oc.slice(7, 14).every((v) => v === 0)).toBe(true);
     const table = randomData(10 * 4);
     const [gw, gc] = await onBoth(() => tf.grad((t: tf.Tensor) => tf.gather(t, tf.tensor1d([1, 4, 1, 9], 'int32')).square().sum())(tf.tensor(table, [10, 4])));
     expect(maxDiff(gw, gc)).toBeLessThan(1e-5);
   });
+
   it('Slice and SplitV copy straight from the heap and agree with the cpu backend on every rank, dtype and edge', async () => {
     // the fast kernels never read the whole input out of the heap (the stock ones do, with readSync)
     await tf.setBackend('wasm');
@@ -186,6 +192,39 @@ describe('fast wasm kernels', () => {
         const [w, c] = await onBoth(() => tf.split(make(), splits, axis)[part] as tf.Tensor);
         expect([...w], JSON.stringify({ shape, splits, axis, part, dtype })).toEqual([...c]);
       }
+    }
+  });
+
+  it('Tile copies runs on the heap and agrees with the cpu backend; the gradient of sum broadcasts with it', async () => {
+    for (let trial = 0; trial < 30; trial++) {
+      const rank = 1 + rng.int(5);
+      const shape = Array.from({ length: rank }, () => 1 + rng.int(4));
+      const reps = shape.map(() => (rng.int(3) === 0 ? 1 : 1 + rng.int(5)));
+      if (trial === 7) reps.fill(1);
+      if (trial === 11) reps[rank - 1] = 0;
+      const dtype = (['float32', 'int32', 'bool'] as const)[trial % 3] as 'float32' | 'int32' | 'bool';
+      const values = Array.from({ length: shape.reduce((p, d) => p * d, 1) }, (_, i) => (dtype === 'bool' ? i % 2 === 0 : dtype === 'int32' ? 3 * i - 5 : rng.normal()));
+      const make = () => (dtype === 'bool' ? tf.tensor(values as boolean[], shape, 'bool') : tf.tensor(values as number[], shape, dtype));
+      const [wasm, cpu, outShape] = await onBoth(() => tf.tile(make(), reps));
+      expect(outShape).toEqual(shape.map((d, i) => d * (reps[i] as number)));
+      expect([...wasm], JSON.stringify({ shape, reps, dtype })).toEqual([...cpu]);
+    }
+    // the gradient of a sum is dy broadcast back (now through Tile): each element gets the weight of its sum
+    const dims = [4, 7, 3];
+    const x = randomData(4 * 7 * 3);
+    for (const [axis, keepDims] of [[1, false], [[0, 2], true], [undefined, false], [-1, false]] as const) {
+      const axes = axis === undefined ? [0, 1, 2] : [axis].flat().map((a) => (a < 0 ? a + 3 : a));
+      const kept = dims.map((d, i) => (axes.includes(i) ? 1 : d));
+      const w = randomData(kept.reduce((p, d) => p * d, 1));
+      const [gw, gc] = await onBoth(() =>
+        tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.reshape(tf.sum(v, axis as number | number[] | undefined, keepDims), [-1]), tf.tensor1d(w))))(tf.tensor(x, dims)),
+      );
+      const expected = Array.from({ length: x.length }, (_, e) => {
+        const at = [Math.floor(e / 21), Math.floor(e / 3) % 7, e % 3].map((v, a) => (axes.includes(a) ? 0 : v)) as [number, number, number];
+        return w[(at[0] * (kept[1] as number) + at[1]) * (kept[2] as number) + at[2]] as number;
+      });
+      expect([...gw], JSON.stringify({ axis, keepDims })).toEqual(expected);
+      expect([...gc]).toEqual(expected);
     }
   });
 });

@@ -6,6 +6,7 @@ import { type EmscriptenHeap, instantiateOver, onHeap } from './wasm-module-on-h
 /** Functions of the element-wise module. */
 export interface SimdExports {
   colSums(src: number, dst: number, rows: number, cols: number): void;
+  segmentSum(x: number, ids: number, out: number, rows: number, cols: number, segments: number): void;
   biasGelu(x: number, bias: number, y: number, u: number, rows: number, cols: number): void;
   geluGrad(dy: number, u: number, du: number, n: number): void;
   swiglu(g: number, u: number, y: number, n: number): void;
