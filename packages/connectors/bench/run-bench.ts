@@ -52,15 +52,17 @@ for (const [label, ta, tb] of [['A·B', false, false], ['Aᵀ·B', true, false],
   console.log(`| ${label} | ${stock} | ${ours} |`);
 }
 
-console.log('\n## Slicing (µs per call): a [16, 69, 512] tensor split in two along its last axis, and a [16, 17, 64] hidden state without its first token');
+console.log('\n## Slicing and broadcasting (µs per call): a [16, 69, 512] tensor split in two along its last axis, a [16, 17, 64] hidden state without its first token, and a sum\'s gradient [16, 1, 64] broadcast back to [16, 183, 64]');
 console.log('| op | stock wasm: wall (CPU) | ours: wall (CPU) |');
 console.log('|---|---|---|');
 {
   const wide = tf.randomNormal([16, 69, 512], 0, 1, 'float32', 3);
   const tokens = tf.randomNormal([16, 17, 64], 0, 1, 'float32', 4);
+  const dy = tf.randomNormal([16, 1, 64], 0, 1, 'float32', 5);
   const cases: [string, () => void][] = [
     ['tf.split(x, 2, 2) of [16, 69, 512]', () => tf.dispose(tf.split(wide, 2, 2))],
     ['tf.slice(h, [0, 1, 0], [16, 16, 64])', () => tf.slice(tokens, [0, 1, 0], [16, 16, 64]).dispose()],
+    ['tf.broadcastTo(dy, [16, 183, 64]) (Tile)', () => tf.broadcastTo(dy, [16, 183, 64]).dispose()],
   ];
   const us = (t: { wall: number; cpu: number }) => `${(t.wall * 1000).toFixed(0)} (${(t.cpu * 1000).toFixed(0)})`;
   for (const [label, fn] of cases) {
@@ -72,7 +74,7 @@ console.log('|---|---|---|');
     const b = time(fn, 200, 20);
     console.log(`| ${label} | ${us(stock)} | ${us({ wall: (a.wall + b.wall) / 2, cpu: (a.cpu + b.cpu) / 2 })} |`);
   }
-  tf.dispose([wide, tokens]);
+  tf.dispose([wide, tokens, dy]);
 }
 
 console.log('\n## Training step: decoder width 256, 4 heads, 2 layers, seq 128, batch 8, vocab 1000 (Adam)');

@@ -90,8 +90,8 @@ export function createHeapSplit(stock: tf.KernelFunc): tf.KernelFunc {
 /**
  * Tile for the wasm backend (`tf.tile`, `tf.broadcastTo`, the gradient of `tf.sum`): each axis's first
  * copy is written, then doubled in place until the axis is full, all with `copyWithin` over runs as long
- * as the untiled inner axes. Stock wasm computes every element's source index: 15.7 ms to broadcast a
- * [16, 1, 64] gradient to [16, 183, 64], against ~0.1 ms this way.
+ * as the untiled inner axes. Stock wasm computes every element's source index: 10.4 ms to broadcast a
+ * [16, 1, 64] gradient to [16, 183, 64], against 0.02 ms this way (`pnpm bench`).
  */
 export function createHeapTile(stock: tf.KernelFunc): tf.KernelFunc {
   return (args: KernelArgs) => {
