@@ -58,6 +58,30 @@ function sigmoid(dst: string, src: string): string {
     (local.set ${dst} (f32x4.div ${f4(1)} (f32x4.add ${f4(1)} (local.get ${dst}))))`;
 }
 
+/** WAT: `$end` = bytes of a row of `$cols` floats, `$vend` = the bytes its whole vectors cover. */
+const rowBounds = `(local.set $end (i32.shl (local.get $cols) (i32.const 2)))
+  (local.set $vend (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))`;
+
+/** WAT: zeroes `bytes` (a local's name or an expression; a multiple of 4) from `dst` on, with local `$j`. */
+function zeroBytes(dst: string, bytes: string): string {
+  const end = bytes.startsWith('$') ? `(local.get ${bytes})` : bytes;
+  return `(local.set $j (i32.const 0))
+  (block $zd (loop $zl (br_if $zd (i32.ge_u (local.get $j) ${end}))
+    (f32.store (i32.add (local.get ${dst}) (local.get $j)) (f32.const 0))
+    (local.set $j (i32.add (local.get $j) (i32.const 4))) (br $zl)))`;
+}
+
+/** WAT: adds the row at `src` into the row at `dst` (see rowBounds): whole vectors, then one by one. */
+function addRow(dst: string, src: string): string {
+  return `(local.set $j (i32.const 0))
+    (block $vd (loop $vl (br_if $vd (i32.ge_u (local.get $j) (local.get $vend)))
+      (v128.store (i32.add (local.get ${dst}) (local.get $j)) (f32x4.add (v128.load (i32.add (local.get ${dst}) (local.get $j))) (v128.load (i32.add (local.get ${src}) (local.get $j)))))
+      (local.set $j (i32.add (local.get $j) (i32.const 16))) (br $vl)))
+    (block $td (loop $tl (br_if $td (i32.ge_u (local.get $j) (local.get $end)))
+      (f32.store (i32.add (local.get ${dst}) (local.get $j)) (f32.add (f32.load (i32.add (local.get ${dst}) (local.get $j))) (f32.load (i32.add (local.get ${src}) (local.get $j)))))
+      (local.set $j (i32.add (local.get $j) (i32.const 4))) (br $tl)))`;
+}
+
 /** The module's text, importing `env.memory` (shared for the threaded wasm build). */
 export function simdWat(sharedMemory: boolean): string {
   return `(module
@@ -65,52 +89,30 @@ export function simdWat(sharedMemory: boolean): string {
 
 ;; dst[j] = sum over r of src[r*cols + j], j < cols (float32 accumulation, rows in order).
 (func (export "colSums") (param $src i32) (param $dst i32) (param $rows i32) (param $cols i32)
-  (local $j i32) (local $r i32) (local $vend i32) (local $end i32) (local $q i32) (local $rowb i32)
-  (local.set $end (i32.shl (local.get $cols) (i32.const 2)))
-  (local.set $vend (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
-  (local.set $rowb (local.get $end))
-  (local.set $j (i32.const 0))
-  (block $zd (loop $zl (br_if $zd (i32.ge_u (local.get $j) (local.get $end)))
-    (f32.store (i32.add (local.get $dst) (local.get $j)) (f32.const 0))
-    (local.set $j (i32.add (local.get $j) (i32.const 4))) (br $zl)))
+  (local $j i32) (local $r i32) (local $vend i32) (local $end i32) (local $q i32)
+  ${rowBounds}
+  ${zeroBytes('$dst', '$end')}
   (local.set $r (local.get $rows))
   (local.set $q (local.get $src))
   (block $rd (loop $rl (br_if $rd (i32.eqz (local.get $r)))
-    (local.set $j (i32.const 0))
-    (block $vd (loop $vl (br_if $vd (i32.ge_u (local.get $j) (local.get $vend)))
-      (v128.store (i32.add (local.get $dst) (local.get $j)) (f32x4.add (v128.load (i32.add (local.get $dst) (local.get $j))) (v128.load (i32.add (local.get $q) (local.get $j)))))
-      (local.set $j (i32.add (local.get $j) (i32.const 16))) (br $vl)))
-    (block $td (loop $tl (br_if $td (i32.ge_u (local.get $j) (local.get $end)))
-      (f32.store (i32.add (local.get $dst) (local.get $j)) (f32.add (f32.load (i32.add (local.get $dst) (local.get $j))) (f32.load (i32.add (local.get $q) (local.get $j)))))
-      (local.set $j (i32.add (local.get $j) (i32.const 4))) (br $tl)))
-    (local.set $q (i32.add (local.get $q) (local.get $rowb)))
+    ${addRow('$dst', '$q')}
+    (local.set $q (i32.add (local.get $q) (local.get $end)))
     (local.set $r (i32.sub (local.get $r) (i32.const 1))) (br $rl)))
 )
 
 ;; out[seg] += x[r] for every row r of x with seg = ids[r] in [0, segments), out zeroed first (rows in
 ;; order, float32 additions: the same sums as one row at a time in JavaScript).
 (func (export "segmentSum") (param $x i32) (param $ids i32) (param $out i32) (param $rows i32) (param $cols i32) (param $segments i32)
-  (local $j i32) (local $r i32) (local $seg i32) (local $vend i32) (local $end i32) (local $q i32) (local $d i32) (local $total i32)
-  (local.set $end (i32.shl (local.get $cols) (i32.const 2)))
-  (local.set $vend (i32.shl (i32.and (local.get $cols) (i32.const -4)) (i32.const 2)))
-  (local.set $total (i32.mul (local.get $segments) (local.get $end)))
-  (local.set $j (i32.const 0))
-  (block $zd (loop $zl (br_if $zd (i32.ge_u (local.get $j) (local.get $total)))
-    (f32.store (i32.add (local.get $out) (local.get $j)) (f32.const 0))
-    (local.set $j (i32.add (local.get $j) (i32.const 4))) (br $zl)))
+  (local $j i32) (local $r i32) (local $seg i32) (local $vend i32) (local $end i32) (local $q i32) (local $d i32)
+  ${rowBounds}
+  ${zeroBytes('$out', '(i32.mul (local.get $segments) (local.get $end))')}
   (local.set $r (i32.const 0))
   (local.set $q (local.get $x))
   (block $rd (loop $rl (br_if $rd (i32.ge_u (local.get $r) (local.get $rows)))
     (local.set $seg (i32.load (i32.add (local.get $ids) (i32.shl (local.get $r) (i32.const 2)))))
     (if (i32.lt_u (local.get $seg) (local.get $segments)) (then
       (local.set $d (i32.add (local.get $out) (i32.mul (local.get $seg) (local.get $end))))
-      (local.set $j (i32.const 0))
-      (block $vd (loop $vl (br_if $vd (i32.ge_u (local.get $j) (local.get $vend)))
-        (v128.store (i32.add (local.get $d) (local.get $j)) (f32x4.add (v128.load (i32.add (local.get $d) (local.get $j))) (v128.load (i32.add (local.get $q) (local.get $j)))))
-        (local.set $j (i32.add (local.get $j) (i32.const 16))) (br $vl)))
-      (block $td (loop $tl (br_if $td (i32.ge_u (local.get $j) (local.get $end)))
-        (f32.store (i32.add (local.get $d) (local.get $j)) (f32.add (f32.load (i32.add (local.get $d) (local.get $j))) (f32.load (i32.add (local.get $q) (local.get $j)))))
-        (local.set $j (i32.add (local.get $j) (i32.const 4))) (br $tl)))))
+      ${addRow('$d', '$q')}))
     (local.set $q (i32.add (local.get $q) (local.get $end)))
     (local.set $r (i32.add (local.get $r) (i32.const 1))) (br $rl)))
 )
