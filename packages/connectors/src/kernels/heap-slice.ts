@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WasmBackendInternals } from './wasm-batch-mat-mul';
+import { currentView, type EmscriptenHeap } from './wasm-module-on-heap';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
 type HeapBackend = WasmBackendInternals & { wasm: { HEAPU8: Uint8Array } };
@@ -36,24 +37,15 @@ function copyBlock(heap: Uint8Array, src: number, dst: number, shape: readonly n
   }
 }
 
-/**
- * The heap as bytes, read after `makeOutput`: allocating may have grown the memory, and with threads
- * another thread may have grown it, leaving `HEAPU8` a view of the old buffer.
- */
-function heapBytes(backend: HeapBackend): Uint8Array {
-  const memory = (backend.wasm as { wasmMemory?: WebAssembly.Memory }).wasmMemory;
-  const heap = backend.wasm.HEAPU8;
-  return memory !== undefined && memory.buffer !== heap.buffer ? new Uint8Array(memory.buffer) : heap;
-}
-
 /** One slice straight from the wasm heap into a new output. */
 function sliceOnHeap(backend: HeapBackend, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
   const out = backend.makeOutput(size, x.dtype);
-  copyBlock(heapBytes(backend), backend.dataIdMap.get(x.dataId).memoryOffset, backend.dataIdMap.get(out.dataId).memoryOffset, x.shape, begin, size, tf.util.bytesPerElement(x.dtype));
+  copyBlock(currentView(backend.wasm as unknown as EmscriptenHeap, backend.wasm.HEAPU8), backend.dataIdMap.get(x.dataId).memoryOffset, backend.dataIdMap.get(out.dataId).memoryOffset, x.shape, begin, size, tf.util.bytesPerElement(x.dtype));
   return out;
 }
 
-const onHeap = (x: tf.TensorInfo) => x.shape.length > 0 && (x.dtype === 'float32' || x.dtype === 'int32' || x.dtype === 'bool');
+/** Tensors these kernels copy (others go to the stock kernels). */
+const copiable = (x: tf.TensorInfo) => x.shape.length > 0 && (x.dtype === 'float32' || x.dtype === 'int32' || x.dtype === 'bool');
 
 /**
  * Slice for the wasm backend that copies straight from the heap, in contiguous runs. Stock wasm first
@@ -63,7 +55,7 @@ const onHeap = (x: tf.TensorInfo) => x.shape.length > 0 && (x.dtype === 'float32
 export function createHeapSlice(stock: tf.KernelFunc): tf.KernelFunc {
   return (args: KernelArgs) => {
     const x = args.inputs.x as tf.TensorInfo;
-    if (!onHeap(x)) return stock(args);
+    if (!copiable(x)) return stock(args);
     const [begin, size] = tf.slice_util.parseSliceParams(x, args.attrs?.begin as number[], args.attrs?.size as number[] | undefined) as [number[], number[]];
     return sliceOnHeap(args.backend as HeapBackend, x, begin, size);
   };
@@ -73,7 +65,7 @@ export function createHeapSlice(stock: tf.KernelFunc): tf.KernelFunc {
 export function createHeapSplit(stock: tf.KernelFunc): tf.KernelFunc {
   return (args: KernelArgs) => {
     const x = args.inputs.x as tf.TensorInfo;
-    if (!onHeap(x)) return stock(args);
+    if (!copiable(x)) return stock(args);
     const axis = tf.util.parseAxisParam(args.attrs?.axis as number, x.shape)[0] as number;
     const parts = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, args.attrs?.numOrSizeSplits as number | number[], axis);
     const begin = x.shape.map(() => 0);
@@ -97,13 +89,13 @@ export function createHeapTile(stock: tf.KernelFunc): tf.KernelFunc {
   return (args: KernelArgs) => {
     const x = args.inputs.x as tf.TensorInfo;
     const reps = args.attrs?.reps as number[];
-    if (!onHeap(x) || reps.length !== x.shape.length) return stock(args);
+    if (!copiable(x) || reps.length !== x.shape.length) return stock(args);
     const backend = args.backend as HeapBackend;
     const shape = x.shape;
     const outShape = shape.map((d, i) => d * (reps[i] as number));
     const out = backend.makeOutput(outShape, x.dtype);
     if (outShape.some((d) => d === 0)) return out;
-    const heap = heapBytes(backend);
+    const heap = currentView(backend.wasm as unknown as EmscriptenHeap, backend.wasm.HEAPU8);
     const bytes = tf.util.bytesPerElement(x.dtype);
     const rank = shape.length;
     // axes from `inner` on are not tiled: they are copied as one run

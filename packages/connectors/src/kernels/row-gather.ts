@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WasmBackendInternals } from './wasm-batch-mat-mul';
-import { type EmscriptenHeap, wasmMemoryOf } from './wasm-module-on-heap';
+import { currentView, type EmscriptenHeap } from './wasm-module-on-heap';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
 
@@ -21,9 +21,7 @@ export function createRowGather(stock: tf.KernelFunc): tf.KernelFunc {
     const width = x.shape.slice(1).reduce((p, d) => p * d, 1);
     const count = indices.shape.reduce((p, d) => p * d, 1);
     const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], 'float32');
-    // views after makeOutput, which may grow the memory; with threads another thread may have grown it
-    const memory = wasmMemoryOf(backend.wasm as unknown as EmscriptenHeap);
-    const heap = memory && memory.buffer !== backend.wasm.HEAPF32.buffer ? new Float32Array(memory.buffer) : backend.wasm.HEAPF32;
+    const heap = currentView(backend.wasm as unknown as EmscriptenHeap, backend.wasm.HEAPF32);
     const ids = new Int32Array(heap.buffer, backend.dataIdMap.get(indices.dataId).memoryOffset, count);
     const src = backend.dataIdMap.get(x.dataId).memoryOffset / 4;
     const dst = backend.dataIdMap.get(out.dataId).memoryOffset / 4;

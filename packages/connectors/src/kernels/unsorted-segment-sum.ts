@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { WasmBackendInternals } from './wasm-batch-mat-mul';
-import type { EmscriptenHeap } from './wasm-module-on-heap';
+import { currentView, type EmscriptenHeap } from './wasm-module-on-heap';
 import { simdForHeap } from './wasm-simd';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
@@ -30,15 +30,12 @@ export function unsortedSegmentSumWasm(args: KernelArgs): tf.TensorInfo {
     simd.segmentSum(xData.memoryOffset, idData.memoryOffset, outData.memoryOffset, rows, inner, numSegments);
     return out;
   }
-  // Views are taken after makeOutput, which may grow (and so detach) the wasm memory; with threads the
-  // memory is shared and another thread may have grown it, so the views are made from its current buffer.
-  const memory = (backend.wasm as { wasmMemory?: WebAssembly.Memory }).wasmMemory;
-  const stale = memory !== undefined && memory.buffer !== backend.wasm.HEAP32.buffer;
-  const heap = x.dtype === 'float32' ? (stale ? new Float32Array(memory.buffer) : backend.wasm.HEAPF32) : stale ? new Int32Array(memory.buffer) : backend.wasm.HEAP32;
+  const emscripten = backend.wasm as unknown as EmscriptenHeap;
+  const idHeap = currentView(emscripten, backend.wasm.HEAP32);
+  const heap = x.dtype === 'float32' ? currentView(emscripten, backend.wasm.HEAPF32) : idHeap;
   const xs = heap.subarray(xData.memoryOffset / 4, xData.memoryOffset / 4 + total);
   const os = heap.subarray(outData.memoryOffset / 4, outData.memoryOffset / 4 + numSegments * inner);
   os.fill(0);
-  const idHeap = stale ? new Int32Array(memory.buffer) : backend.wasm.HEAP32;
   const idBase = idData.memoryOffset / 4;
   for (let r = 0; r < rows; r++) {
     const seg = idHeap[idBase + r] as number;

@@ -147,6 +147,10 @@ describe('fast wasm kernels', () => {
     const [ow, oc] = await onBoth(() => tf.unsortedSegmentSum(tf.tensor(x7, [5, 7]), tf.tensor1d([-1, 2, 9, 2, 0], 'int32'), 4));
     expect(maxDiff(ow, oc)).toBe(0);
     expect(oc.slice(7, 14).every((v) => v === 0)).toBe(true);
+    // int32 rows take the JavaScript loop (the SIMD function adds float32 only)
+    const [iw, ic] = await onBoth(() => tf.unsortedSegmentSum(tf.tensor(Array.from({ length: 35 }, (_, i) => i - 9), [5, 7], 'int32'), tf.tensor1d([-1, 2, 9, 2, 0], 'int32'), 4));
+    expect([...iw]).toEqual([...ic]);
+    expect(ic[14]).toBe(7 - 9 + (21 - 9)); // segment 2, column 0: rows 1 and 3
     const table = randomData(10 * 4);
     const [gw, gc] = await onBoth(() => tf.grad((t: tf.Tensor) => tf.gather(t, tf.tensor1d([1, 4, 1, 9], 'int32')).square().sum())(tf.tensor(table, [10, 4])));
     expect(maxDiff(gw, gc)).toBeLessThan(1e-5);

@@ -18,6 +18,16 @@ export function wasmMemoryOf(heap: EmscriptenHeap): WebAssembly.Memory | undefin
   return heap.wasmMemory ?? heap.asm?.memory;
 }
 
+/**
+ * `view` (one of the module's HEAP arrays), or a new one of the same type over the memory's current buffer
+ * when `view` is on an old one: allocating may grow the memory, and on the threaded build another thread
+ * may have grown it, which leaves the module's views on the old buffer. Take it after `makeOutput`.
+ */
+export function currentView<T extends Uint8Array | Int32Array | Float32Array>(heap: EmscriptenHeap, view: T): T {
+  const memory = wasmMemoryOf(heap);
+  return memory && memory.buffer !== view.buffer ? (new (view.constructor as new (buffer: ArrayBufferLike) => T)(memory.buffer)) : view;
+}
+
 /** Whether `memory` is a shared (threaded build) memory. */
 /**
  * Threads a wasm module computes on: the toolkit's thread count on its threaded build in Node (the calling
