@@ -10,6 +10,8 @@ export { WASM_THREADS_ENV_VAR, type WasmThreads } from './backend/wasm-threads';
 /** wasm kernels for training: XNNPACK for every BatchMatMul, leading-axes Sum, memory-sharing Identity, UnsortedSegmentSum (gather gradient); and the stock ones back. */
 export { registerFastWasmKernels, useStockWasmKernels, useStockWasmBatchMatMul } from './kernels/register-wasm-kernels';
 export { registerNativeKernels, restoreStockNativeKernels } from './kernels/native-kernels';
+/** Tensors kept for gradients without a kernel and a tape entry each (on by default); `false` puts tfjs-core's copies back. */
+export { useLeanSavedTensors } from './backend/saved-tensors';
 /** Parses safetensors bytes (every dtype but FP8) with strict header validation; tensors decode lazily, one per request. */
 export {
   readSafetensors,

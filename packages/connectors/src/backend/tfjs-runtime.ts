@@ -5,6 +5,9 @@
 import '@tensorflow/tfjs-backend-cpu';
 import './load-tfjs-extras.js';
 import { registerSumGradient } from './sum-gradient';
+import { installLeanSavedTensors } from './saved-tensors';
 
 // after tfjs-core's own gradients, which it replaces
 registerSumGradient();
+// tensors kept for gradients without a kernel and a tape entry each, where nothing differentiates through them
+installLeanSavedTensors();
