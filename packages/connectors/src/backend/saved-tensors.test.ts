@@ -75,7 +75,6 @@ describe('tensors kept for gradients', () => {
       const lean = step();
       expect(lean.value).toBe(stock.value);
       for (let i = 0; i < 3; i++) expect(Array.from(lean.grads[i] as Float32Array)).toEqual(Array.from(stock.grads[i] as Float32Array));
-      // tfjs-core records a copy (Identity) for every saved tensor; the lean copies are not on the tape
       // tfjs-core dispatches an Identity kernel and records a tape entry for every saved tensor
       const copies = stock.tape.filter((n) => n.copy).length;
       expect(copies).toBeGreaterThan(10);
