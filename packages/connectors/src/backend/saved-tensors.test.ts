@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { createRng } from '@vlm/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { attentionFused, layerNormFused, registerFastWasmKernels } from '../index';
+import { loadNativeBackend, nativeSuiteName } from '../testing/native-backend';
 import { useLeanSavedTensors } from './saved-tensors';
 
 const rng = createRng('saved-tensors');
@@ -62,11 +63,15 @@ function step(): { value: number; grads: Float32Array[]; tape: { name: string; c
   return result;
 }
 
+// tfjs-node too where it loads (in CI it must)
+const native = await loadNativeBackend();
+
 describe('tensors kept for gradients', () => {
   afterEach(() => useLeanSavedTensors(true));
 
-  for (const backend of ['cpu', 'wasm']) {
-    it(`give the same value and gradients without a kernel and a tape entry each (${backend})`, async () => {
+  for (const backend of ['cpu', 'wasm', 'tensorflow']) {
+    const title = `give the same value and gradients without a kernel and a tape entry each (${backend})`;
+    it.skipIf(backend === 'tensorflow' && !native.ok)(backend === 'tensorflow' ? nativeSuiteName(title, native) : title, async () => {
       await tf.setBackend(backend);
       if (backend === 'wasm') registerFastWasmKernels();
       useLeanSavedTensors(false);
