@@ -6,7 +6,8 @@
 // Run: pnpm --filter @vlm/connectors bench:native [-- --quick] [--threads N] [--rounds 6] [--steps 4]
 // (without --threads: 1 thread, then every core, one process each)
 import os from 'node:os';
-import { selectBackend } from '../src/index';
+import * as tf from '@tensorflow/tfjs-core';
+import { registerNativeKernels, restoreStockNativeKernels, selectBackend } from '../src/index';
 import { createTrainingStep, type TransformerSize } from './small-transformer';
 import { startTorchStepper, torchPython } from './torch-step';
 
@@ -92,3 +93,22 @@ console.log('|---|---|---|---|---|');
 console.log(row(`tfjs-node (TensorFlow C library, ${threads} intra-op threads)`, tfjs));
 console.log(row(`PyTorch ${torch.version} (torch.set_num_threads(${threads}))`, pt));
 console.log(`tfjs-node / PyTorch: **${(median(tfjs.wall) / median(pt.wall)).toFixed(2)}x** wall, ${(median(tfjs.cpu) / median(pt.cpu)).toFixed(2)}x CPU; load average at end ${load()}`);
+
+// The step does ~150 reshapes to another shape (of ~600 TensorFlow ops): tfjs-node's own kernel makes and
+// uploads a shape tensor for each, the toolkit's keeps one per shape.
+{
+  const x = tf.add(tf.ones([8, 128, 256]), 1);
+  const us = () => {
+    for (let i = 0; i < 300; i++) tf.reshape(x, [1024, 256]).dispose();
+    const t = performance.now();
+    for (let i = 0; i < 3000; i++) tf.reshape(x, [1024, 256]).dispose();
+    return ((performance.now() - t) / 3000) * 1000;
+  };
+  const a = us();
+  restoreStockNativeKernels();
+  const stock = us();
+  registerNativeKernels();
+  const b = us();
+  console.log(`reshape [8, 128, 256] -> [1024, 256], µs per call: tfjs-node's kernel ${stock.toFixed(1)}, the toolkit's (shape tensor kept) ${((a + b) / 2).toFixed(1)}`);
+  x.dispose();
+}

@@ -70,6 +70,36 @@ describe.skipIf(!native.ok)(nativeSuiteName('tfjs-node kernels: Reshape and Cast
     tf.dispose([x, flat, ints]);
   });
 
+  it('a reshape to another shape keeps its shape tensor: the next reshape to that shape makes none, and the engine tracks none', async () => {
+    await tf.setBackend('tensorflow');
+    registerNativeKernels();
+    const backend = tf.engine().backend as unknown as { numDataIds(): number };
+    const x = tf.add(tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [2, 3, 2]), 1);
+    const ints = tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], [6, 2], 'int32');
+    const flags = tf.tensor2d([1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0], [2, 6], 'bool');
+    // a shape no other test asks for
+    const shape = [3, 1, 4];
+    const tensors = tf.memory().numTensors;
+    const data = backend.numDataIds();
+    const first = tf.reshape(x, shape);
+    expect(first.shape).toEqual(shape);
+    expect(Array.from(first.dataSync())).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    first.dispose();
+    // the kept shape tensor is backend data only
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(backend.numDataIds()).toBe(data + 1);
+    // the same shape again, from other dtypes and with -1: no new data, right values and shapes
+    const again = [tf.reshape(x, [3, 1, -1]), tf.reshape(ints, shape), tf.reshape(flags, shape)];
+    expect(backend.numDataIds()).toBe(data + 1 + again.length);
+    expect(again.map((t) => t.shape)).toEqual([shape, shape, shape]);
+    expect(again.map((t) => t.dtype)).toEqual(['float32', 'int32', 'bool']);
+    expect(Array.from(again[1]!.dataSync())).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(Array.from(again[2]!.dataSync())).toEqual([1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 0]);
+    // TensorFlow sees the new shape: summing over its last axis
+    expect(Array.from(tf.sum(again[0]!, -1).dataSync())).toEqual([14, 30, 46]);
+    tf.dispose([x, ints, flags, ...again]);
+  });
+
   it('gradients through shared reshapes equal those of the stock kernels', async () => {
     await tf.setBackend('tensorflow');
     const run = () => {

@@ -6,8 +6,8 @@
 // `reshape(dx, x.shape)` and `cast(b, 'float32')`, most of them to the shape or dtype the tensor already
 // has; tfjs-node runs each as a TensorFlow op (Reshape also uploads a shape tensor), ~15-20 µs of eager
 // overhead apiece, a few hundred per training step of a small model. Here those share the input's
-// TensorFlow tensor (reference-counted, as tfjs-node's own Identity does); every other reshape or cast
-// goes to tfjs-node's kernel.
+// TensorFlow tensor (reference-counted, as tfjs-node's own Identity does); every other cast goes to
+// tfjs-node's kernel, and every other reshape runs TensorFlow's Reshape with a shape tensor kept per shape.
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
 
@@ -18,7 +18,31 @@ type NodeBackend = {
   binding: { TF_ATTR_TYPE: number; TF_ATTR_BOOL: number };
   getDTypeInteger(dtype: string): number;
   executeSingleOutput(name: string, attrs: OpAttr[], inputs: tf.TensorInfo[]): tf.TensorInfo;
+  write(values: Int32Array, shape: number[], dtype: 'int32'): object;
+  disposeData(dataId: object, force?: boolean): boolean;
 };
+
+// tfjs-node's Reshape makes a shape tensor for every call (through the engine, then uploaded to
+// TensorFlow, then disposed): ~10 of its ~17-20 µs. The shapes a model asks for repeat every step, so
+// each is kept here, per backend, as backend data the engine does not track (at most SHAPES_KEPT).
+const SHAPES_KEPT = 1024;
+const shapeTensors = new WeakMap<object, Map<string, tf.TensorInfo>>();
+
+function shapeTensor(backend: NodeBackend, shape: number[]): tf.TensorInfo {
+  let kept = shapeTensors.get(backend);
+  if (!kept) shapeTensors.set(backend, (kept = new Map()));
+  const key = shape.join(',');
+  let info = kept.get(key);
+  if (!info) {
+    if (kept.size >= SHAPES_KEPT) {
+      for (const old of kept.values()) backend.disposeData(old.dataId, true);
+      kept.clear();
+    }
+    info = { dataId: backend.write(Int32Array.from(shape), [shape.length], 'int32'), shape: [shape.length], dtype: 'int32' };
+    kept.set(key, info);
+  }
+  return info;
+}
 
 const stock = new Map<string, tf.KernelConfig>();
 
@@ -71,7 +95,8 @@ function wrap(kernelName: string, pick: (args: KernelArgs, x: tf.TensorInfo) => 
 
 /**
  * Registers the toolkit's tfjs-node kernels: Reshape to the same shape and Cast to the same dtype share
- * the input instead of running a TensorFlow op; a float32 product of two matrices runs as MatMul; and
+ * the input instead of running a TensorFlow op, and other reshapes reuse their shape tensor; a float32
+ * product of two matrices runs as MatMul; and
  * `NATIVE_SPARSE_CROSS_ENTROPY`.
  * Needs tfjs-node loaded; idempotent; a no-op without it.
  */
@@ -86,8 +111,13 @@ export function registerNativeKernels(): void {
     return backend.executeSingleOutput('MatMul', attrs, [a, b]);
   });
   wrap('Reshape', (args, x) => {
+    if (x.dtype === 'string') return undefined;
     const shape = resolvedShape((args.attrs?.shape ?? []) as number[], tf.util.sizeFromShape(x.shape));
-    return x.dtype !== 'string' && tf.util.arraysEqual(shape, x.shape) ? share(args, x) : undefined;
+    if (tf.util.arraysEqual(shape, x.shape)) return share(args, x);
+    // as tfjs-node's kernel, with the shape tensor kept
+    const backend = args.backend as NodeBackend;
+    const type = (name: string, dtype: string): OpAttr => ({ name, type: backend.binding.TF_ATTR_TYPE, value: backend.getDTypeInteger(dtype) });
+    return backend.executeSingleOutput('Reshape', [type('T', x.dtype), type('Tshape', 'int32')], [x, shapeTensor(backend, shape)]);
   });
   wrap('Cast', (args, x) => (x.dtype !== 'string' && args.attrs?.dtype === x.dtype ? share(args, x) : undefined));
   registerNativeCrossEntropy();
