@@ -9,7 +9,7 @@ interface EngineInternals {
   makeTensorFromTensorInfo(info: tf.TensorInfo): tf.Tensor;
 }
 
-let stockClone: ((this: EngineInternals, x: tf.Tensor) => tf.Tensor) | undefined;
+let installed = false;
 let lean = true;
 
 /**
@@ -27,11 +27,11 @@ let lean = true;
  * Same values, same gradients of every order. Installed once, when the runtime loads.
  */
 export function installLeanSavedTensors(): void {
-  if (stockClone) return;
+  if (installed) return;
   const proto = Object.getPrototypeOf(tf.engine()) as EngineInternals;
   if (typeof proto.clone !== 'function' || typeof proto.makeTensorFromTensorInfo !== 'function') return;
   const stock = proto.clone;
-  stockClone = stock;
+  installed = true;
   proto.clone = function (this: EngineInternals, x: tf.Tensor): tf.Tensor {
     const identity = lean && this.state.gradientDepth === 1 ? tf.getKernel('Identity', this.backendName) : undefined;
     if (!identity) return stock.call(this, x);
