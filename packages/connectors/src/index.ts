@@ -53,6 +53,7 @@ export { rotaryFused } from './fused/rotary';
 export { swigluFused } from './fused/swiglu';
 export { crossEntropyOverPositions } from './fused/cross-entropy';
 export { adamwUpdate, type AdamWEntry, type AdamWHyper } from './fused/adamw-update';
+export { releaseNativeAdamW } from './kernels/native-adamw';
 export { registerFusedKernels } from './fused/js-kernel';
 /** The connector interface: x [b, tokens, visionWidth] -> [b, outTokens, lmWidth]. */
 export { Connector, type ApplyOptions } from './connectors/connector';

@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { seededTensor } from '../testing/grad-check';
 import { FUSED_PATHS, NATIVE_FUSED_PATHS, useFusedPath } from '../testing/fused-check';
+import { NATIVE_ADAMW, nativeAdamWScratch, releaseNativeAdamW } from '../kernels/native-adamw';
 import { adamwUpdate, type AdamWHyper } from './adamw-update';
 
 /** torch.optim.AdamW's arithmetic in float64, one parameter. */
@@ -24,9 +25,10 @@ function reference(p: number[], grads: number[][], lr: number, h: Omit<AdamWHype
 }
 
 /** Three AdamW steps of three parameters on the current backend, against {@link reference}. */
-function matchesTorchOverThreeSteps(): void {
-  const hyper = { beta1: 0.9, beta2: 0.95, epsilon: 1e-8, weightDecay: 0.1 };
-  // the third is above NATIVE_JS_KERNEL_MAX_VALUES: on tfjs-node it takes the composed path in the same call
+function matchesTorchOverThreeSteps(epsilon = 1e-8): void {
+  const hyper = { beta1: 0.9, beta2: 0.95, epsilon, weightDecay: 0.1 };
+  // the third is above NATIVE_JS_KERNEL_MAX_VALUES: on tfjs-node it takes TensorFlow's ResourceApplyAdam
+  // (or, without it, the composition) in the same call
   const shapes = [[3, 4], [5], [181, 190]];
   const lrs = [1e-2, 3e-3, 5e-3];
   const params = shapes.map((s, i) => tf.variable(seededTensor(s, i + 1)));
@@ -49,14 +51,14 @@ function matchesTorchOverThreeSteps(): void {
 describe('adamwUpdate', () => {
   for (const path of [...FUSED_PATHS, ...NATIVE_FUSED_PATHS]) {
     it(`equals torch.optim.AdamW over 3 steps, three learning rates, weight decay (${path.backend}, ${path.kernels ? 'JS kernel' : 'composition'})`, async () => {
-      await useFusedPath(path, ['VlmAdamW']);
+      await useFusedPath(path, ['VlmAdamW'], [NATIVE_ADAMW]);
       matchesTorchOverThreeSteps();
     });
   }
 
   for (const path of [FUSED_PATHS[1], ...NATIVE_FUSED_PATHS.filter((p) => p.kernels)]) {
     it(`leaves no tensors behind, and the new values work as inputs of the next ops (${path.backend})`, async () => {
-      await useFusedPath(path, ['VlmAdamW']);
+      await useFusedPath(path, ['VlmAdamW'], [NATIVE_ADAMW]);
       const param = tf.variable(seededTensor([64], 1));
       const grad = seededTensor([64], 2);
       const m = tf.variable(tf.zerosLike(param), false);
@@ -69,6 +71,41 @@ describe('adamwUpdate', () => {
       const doubled = tf.add(param, param);
       expect(Array.from(doubled.dataSync())).toEqual(Array.from(param.dataSync(), (x) => 2 * x));
       tf.dispose([param, grad, m, v, doubled]);
+    });
+  }
+
+  for (const path of NATIVE_FUSED_PATHS.filter((p) => p.kernels)) {
+    it('runs large parameters as TensorFlow\'s ResourceApplyAdam: torch.optim.AdamW\'s epsilon, earlier values untouched, scratch variables bounded (tensorflow)', async () => {
+      await useFusedPath(path, ['VlmAdamW'], [NATIVE_ADAMW]);
+      // a large epsilon: TensorFlow adds it to √v, torch to √v/√(1−β2ᵗ); the kernel rescales it
+      matchesTorchOverThreeSteps(0.05);
+      const shape = [200, 200];
+      const params = [1, 2].map((s) => tf.variable(seededTensor(shape, s)));
+      const m = params.map((p) => tf.variable(tf.zerosLike(p), false));
+      const v = params.map((p) => tf.variable(tf.zerosLike(p), false));
+      const grads = [3, 4].map((s) => seededTensor(shape, s));
+      const update = (step: number) => adamwUpdate(params.map((param, i) => ({ param, grad: grads[i] as tf.Tensor, m: m[i] as tf.Variable, v: v[i] as tf.Variable, lr: 1e-2 })), { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1, step });
+      update(1);
+      // tensors sharing the old values (clones share TensorFlow's buffer) keep them: TensorFlow copies before writing
+      const held = [...params, ...m, ...v].map((t) => tf.clone(t));
+      const values = held.map((t) => Array.from(t.dataSync()));
+      const before = tf.memory().numTensors;
+      const kernels = (await tf.profile(() => update(2))).kernels.map((k) => k.name);
+      expect(kernels).toContain(NATIVE_ADAMW);
+      expect(tf.memory().numTensors).toBe(before);
+      held.forEach((t, i) => expect(Array.from(t.dataSync())).toEqual(values[i]));
+      expect(Array.from(params[0]!.dataSync())).not.toEqual(values[0]);
+      // three scratch variables per parameter of the last update, then none after a release
+      expect(nativeAdamWScratch()).toBe(6);
+      update(3);
+      expect(nativeAdamWScratch()).toBe(6);
+      adamwUpdate([{ param: params[0]!, grad: grads[0]!, m: m[0]!, v: v[0]!, lr: 1e-2 }], { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, step: 4 });
+      expect(nativeAdamWScratch()).toBe(3);
+      releaseNativeAdamW();
+      expect(nativeAdamWScratch()).toBe(0);
+      update(5);
+      expect(nativeAdamWScratch()).toBe(6);
+      tf.dispose([...params, ...m, ...v, ...grads, ...held]);
     });
   }
 });

@@ -5,6 +5,7 @@
 // same arithmetic as standard ops, parameter by parameter.
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
+import { NATIVE_ADAMW } from '../kernels/native-adamw';
 import { NATIVE_JS_KERNEL_MAX_VALUES, defineJsKernel, ensureFusedKernels, hasKernel, runJsKernel } from './js-kernel';
 
 /** One parameter's update: its variable, gradient, moment variables and learning rate. */
@@ -135,5 +136,26 @@ export function adamwUpdate(entries: readonly AdamWEntry[], hyper: AdamWHyper): 
     if (groupSize >= CHUNK) flush();
   }
   flush();
+  if (native && rest.length > 0 && tf.getKernel(NATIVE_ADAMW, 'tensorflow')) {
+    // TensorFlow's ResourceApplyAdam, in place on scratch resource variables (kernels/native-adamw.ts)
+    const inputs: tf.NamedTensorMap = {};
+    const lrs: number[] = [];
+    const updated = rest.filter((e) => e.param.dtype === 'float32' && e.grad.dtype === 'float32' && e.param.size > 0);
+    updated.forEach((e, j) => {
+      Object.assign(inputs, { [`p${j}`]: e.param, [`g${j}`]: e.grad, [`m${j}`]: e.m, [`v${j}`]: e.v });
+      lrs.push(e.lr);
+    });
+    if (updated.length > 0) {
+      const outs = tf.engine().runKernel(NATIVE_ADAMW, inputs, { lrs, beta1: hyper.beta1, beta2: hyper.beta2, epsilon: hyper.epsilon, weightDecay: hyper.weightDecay, step: hyper.step }) as tf.Tensor[];
+      updated.forEach((e, j) => {
+        e.param.assign(outs[3 * j] as tf.Tensor);
+        e.m.assign(outs[3 * j + 1] as tf.Tensor);
+        e.v.assign(outs[3 * j + 2] as tf.Tensor);
+      });
+      tf.dispose(outs);
+    }
+    for (const e of rest) if (!updated.includes(e)) composedUpdate(e, hyper);
+    return;
+  }
   for (const e of rest) composedUpdate(e, hyper);
 }

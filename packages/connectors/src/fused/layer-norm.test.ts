@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { gradientCheck, seededTensor } from '../testing/grad-check';
 import { FUSED_PATHS, NATIVE_FUSED_PATHS, maxAbsDiff, useFusedPath, valueAndGrads } from '../testing/fused-check';
+import { NATIVE_LAYER_NORM, NATIVE_LAYER_NORM_GRAD } from '../kernels/native-kernels';
 import { layerNormFused, rmsNormFused } from './layer-norm';
 
 // The compositions the fused ops replace (autodiff through standard ops).
@@ -21,7 +22,7 @@ describe('layerNormFused / rmsNormFused', () => {
     const [lnW, rmsW] = W ? [6, 10] : [24, 32];
 
     it(`layer norm equals the composition and its gradient matches finite differences (${label})`, async () => {
-      await useFusedPath(path, ['VlmNormForward', 'VlmNormBackward']);
+      await useFusedPath(path, ['VlmNormForward', 'VlmNormBackward'], [NATIVE_LAYER_NORM, NATIVE_LAYER_NORM_GRAD]);
       const x = tf.variable(tf.add(seededTensor([2, 5, lnW], 1, 2), 0.5));
       const gamma = tf.variable(tf.add(seededTensor([lnW], 2, 0.5), 1));
       const beta = tf.variable(seededTensor([lnW], 3, 0.5));
@@ -47,6 +48,31 @@ describe('layerNormFused / rmsNormFused', () => {
       fused.grads.forEach((g, i) => expect(maxAbsDiff(g, ref.grads[i] as tf.Tensor)).toBeLessThan(1e-4));
       for (const v of [x, w]) expect(gradientCheck(loss(rmsNormFused), v, 6, 1e-2)).toBeLessThan(2e-2);
       tf.dispose([x, w, probe, fused.value, ref.value, ...fused.grads, ...ref.grads]);
+    });
+  }
+
+  // above NATIVE_JS_KERNEL_MAX_VALUES on tfjs-node: TensorFlow's FusedBatchNormV3 and its gradient
+  for (const path of NATIVE_FUSED_PATHS.filter((p) => p.kernels)) {
+    it('layer norm of a large input runs as TensorFlow\'s FusedBatchNorm, equal to the composition, its gradient matching finite differences (tensorflow)', async () => {
+      await useFusedPath(path, ['VlmNormForward', 'VlmNormBackward'], [NATIVE_LAYER_NORM, NATIVE_LAYER_NORM_GRAD]);
+      const x = tf.variable(tf.add(seededTensor([2, 129, 128], 11, 2), 0.5));
+      const gamma = tf.variable(tf.add(seededTensor([128], 12, 0.5), 1));
+      const beta = tf.variable(seededTensor([128], 13, 0.5));
+      const probe = seededTensor([2, 129, 128], 14);
+      const loss = (f: typeof layerNormFused) => () => tf.sum(tf.mul(f(x, gamma, beta, 1e-5), probe)) as tf.Scalar;
+      const before = tf.memory().numTensors;
+      const fused = valueAndGrads(loss(layerNormFused), [x, gamma, beta]);
+      expect(tf.memory().numTensors).toBe(before + 4);
+      const ref = valueAndGrads(loss(layerNormReference), [x, gamma, beta]);
+      expect(maxAbsDiff(layerNormFused(x, gamma, beta, 1e-5), layerNormReference(x, gamma, beta, 1e-5))).toBeLessThan(1e-5);
+      expect(Math.abs(fused.value.dataSync()[0]! - ref.value.dataSync()[0]!)).toBeLessThan(1e-2);
+      fused.grads.forEach((g, i) => expect(maxAbsDiff(g, ref.grads[i] as tf.Tensor)).toBeLessThan(1e-4));
+      for (const v of [x, gamma, beta]) expect(gradientCheck(loss(layerNormFused), v, 6, 1e-2)).toBeLessThan(2e-2);
+      const kernels = (await tf.profile(() => tf.dispose(valueAndGrads(loss(layerNormFused), [x, gamma, beta]).grads))).kernels.map((k) => k.name);
+      expect(kernels).toContain(NATIVE_LAYER_NORM);
+      expect(kernels).toContain(NATIVE_LAYER_NORM_GRAD);
+      expect(kernels).not.toContain('VlmNormForward');
+      tf.dispose([x, gamma, beta, probe, fused.value, ref.value, ...fused.grads, ...ref.grads]);
     });
   }
 });

@@ -30,8 +30,12 @@ export const NATIVE_FUSED_PATHS: readonly FusedPath[] = (await loadNativeBackend
     ]
   : [];
 
-/** Sets the backend and registers the fused kernels, or removes them so the op composes standard ops. */
-export async function useFusedPath(path: FusedPath, kernelNames: string[]): Promise<void> {
+/**
+ * Sets the backend and registers the fused kernels, or removes them so the op composes standard ops;
+ * `nativeNames`: the op's tfjs-node kernels (TensorFlow's own fused ops), counted among its kernels there.
+ */
+export async function useFusedPath(path: FusedPath, names: string[], nativeNames: string[] = []): Promise<void> {
+  const kernelNames = path.backend === 'tensorflow' ? [...names, ...nativeNames] : names;
   await tf.setBackend(path.backend);
   registerFusedKernels(path.kernels ? [path.backend] : []);
   if (path.kernels && path.backend === 'tensorflow') registerNativeKernels();

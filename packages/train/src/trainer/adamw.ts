@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { adamwUpdate } from '@vlm/connectors';
+import { adamwUpdate, releaseNativeAdamW } from '@vlm/connectors';
 import { VlmError } from '@vlm/core';
 
 /** A parameter the optimizer updates, with the module (learning-rate group) it belongs to. */
@@ -99,6 +99,8 @@ export class AdamW {
     for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
     this.m.clear();
     this.v.clear();
+    // on tfjs-node: the scratch variables of the last update still share its buffers
+    releaseNativeAdamW();
   }
 }
 
