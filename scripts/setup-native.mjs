@@ -10,8 +10,13 @@
 //    the node-gyp that ships inside npm against the running Node's own headers (nothing else is downloaded).
 // 4. Otherwise the toolkit runs on WebAssembly, and this script says why in one line (exit 0; exit 1 with
 //    --require, which CI uses).
+// With a binding built from the wheel (3.), the toolkit's own fused TensorFlow ops
+// (packages/connectors/native/vlm_tf_ops.cc: bias + GELU, LayerNorm, AdamW) are compiled against the
+// wheel's C++ headers into vlm_tf_ops.node beside it (~10 s; again when the source changes); without
+// them @vlm/connectors composes TensorFlow's ops.
 // Idempotent; `VLM_TF_BACKEND=wasm|cpu` skips it (the native backend would not be used).
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync, copyFileSync, lstatSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -108,10 +113,83 @@ function stampMatches() {
   }
 }
 
+// The toolkit's fused TensorFlow ops: compiled against the wheel's headers next to the binding.
+const OPS_SOURCE = join(root, 'packages', 'connectors', 'native', 'vlm_tf_ops.cc');
+const OPS_FILE = join(modulePath, 'vlm_tf_ops.node');
+const OPS_STAMP = join(modulePath, '.vlm-tf-ops.json');
+
+function cpuFlags() {
+  try {
+    const flags = new Set(readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1]?.trim().split(/\s+/) ?? []);
+    return flags.has('avx2') && flags.has('fma') ? ['-mavx2', '-mfma'] : flags.has('avx') ? ['-mavx'] : [];
+  } catch {
+    return [];
+  }
+}
+
+function opsArgs(libDir) {
+  const nodeInclude = join(dirname(process.execPath), '..', 'include', 'node');
+  return [
+    '-std=c++17', '-shared', '-fPIC', '-O3', '-fno-math-errno', ...cpuFlags(), '-w',
+    '-D_GLIBCXX_USE_CXX11_ABI=1', '-DEIGEN_MAX_ALIGN_BYTES=64',
+    `-I${join(libDir, 'include')}`, `-I${nodeInclude}`,
+    OPS_SOURCE, '-o', `${OPS_FILE}.tmp`,
+    `-L${join(libDir, 'lib')}`, '-l:libtensorflow_framework.so.2', '-Wl,-rpath,$ORIGIN/../../deps/lib',
+  ];
+}
+
+const opsHash = (libDir) => createHash('sha256').update(readFileSync(OPS_SOURCE)).update(JSON.stringify(opsArgs(libDir))).update(process.versions.modules).digest('hex').slice(0, 16);
+
+/** Loads tfjs-node and the ops in a child process and runs one op; undefined when it works, else the reason. */
+function opsProblem(file) {
+  const probe =
+    "const tf = require('@tensorflow/tfjs-node');" +
+    `process.dlopen({ exports: {} }, ${JSON.stringify(file)});` +
+    "const b = tf.backend(); const y = b.executeSingleOutput('VlmBiasGelu', [], [tf.tensor([[0, 1]]), tf.tensor([0, 0])]).dataSync();" +
+    "if (y[0] !== 0 || Math.abs(y[1] - 0.8413447) > 1e-5) throw new Error('VlmBiasGelu gave ' + Array.from(y));";
+  const result = spawnSync(process.execPath, ['-e', probe], { cwd: join(root, 'packages', 'connectors'), env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' }, encoding: 'utf8' });
+  if (result.status === 0) return undefined;
+  const lines = `${result.stderr ?? ''}`.split('\n').map((l) => l.trim());
+  return lines.find((l) => /Error|error:/.test(l)) ?? `exit ${result.status}`;
+}
+
+/** Builds vlm_tf_ops.node unless an up-to-date one is there; returns the outcome for the status line. */
+function ensureOps(libDir) {
+  if (!existsSync(join(libDir, 'include', 'tensorflow', 'core', 'framework', 'op_kernel.h'))) return 'no fused ops (the TensorFlow C++ headers are not there)';
+  const hash = opsHash(libDir);
+  try {
+    if (existsSync(OPS_FILE) && JSON.parse(readFileSync(OPS_STAMP, 'utf8')).hash === hash) return 'fused ops ready';
+  } catch {
+    // no stamp: build
+  }
+  rmSync(OPS_FILE, { force: true });
+  const started = Date.now();
+  const failed = run('g++', opsArgs(libDir), quiet ? {} : { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (failed) return `no fused ops (compiling ${OPS_SOURCE} failed: ${failed})`;
+  const problem = opsProblem(`${OPS_FILE}.tmp`);
+  if (problem) {
+    rmSync(`${OPS_FILE}.tmp`, { force: true });
+    return `no fused ops (they do not load: ${problem})`;
+  }
+  renameSync(`${OPS_FILE}.tmp`, OPS_FILE);
+  writeFileSync(OPS_STAMP, `${JSON.stringify({ hash, builtAt: new Date().toISOString() })}\n`);
+  return `fused ops built in ${((Date.now() - started) / 1000).toFixed(0)} s`;
+}
+
+/** With --require (CI) the fused ops are part of the native backend: without them, exit 1. */
+function requireOps(ops) {
+  if (!require_ || ops.startsWith('fused ops')) return;
+  say(`native backend: tfjs-node loads, but ${ops}`);
+  process.exit(1);
+}
+
 // 1. already there: built by us for this Node (stamp), or a normal install that loads.
 if (existsSync(binding)) {
   if (stampMatches()) {
-    step('native backend: tfjs-node ready (built from the TensorFlow wheel)');
+    const stamp = JSON.parse(readFileSync(join(modulePath, STAMP), 'utf8'));
+    const ops = ensureOps(stamp.libDir);
+    requireOps(ops);
+    step(`native backend: tfjs-node ready (built from the TensorFlow wheel; ${ops})`);
     process.exit(0);
   }
   const problem = loadProblem();
@@ -275,4 +353,6 @@ if (problem) {
   fallBack(`the binding built from ${libDir} does not load: ${problem}`);
 }
 writeFileSync(join(modulePath, STAMP), `${JSON.stringify({ node: process.versions.modules, libDir, builtAt: new Date().toISOString() })}\n`);
-say(`native backend: tfjs-node built from the TensorFlow wheel in ${((Date.now() - started) / 1000).toFixed(0)} s (${libDir})`);
+const ops = ensureOps(libDir);
+requireOps(ops);
+say(`native backend: tfjs-node built from the TensorFlow wheel in ${((Date.now() - started) / 1000).toFixed(0)} s (${libDir}; ${ops})`);

@@ -3,6 +3,7 @@ import './tfjs-runtime';
 import { VlmError } from '@vlm/core';
 import { registerFastWasmKernels } from '../kernels/register-wasm-kernels';
 import { registerNativeKernels } from '../kernels/native-kernels';
+import { loadNativeOps } from '../kernels/native-ops';
 import { type EmscriptenHeap, wasmThreadsOf } from '../kernels/wasm-module-on-heap';
 import { quietNativeLoad } from './quiet-native-load';
 import { registerThreadedWasmBackend, requestedWasmThreads, type WasmThreads } from './wasm-threads';
@@ -74,6 +75,8 @@ async function tryNode(): Promise<void> {
   await quietNativeLoad(() => import(/* @vite-ignore */ specifier));
   if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend did not initialise');
   registerNativeKernels();
+  // the toolkit's fused TensorFlow ops, where setup-native built them (else the ops compose TensorFlow's)
+  await loadNativeOps();
 }
 
 const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { seededTensor } from '../testing/grad-check';
-import { FUSED_PATHS, NATIVE_FUSED_PATHS, useFusedPath } from '../testing/fused-check';
+import { NATIVE_OPS } from '../kernels/native-ops';
+import { FUSED_PATHS, NATIVE_FUSED_PATHS, NATIVE_OPS_PATHS, pathLabel, useFusedPath } from '../testing/fused-check';
 import { NATIVE_ADAMW, nativeAdamWScratch, releaseNativeAdamW } from '../kernels/native-adamw';
 import { adamwUpdate, type AdamWHyper } from './adamw-update';
 
@@ -49,15 +50,15 @@ function matchesTorchOverThreeSteps(epsilon = 1e-8): void {
 }
 
 describe('adamwUpdate', () => {
-  for (const path of [...FUSED_PATHS, ...NATIVE_FUSED_PATHS]) {
-    it(`equals torch.optim.AdamW over 3 steps, three learning rates, weight decay (${path.backend}, ${path.kernels ? 'JS kernel' : 'composition'})`, async () => {
+  for (const path of [...FUSED_PATHS, ...NATIVE_FUSED_PATHS, ...NATIVE_OPS_PATHS]) {
+    it(`equals torch.optim.AdamW over 3 steps, three learning rates, weight decay (${pathLabel(path)})`, async () => {
       await useFusedPath(path, ['VlmAdamW'], [NATIVE_ADAMW]);
       matchesTorchOverThreeSteps();
     });
   }
 
-  for (const path of [FUSED_PATHS[1], ...NATIVE_FUSED_PATHS.filter((p) => p.kernels)]) {
-    it(`leaves no tensors behind, and the new values work as inputs of the next ops (${path.backend})`, async () => {
+  for (const path of [FUSED_PATHS[1], ...NATIVE_FUSED_PATHS.filter((p) => p.kernels), ...NATIVE_OPS_PATHS]) {
+    it(`leaves no tensors behind, and the new values work as inputs of the next ops (${pathLabel(path)})`, async () => {
       await useFusedPath(path, ['VlmAdamW'], [NATIVE_ADAMW]);
       const param = tf.variable(seededTensor([64], 1));
       const grad = seededTensor([64], 2);
@@ -71,6 +72,29 @@ describe('adamwUpdate', () => {
       const doubled = tf.add(param, param);
       expect(Array.from(doubled.dataSync())).toEqual(Array.from(param.dataSync(), (x) => 2 * x));
       tf.dispose([param, grad, m, v, doubled]);
+    });
+  }
+
+  for (const path of NATIVE_OPS_PATHS) {
+    it(`runs every parameter through one toolkit TensorFlow op, with torch.optim.AdamW's epsilon; earlier values untouched (${pathLabel(path)})`, async () => {
+      await useFusedPath(path, ['VlmAdamW'], [NATIVE_ADAMW]);
+      matchesTorchOverThreeSteps(0.05);
+      const params = [[200, 200], [7], [3, 5]].map((shape, s) => tf.variable(seededTensor(shape, s + 1)));
+      const m = params.map((p) => tf.variable(tf.zerosLike(p), false));
+      const v = params.map((p) => tf.variable(tf.zerosLike(p), false));
+      const grads = params.map((p, s) => seededTensor(p.shape, s + 4));
+      const update = (step: number) => adamwUpdate(params.map((param, i) => ({ param, grad: grads[i] as tf.Tensor, m: m[i] as tf.Variable, v: v[i] as tf.Variable, lr: 1e-2 })), { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1, step });
+      update(1);
+      const held = [...params, ...m, ...v].map((t) => tf.clone(t));
+      const values = held.map((t) => Array.from(t.dataSync()));
+      const before = tf.memory().numTensors;
+      const kernels = (await tf.profile(() => update(2))).kernels.map((k) => k.name);
+      expect(kernels.filter((k) => k === NATIVE_OPS.adamw)).toHaveLength(1);
+      expect(kernels).not.toContain(NATIVE_ADAMW);
+      expect(tf.memory().numTensors).toBe(before);
+      held.forEach((t, i) => expect(Array.from(t.dataSync())).toEqual(values[i]));
+      params.forEach((p, i) => expect(Array.from(p.dataSync())).not.toEqual(values[i]));
+      tf.dispose([...params, ...m, ...v, ...grads, ...held]);
     });
   }
 

@@ -1,11 +1,13 @@
 // One AdamW update for all parameters: where the kernel is registered (cpu: a JS loop; wasm: the
-// toolkit's SIMD module; tfjs-node: the JS loop, since each of the ~12 small TensorFlow ops per
-// parameter costs 15-40 µs of eager overhead there) a single pass reads p, g, m, v and writes the new
-// p, m, v of every parameter (instead of ~12 ops and their temporaries per parameter); elsewhere the
-// same arithmetic as standard ops, parameter by parameter.
+// toolkit's SIMD module) a single pass reads p, g, m, v and writes the new p, m, v of every parameter
+// (instead of ~12 ops and their temporaries per parameter); elsewhere the same arithmetic as standard ops,
+// parameter by parameter. On tfjs-node: the toolkit's TensorFlow op (native/vlm_tf_ops.cc), one op for
+// every parameter, where setup-native built it; else the JS loop up to 32,768 values per parameter (each of
+// ~12 small TensorFlow ops costs 15-40 µs of eager overhead) and TensorFlow's ResourceApplyAdam above.
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
 import { NATIVE_ADAMW } from '../kernels/native-adamw';
+import { NATIVE_OPS, hasNativeOp } from '../kernels/native-ops';
 import { NATIVE_JS_KERNEL_MAX_VALUES, defineJsKernel, ensureFusedKernels, hasKernel, runJsKernel } from './js-kernel';
 
 /** One parameter's update: its variable, gradient, moment variables and learning rate. */
@@ -85,6 +87,38 @@ const adamwKernel = defineJsKernel({
 // are not all alive at once.
 const CHUNK = 1 << 22;
 
+/** The toolkit's TensorFlow op (tfjs-node): one pass over every float32 parameter, up to CHUNK values per call. */
+function nativeOpUpdate(entries: readonly AdamWEntry[], hyper: AdamWHyper): void {
+  const attrs = { beta1: hyper.beta1, beta2: hyper.beta2, epsilon: hyper.epsilon, weightDecay: hyper.weightDecay, step: hyper.step };
+  let group: AdamWEntry[] = [];
+  let size = 0;
+  const flush = () => {
+    if (group.length === 0) return;
+    const inputs: tf.NamedTensorMap = {};
+    group.forEach((e, j) => Object.assign(inputs, { [`p${j}`]: e.param, [`g${j}`]: e.grad, [`m${j}`]: e.m, [`v${j}`]: e.v }));
+    const outs = tf.engine().runKernel(NATIVE_OPS.adamw, inputs, { ...attrs, lrs: group.map((e) => e.lr) }) as tf.Tensor[];
+    const n = group.length;
+    group.forEach((e, j) => {
+      e.param.assign(outs[j] as tf.Tensor);
+      e.m.assign(outs[n + j] as tf.Tensor);
+      e.v.assign(outs[2 * n + j] as tf.Tensor);
+    });
+    tf.dispose(outs);
+    group = [];
+    size = 0;
+  };
+  for (const e of entries) {
+    if (e.param.dtype !== 'float32' || e.grad.dtype !== 'float32' || e.param.size === 0) {
+      composedUpdate(e, hyper);
+      continue;
+    }
+    group.push(e);
+    size += e.param.size;
+    if (size >= CHUNK) flush();
+  }
+  flush();
+}
+
 function composedUpdate(e: AdamWEntry, h: AdamWHyper): void {
   const bias1 = 1 - h.beta1 ** h.step;
   const bias2 = 1 - h.beta2 ** h.step;
@@ -103,6 +137,10 @@ function composedUpdate(e: AdamWEntry, h: AdamWHyper): void {
  * `p ← p − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + ε)` with the moments updated first.
  */
 export function adamwUpdate(entries: readonly AdamWEntry[], hyper: AdamWHyper): void {
+  if (hasNativeOp(NATIVE_OPS.adamw)) {
+    nativeOpUpdate(entries, hyper);
+    return;
+  }
   ensureFusedKernels();
   const fused = hasKernel(adamwKernel);
   // on tfjs-node only parameters up to NATIVE_JS_KERNEL_MAX_VALUES: larger ones are faster as TensorFlow ops

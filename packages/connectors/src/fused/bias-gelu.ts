@@ -2,9 +2,11 @@
 // five intermediates for the backward pass and differentiates erf through tfjs' generic gradients;
 // this writes dgelu/du = Φ(u) + u·φ(u) out by hand. Where its kernels are registered (wasm: the
 // toolkit's SIMD module, vector erf and exp; cpu: JS loops) forward and backward are one pass each and
-// only u = x + b is kept; elsewhere (tfjs-node) the composition keeps u and Φ(u).
+// only u = x + b is kept; on tfjs-node the toolkit's TensorFlow op (native/vlm_tf_ops.cc, keeping x and
+// b) where setup-native built it; elsewhere the composition keeps u and Φ(u).
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
+import { NATIVE_OPS, hasNativeOp } from '../kernels/native-ops';
 import { defineJsKernel, ensureFusedKernels, hasKernel, runJsKernel } from './js-kernel';
 
 type GradFn = Parameters<typeof tf.customGrad>[0];
@@ -79,7 +81,27 @@ const biasGrad = (du: tf.Tensor, bias: tf.Tensor) => {
   return tf.reshape(tf.sum(tf.reshape(du, [-1, D]), 0), bias.shape);
 };
 
+/** Whether the toolkit's TensorFlow ops run `x` with a bias of `bias.size` values (tfjs-node). */
+function useNativeOp(x: tf.Tensor, bias: tf.Tensor): boolean {
+  const D = x.shape[x.shape.length - 1] as number;
+  return x.rank > 0 && D > 0 && x.dtype === 'float32' && bias.dtype === 'float32' && bias.size === D && hasNativeOp(NATIVE_OPS.biasGelu);
+}
+
+/** GELU(x + bias) as the toolkit's TensorFlow op (one pass each way; keeps x and the bias). */
+function nativeBiasGelu(x: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) {
+  const flat = tf.reshape(bias, [-1]);
+  save([x, flat]);
+  return {
+    value: tf.engine().runKernel(NATIVE_OPS.biasGelu, { x, bias: flat }) as tf.Tensor,
+    gradFunc: (dy: tf.Tensor, [sx, sb]: tf.Tensor[]) => tf.engine().runKernel(NATIVE_OPS.biasGeluGrad, { dy, x: sx as tf.Tensor, bias: sb as tf.Tensor }) as tf.Tensor[],
+  };
+}
+
 const biasGeluOp = tf.customGrad(((x: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
+  if (useNativeOp(x, bias)) {
+    const { value, gradFunc } = nativeBiasGelu(x, bias, save);
+    return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => ((g) => [g[0] as tf.Tensor, tf.reshape(g[1] as tf.Tensor, bias.shape)])(gradFunc(dy, saved)) };
+  }
   if (useKernel(x, bias)) {
     const [y, u] = runJsKernel(forwardKernel, [x, tf.reshape(bias, [-1])]) as [tf.Tensor, tf.Tensor];
     save([u]);
@@ -111,6 +133,10 @@ export function biasGelu(x: tf.Tensor, bias: tf.Tensor): tf.Tensor {
 /** Exact (erf) GELU with a hand-written gradient: the bias + GELU kernels where registered (keeping the input), else the composition (keeping the input and Φ(input)). */
 export const geluFused = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   const D = x.rank > 0 ? (x.shape[x.rank - 1] as number) : 0;
+  if (D > 0 && x.dtype === 'float32' && hasNativeOp(NATIVE_OPS.biasGelu)) {
+    const { value, gradFunc } = nativeBiasGelu(x, tf.zeros([D]), save);
+    return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => gradFunc(dy, saved)[0] as tf.Tensor };
+  }
   const zeroBias = D > 0 && useKernel(x, x) ? tf.zeros([D]) : undefined;
   if (zeroBias) {
     // the bias kernels with a zero bias: u = x is kept for the backward pass

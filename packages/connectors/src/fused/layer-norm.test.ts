@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { gradientCheck, seededTensor } from '../testing/grad-check';
-import { FUSED_PATHS, NATIVE_FUSED_PATHS, maxAbsDiff, useFusedPath, valueAndGrads } from '../testing/fused-check';
-import { NATIVE_LAYER_NORM, NATIVE_LAYER_NORM_GRAD } from '../kernels/native-kernels';
+import { NATIVE_OPS } from '../kernels/native-ops';
+import { FUSED_PATHS, NATIVE_FUSED_PATHS, NATIVE_OPS_PATHS, maxAbsDiff, pathLabel, useFusedPath, valueAndGrads } from '../testing/fused-check';
 import { layerNormFused, rmsNormFused } from './layer-norm';
 
 // The compositions the fused ops replace (autodiff through standard ops).
@@ -17,12 +17,12 @@ function rmsNormReference(x: tf.Tensor, w: tf.Tensor, eps: number): tf.Tensor {
 
 describe('layerNormFused / rmsNormFused', () => {
   // widths 24 and 32: the SIMD kernels on wasm; 6 and 10 (not multiples of 4): their JS loops
-  for (const [path, W] of [...[...FUSED_PATHS, ...NATIVE_FUSED_PATHS].map((p) => [p, 0] as const), [FUSED_PATHS[1], 1] as const]) {
-    const label = `${path.backend}, ${path.kernels ? 'kernel' : 'composition'}${W ? ', width not a multiple of 4' : ''}`;
+  for (const [path, W] of [...[...FUSED_PATHS, ...NATIVE_FUSED_PATHS, ...NATIVE_OPS_PATHS].map((p) => [p, 0] as const), [FUSED_PATHS[1], 1] as const]) {
+    const label = `${pathLabel(path)}${W ? ', width not a multiple of 4' : ''}`;
     const [lnW, rmsW] = W ? [6, 10] : [24, 32];
 
     it(`layer norm equals the composition and its gradient matches finite differences (${label})`, async () => {
-      await useFusedPath(path, ['VlmNormForward', 'VlmNormBackward'], [NATIVE_LAYER_NORM, NATIVE_LAYER_NORM_GRAD]);
+      await useFusedPath(path, ['VlmNormForward', 'VlmNormBackward']);
       const x = tf.variable(tf.add(seededTensor([2, 5, lnW], 1, 2), 0.5));
       const gamma = tf.variable(tf.add(seededTensor([lnW], 2, 0.5), 1));
       const beta = tf.variable(seededTensor([lnW], 3, 0.5));
@@ -51,10 +51,11 @@ describe('layerNormFused / rmsNormFused', () => {
     });
   }
 
-  // above NATIVE_JS_KERNEL_MAX_VALUES on tfjs-node: TensorFlow's FusedBatchNormV3 and its gradient
-  for (const path of NATIVE_FUSED_PATHS.filter((p) => p.kernels)) {
-    it('layer norm of a large input runs as TensorFlow\'s FusedBatchNorm, equal to the composition, its gradient matching finite differences (tensorflow)', async () => {
-      await useFusedPath(path, ['VlmNormForward', 'VlmNormBackward'], [NATIVE_LAYER_NORM, NATIVE_LAYER_NORM_GRAD]);
+  // above NATIVE_JS_KERNEL_MAX_VALUES, where tfjs-node without the toolkit's op composes TensorFlow's
+  for (const path of NATIVE_OPS_PATHS) {
+    const [forward, backward] = [NATIVE_OPS.layerNorm, NATIVE_OPS.layerNormGrad];
+    it(`layer norm of a large input runs as ${forward}, equal to the composition, its gradient matching finite differences (${pathLabel(path)})`, async () => {
+      await useFusedPath(path, ['VlmNormForward', 'VlmNormBackward']);
       const x = tf.variable(tf.add(seededTensor([2, 129, 128], 11, 2), 0.5));
       const gamma = tf.variable(tf.add(seededTensor([128], 12, 0.5), 1));
       const beta = tf.variable(seededTensor([128], 13, 0.5));
@@ -69,8 +70,8 @@ describe('layerNormFused / rmsNormFused', () => {
       fused.grads.forEach((g, i) => expect(maxAbsDiff(g, ref.grads[i] as tf.Tensor)).toBeLessThan(1e-4));
       for (const v of [x, gamma, beta]) expect(gradientCheck(loss(layerNormFused), v, 6, 1e-2)).toBeLessThan(2e-2);
       const kernels = (await tf.profile(() => tf.dispose(valueAndGrads(loss(layerNormFused), [x, gamma, beta]).grads))).kernels.map((k) => k.name);
-      expect(kernels).toContain(NATIVE_LAYER_NORM);
-      expect(kernels).toContain(NATIVE_LAYER_NORM_GRAD);
+      expect(kernels).toContain(forward);
+      expect(kernels).toContain(backward);
       expect(kernels).not.toContain('VlmNormForward');
       tf.dispose([x, gamma, beta, probe, fused.value, ref.value, ...fused.grads, ...ref.grads]);
     });

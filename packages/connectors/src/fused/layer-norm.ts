@@ -2,10 +2,12 @@
 // that keeps only x, the weight and the per-row statistics for the backward pass. Forward and
 // backward are one kernel each where registered (cpu: JS loops; wasm: the toolkit's SIMD module, for
 // widths that are a multiple of 4, else the same JS loops over the wasm heap): two or three passes over
-// the rows instead of ~10 ops and their temporaries; elsewhere (tfjs-node) the composition of standard ops.
+// the rows instead of ~10 ops and their temporaries. On tfjs-node LayerNorm is the toolkit's TensorFlow
+// op (native/vlm_tf_ops.cc) where setup-native built it, else the JS kernels up to 32,768 values and the
+// composition of standard ops above.
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
-import { NATIVE_LAYER_NORM, NATIVE_LAYER_NORM_GRAD } from '../kernels/native-kernels';
+import { NATIVE_OPS, hasNativeOp } from '../kernels/native-ops';
 import { defineJsKernel, ensureFusedKernels, hasKernel, runJsKernel } from './js-kernel';
 
 const rowsOf = (shape: number[]) => {
@@ -124,32 +126,6 @@ function composedBackward(dy: tf.Tensor, x: tf.Tensor, gamma: tf.Tensor, mean: t
   return [dx, dgamma, dbeta];
 }
 
-/**
- * LayerNorm on tfjs-node where the JS kernel does not take x: TensorFlow's FusedBatchNormV3 normalises
- * the rows (`NATIVE_LAYER_NORM`), then gamma and beta; saves x, gamma, the normalised h and TensorFlow's
- * statistics. 3 ops forward and 5 backward instead of 9 and ~13.
- */
-function nativeForward(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): [tf.Tensor, tf.Tensor[]] {
-  const { D, N } = rowsOf(x.shape);
-  const [h4, ...stats] = tf.engine().runKernel(NATIVE_LAYER_NORM, { x: tf.reshape(x, [1, N, D, 1]) }, { eps }) as tf.Tensor[];
-  const h = tf.reshape(h4 as tf.Tensor, x.shape);
-  return [tf.add(tf.mul(h, gamma), beta), [x, gamma, h, ...stats]];
-}
-
-function nativeBackward(dy: tf.Tensor, saved: tf.Tensor[], eps: number): tf.Tensor[] {
-  const [x, gamma, h, r1, r2, r3] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-  const { D, N } = rowsOf(x.shape);
-  const as4 = (t: tf.Tensor) => tf.reshape(t, [1, N, D, 1]);
-  const dx = tf.engine().runKernel(NATIVE_LAYER_NORM_GRAD, { dy: as4(tf.mul(dy, gamma)), x: as4(x), r1, r2, r3 }, { eps }) as tf.Tensor;
-  const dgamma = tf.sum(tf.reshape(tf.mul(dy, h), [N, D]), 0);
-  const dbeta = tf.sum(tf.reshape(dy, [N, D]), 0);
-  return [tf.reshape(dx, x.shape), dgamma, dbeta];
-}
-
-function useNative(x: tf.Tensor, rms: boolean): boolean {
-  return !rms && x.dtype === 'float32' && x.size > 0 && tf.getBackend() === 'tensorflow' && tf.getKernel(NATIVE_LAYER_NORM, 'tensorflow') !== undefined;
-}
-
 function useKernel(x: tf.Tensor): boolean {
   ensureFusedKernels();
   return x.dtype === 'float32' && hasKernel(normForward, x.size);
@@ -161,12 +137,17 @@ function normOp(eps: number, rms: boolean): (...args: tf.Tensor[]) => tf.Tensor 
   let op = ops.get(key);
   if (!op) {
     const forward = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor | undefined, save: tf.GradSaveFunc) => {
-      const kernel = useKernel(x);
-      if (!kernel && beta && useNative(x, rms)) {
-        const [y, kept] = nativeForward(x, gamma, beta, eps);
-        save(kept);
-        return { value: y, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => nativeBackward(dy, saved, eps) };
+      if (beta && !rms && x.dtype === 'float32' && x.size > 0 && gamma.rank === 1 && beta.rank === 1 && hasNativeOp(NATIVE_OPS.layerNorm)) {
+        // the toolkit's TensorFlow op (tfjs-node): one pass each way, keeping x and the row statistics
+        const [y, mean, rstd] = tf.engine().runKernel(NATIVE_OPS.layerNorm, { x, gamma, beta }, { eps }) as tf.Tensor[];
+        save([x, gamma, mean as tf.Tensor, rstd as tf.Tensor]);
+        return {
+          value: y as tf.Tensor,
+          gradFunc: (dy: tf.Tensor, [sx, sg, sm, sr]: tf.Tensor[]) =>
+            tf.engine().runKernel(NATIVE_OPS.layerNormGrad, { dy, x: sx as tf.Tensor, gamma: sg as tf.Tensor, mean: sm as tf.Tensor, rstd: sr as tf.Tensor }) as tf.Tensor[],
+        };
       }
+      const kernel = useKernel(x);
       const [y, mean, rstd] = kernel
         ? (runJsKernel(normForward, beta ? [x, gamma, beta] : [x, gamma], { eps, rms }) as [tf.Tensor, tf.Tensor, tf.Tensor])
         : composedForward(x, gamma, beta, eps);

@@ -16,10 +16,10 @@ type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.N
 type RefCounted = { incRef(dataId: object): void };
 type OpAttr = { name: string; type: number; value: unknown };
 type NodeBackend = {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_BOOL: number; TF_ATTR_FLOAT: number; TF_ATTR_STRING: number };
+  binding: { TF_ATTR_TYPE: number; TF_ATTR_BOOL: number };
   getDTypeInteger(dtype: string): number;
   executeSingleOutput(name: string, attrs: OpAttr[], inputs: tf.TensorInfo[]): tf.TensorInfo;
-  write(values: Int32Array | Float32Array, shape: number[], dtype: 'int32' | 'float32'): object;
+  write(values: Int32Array, shape: number[], dtype: 'int32'): object;
   disposeData(dataId: object, force?: boolean): boolean;
 };
 
@@ -61,7 +61,7 @@ function typeAttr(backend: NodeBackend, name: string, dtype: string): OpAttr {
  */
 export const NATIVE_SPARSE_CROSS_ENTROPY = 'VlmSparseSoftmaxCrossEntropy';
 
-type MultiOutputBackend = NodeBackend & { executeMultipleOutputs(name: string, attrs: OpAttr[], inputs: tf.TensorInfo[], count: number): tf.Tensor[] };
+type MultiOutputBackend = NodeBackend & { executeMultipleOutputs(name: string, attrs: OpAttr[], inputs: tf.TensorInfo[], count: number): tf.TensorInfo[] };
 
 function registerNativeCrossEntropy(): void {
   if (!tf.getKernel('BatchMatMul', 'tensorflow') || tf.getKernel(NATIVE_SPARSE_CROSS_ENTROPY, 'tensorflow')) return;
@@ -71,74 +71,6 @@ function registerNativeCrossEntropy(): void {
     kernelFunc: ((args: KernelArgs) => {
       const backend = args.backend as MultiOutputBackend;
       return backend.executeMultipleOutputs('SparseSoftmaxCrossEntropyWithLogits', [typeAttr(backend, 'T', 'float32'), typeAttr(backend, 'Tlabels', 'int32')], [args.inputs.features as tf.TensorInfo, args.inputs.labels as tf.TensorInfo], 2);
-    }) as tf.KernelFunc,
-  });
-}
-
-/**
- * LayerNorm without affine on tfjs-node as TensorFlow's FusedBatchNormV3 in training mode: x `[1, N, D, 1]`
- * in NCHW layout (each of the N rows a channel, normalised over its D values; biased variance, as
- * LayerNorm) in, the normalised rows and TensorFlow's three saved statistics out. One multithreaded op
- * instead of ~9 eager ones; `NATIVE_LAYER_NORM_GRAD` (FusedBatchNormGradV3) is its gradient with respect
- * to x. `layerNormFused` uses them there.
- */
-export const NATIVE_LAYER_NORM = 'VlmNativeLayerNorm';
-/** Inputs dy, x `[1, N, D, 1]` and the three statistics of `NATIVE_LAYER_NORM`; output dx; attr eps. */
-export const NATIVE_LAYER_NORM_GRAD = 'VlmNativeLayerNormGrad';
-
-// per backend and row count: ones and zeros [N] (BatchNorm's per-channel scale and offset) and an
-// empty [0] (its running statistics, unused in training mode), kept as backend data like the shapes
-const normConstants = new WeakMap<object, Map<number, tf.TensorInfo[]>>();
-
-function constants(backend: NodeBackend, n: number): tf.TensorInfo[] {
-  let kept = normConstants.get(backend);
-  if (!kept) normConstants.set(backend, (kept = new Map()));
-  let infos = kept.get(n);
-  if (!infos) {
-    if (kept.size >= SHAPES_KEPT) {
-      for (const old of kept.values()) for (const info of old) backend.disposeData(info.dataId, true);
-      kept.clear();
-    }
-    const make = (values: Float32Array): tf.TensorInfo => ({ dataId: backend.write(values, [values.length], 'float32'), shape: [values.length], dtype: 'float32' });
-    infos = [make(new Float32Array(n).fill(1)), make(new Float32Array(n)), make(new Float32Array(0))];
-    kept.set(n, infos);
-  }
-  return infos;
-}
-
-function registerNativeLayerNorm(): void {
-  if (!tf.getKernel('BatchMatMul', 'tensorflow') || tf.getKernel(NATIVE_LAYER_NORM, 'tensorflow')) return;
-  const normAttrs = (backend: NodeBackend, eps: number, training: OpAttr[]) => [
-    typeAttr(backend, 'T', 'float32'),
-    typeAttr(backend, 'U', 'float32'),
-    { name: 'epsilon', type: backend.binding.TF_ATTR_FLOAT, value: eps },
-    { name: 'data_format', type: backend.binding.TF_ATTR_STRING, value: 'NCHW' },
-    { name: 'is_training', type: backend.binding.TF_ATTR_BOOL, value: true },
-    ...training,
-  ];
-  tf.registerKernel({
-    kernelName: NATIVE_LAYER_NORM,
-    backendName: 'tensorflow',
-    kernelFunc: ((args: KernelArgs) => {
-      const backend = args.backend as MultiOutputBackend;
-      const x = args.inputs.x as tf.TensorInfo;
-      const [ones, zeros, empty] = constants(backend, x.shape[1] as number) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
-      const factor = { name: 'exponential_avg_factor', type: backend.binding.TF_ATTR_FLOAT, value: 1 };
-      const [y, batchMean, batchVariance, ...saved] = backend.executeMultipleOutputs('FusedBatchNormV3', normAttrs(backend, Number(args.attrs?.eps), [factor]), [x, ones, zeros, empty, empty], 6);
-      tf.dispose([batchMean as tf.Tensor, batchVariance as tf.Tensor]);
-      return [y as tf.Tensor, ...saved];
-    }) as tf.KernelFunc,
-  });
-  tf.registerKernel({
-    kernelName: NATIVE_LAYER_NORM_GRAD,
-    backendName: 'tensorflow',
-    kernelFunc: ((args: KernelArgs) => {
-      const backend = args.backend as MultiOutputBackend;
-      const { dy, x, r1, r2, r3 } = args.inputs as Record<string, tf.TensorInfo>;
-      const [ones] = constants(backend, (x as tf.TensorInfo).shape[1] as number) as [tf.TensorInfo];
-      const [dx, ...rest] = backend.executeMultipleOutputs('FusedBatchNormGradV3', normAttrs(backend, Number(args.attrs?.eps), []), [dy, x, ones, r1, r2, r3] as tf.TensorInfo[], 5);
-      tf.dispose(rest);
-      return dx as tf.Tensor;
     }) as tf.KernelFunc,
   });
 }
@@ -194,7 +126,6 @@ export function registerNativeKernels(): void {
   });
   wrap('Cast', (args, x) => (x.dtype !== 'string' && args.attrs?.dtype === x.dtype ? share(args, x) : undefined));
   registerNativeCrossEntropy();
-  registerNativeLayerNorm();
   registerNativeAdamW();
 }
 

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerFusedKernels } from '../fused/js-kernel';
 import { registerNativeKernels } from '../kernels/native-kernels';
+import { nativeOpsStatus, registerNativeOps, unregisterNativeOps } from '../kernels/native-ops';
 import { loadNativeBackend } from './native-backend';
 
 /**
@@ -13,10 +14,19 @@ export const FUSED_PATHS = [
   { backend: 'wasm', kernels: false },
 ] as const;
 
-/** One way a fused op can run: a backend, with its kernel or as the composition of standard ops. */
+/**
+ * One way a fused op can run: a backend, with its kernel or as the composition of standard ops; `ops`: on
+ * tfjs-node, with the toolkit's compiled TensorFlow ops (else they are unregistered).
+ */
 export interface FusedPath {
   backend: 'cpu' | 'wasm' | 'tensorflow';
   kernels: boolean;
+  ops?: boolean;
+}
+
+/** A test title's words for a path. */
+export function pathLabel(path: FusedPath): string {
+  return `${path.backend}, ${path.ops ? "the toolkit's TensorFlow op" : path.kernels ? 'kernel' : 'composition'}`;
 }
 
 /**
@@ -31,6 +41,12 @@ export const NATIVE_FUSED_PATHS: readonly FusedPath[] = (await loadNativeBackend
   : [];
 
 /**
+ * tfjs-node with the toolkit's compiled TensorFlow ops (bias + GELU, LayerNorm, AdamW), where they load;
+ * CI requires them (the native backend's loader throws there without them).
+ */
+export const NATIVE_OPS_PATHS: readonly FusedPath[] = NATIVE_FUSED_PATHS.length > 0 && nativeOpsStatus()?.loaded ? [{ backend: 'tensorflow', kernels: true, ops: true }] : [];
+
+/**
  * Sets the backend and registers the fused kernels, or removes them so the op composes standard ops;
  * `nativeNames`: the op's tfjs-node kernels (TensorFlow's own fused ops), counted among its kernels there.
  */
@@ -39,6 +55,10 @@ export async function useFusedPath(path: FusedPath, names: string[], nativeNames
   await tf.setBackend(path.backend);
   registerFusedKernels(path.kernels ? [path.backend] : []);
   if (path.kernels && path.backend === 'tensorflow') registerNativeKernels();
+  if (path.backend === 'tensorflow') {
+    if (path.ops) registerNativeOps();
+    else unregisterNativeOps();
+  }
   if (!path.kernels) for (const name of kernelNames) if (tf.getKernel(name, path.backend)) tf.unregisterKernel(name, path.backend);
   for (const name of kernelNames) {
     if (Boolean(tf.getKernel(name, path.backend)) !== path.kernels) throw new Error(`kernel ${name} on ${path.backend} should be ${path.kernels ? 'registered' : 'absent'}`);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { quietNativeLoad } from '../backend/quiet-native-load';
 import { registerNativeKernels } from '../kernels/native-kernels';
+import { loadNativeOps, nativeOpsStatus } from '../kernels/native-ops';
 
 /** Whether the native backend (tfjs-node) can run in this process, and if not, why. */
 export type NativeStatus = { ok: true } | { ok: false; reason: string };
@@ -24,6 +25,8 @@ export function loadNativeBackend(): Promise<NativeStatus> {
       if (!tf.findBackend('tensorflow')) throw new Error('tfjs-node loaded but registered no tensorflow backend on this tfjs-core');
       // as selectBackend sets it up: the toolkit's tfjs-node kernels registered
       registerNativeKernels();
+      // and its fused TensorFlow ops, which CI's setup-native builds with the binding
+      if (!(await loadNativeOps()) && process.env.CI) throw new Error(`the toolkit's TensorFlow ops did not load: ${nativeOpsStatus()?.reason}`);
       return { ok: true };
     } catch (error) {
       const reason = `tfjs-node does not load here (${(error instanceof Error ? error.message : String(error)).split('\n')[0]}); run \`${nativeEnableCommand}\``;
