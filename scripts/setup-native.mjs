@@ -353,6 +353,7 @@ if (problem) {
   fallBack(`the binding built from ${libDir} does not load: ${problem}`);
 }
 writeFileSync(join(modulePath, STAMP), `${JSON.stringify({ node: process.versions.modules, libDir, builtAt: new Date().toISOString() })}\n`);
+const bindingSeconds = ((Date.now() - started) / 1000).toFixed(0);
 const ops = ensureOps(libDir);
 requireOps(ops);
-say(`native backend: tfjs-node built from the TensorFlow wheel in ${((Date.now() - started) / 1000).toFixed(0)} s (${libDir}; ${ops})`);
+say(`native backend: tfjs-node built from the TensorFlow wheel in ${bindingSeconds} s (${libDir}; ${ops})`);

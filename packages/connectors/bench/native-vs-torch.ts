@@ -8,6 +8,7 @@
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerNativeKernels, restoreStockNativeKernels, selectBackend } from '../src/index';
+import { nativeOpsStatus, registerNativeOps, unregisterNativeOps } from '../src/kernels/native-ops';
 import { createTrainingStep, type TransformerSize } from './small-transformer';
 import { startTorchStepper, torchPython } from './torch-step';
 
@@ -84,7 +85,6 @@ for (let r = 0; r < rounds; r++) {
   if (r % 2 === 1) tfjsSteps();
 }
 torch.close();
-model.dispose();
 
 const row = (name: string, s: { wall: number[]; cpu: number[] }) =>
   `| ${name} | ${s.wall.length} | ${median(s.wall).toFixed(0)} | ${Math.min(...s.wall).toFixed(0)}–${Math.max(...s.wall).toFixed(0)} | ${median(s.cpu).toFixed(0)} |`;
@@ -93,6 +93,32 @@ console.log('|---|---|---|---|---|');
 console.log(row(`tfjs-node (TensorFlow C library, ${threads} intra-op threads)`, tfjs));
 console.log(row(`PyTorch ${torch.version} (torch.set_num_threads(${threads}))`, pt));
 console.log(`tfjs-node / PyTorch: **${(median(tfjs.wall) / median(pt.wall)).toFixed(2)}x** wall, ${(median(tfjs.cpu) / median(pt.cpu)).toFixed(2)}x CPU; load average at end ${load()}`);
+
+// The same step with the toolkit's TensorFlow ops (bias + GELU, LayerNorm, AdamW) against TensorFlow's own
+// ops composed (AdamW then as ResourceApplyAdam for large parameters), alternating rounds.
+if (nativeOpsStatus()?.loaded) {
+  const on: number[] = [];
+  const off: number[] = [];
+  const timed = (into: number[]) => {
+    model.step();
+    for (let i = 0; i < perRound; i++) {
+      const t = performance.now();
+      model.step();
+      into.push(performance.now() - t);
+    }
+  };
+  for (let r = 0; r < rounds; r++) {
+    if (r % 2 === 0) timed(on);
+    unregisterNativeOps();
+    timed(off);
+    registerNativeOps();
+    if (r % 2 === 1) timed(on);
+  }
+  console.log(`same step, alternating rounds, median wall ms: the toolkit's TensorFlow ops ${median(on).toFixed(0)}, TensorFlow's ops composed ${median(off).toFixed(0)} (${(median(off) / median(on)).toFixed(2)}x)`);
+} else {
+  console.log(`(the toolkit's TensorFlow ops are not loaded: ${nativeOpsStatus()?.reason ?? 'unknown'}; the step above composed TensorFlow's ops)`);
+}
+model.dispose();
 
 // The step does ~150 reshapes to another shape (of ~600 TensorFlow ops): tfjs-node's own kernel makes and
 // uploads a shape tensor for each, the toolkit's keeps one per shape.
