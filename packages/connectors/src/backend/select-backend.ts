@@ -25,6 +25,8 @@ export interface BackendChoice {
   threadsFallback?: string;
   /** Whether the toolkit's wasm kernels (fast BatchMatMul, UnsortedSegmentSum) are registered. */
   fastKernels?: boolean;
+  /** Whether the toolkit's own TensorFlow ops (bias + GELU, LayerNorm, AdamW) are loaded (tfjs-node only). */
+  nativeOps?: boolean;
   /** Why a faster backend was skipped, in order. */
   skipped: string[];
 }
@@ -67,7 +69,7 @@ function forcedKind(options: SelectBackendOptions): BackendKind | undefined {
   });
 }
 
-async function tryNode(): Promise<void> {
+async function tryNode(): Promise<boolean> {
   if (typeof process === 'undefined' || !process.versions?.node) throw new Error('not running in Node.js');
   // A variable specifier keeps bundlers from resolving the optional native package at build time.
   const specifier = '@tensorflow/tfjs-node';
@@ -76,7 +78,7 @@ async function tryNode(): Promise<void> {
   if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend did not initialise');
   registerNativeKernels();
   // the toolkit's fused TensorFlow ops, where setup-native built them (else the ops compose TensorFlow's)
-  await loadNativeOps();
+  return loadNativeOps();
 }
 
 const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
@@ -143,8 +145,8 @@ async function choose(options: SelectBackendOptions): Promise<BackendChoice> {
   for (const kind of order) {
     try {
       if (kind === 'node') {
-        await tryNode();
-        return { kind, tfBackend: 'tensorflow', skipped };
+        const nativeOps = await tryNode();
+        return { kind, tfBackend: 'tensorflow', nativeOps, skipped };
       }
       if (kind === 'wasm') {
         const extra = await tryWasm(options.fastWasmKernels ?? true, wasmThreads);
@@ -176,7 +178,8 @@ export function selectBackend(options: SelectBackendOptions = {}): Promise<Backe
     (choice) => {
       if (!logged) {
         logged = true;
-        const details = choice.kind === 'wasm' ? ` (simd ${choice.simd}, ${threadsDetail(choice)}, fast kernels ${choice.fastKernels})` : '';
+        const details =
+          choice.kind === 'wasm' ? ` (simd ${choice.simd}, ${threadsDetail(choice)}, fast kernels ${choice.fastKernels})` : choice.kind === 'node' ? ` (toolkit TensorFlow ops ${choice.nativeOps})` : '';
         (options.log ?? ((line: string) => console.error(line)))(`[vlm] TF.js backend: ${choice.tfBackend}${details}`);
       }
       return choice;
