@@ -11,7 +11,7 @@
 // 4. Otherwise the toolkit runs on WebAssembly, and this script says why in one line (exit 0; exit 1 with
 //    --require, which CI uses).
 // With a binding built from the wheel (3.), the toolkit's own fused TensorFlow ops
-// (packages/connectors/native/vlm_tf_ops.cc: bias + GELU, LayerNorm, AdamW) are compiled against the
+// (packages/connectors/native/vlm_tf_ops.cc: bias + GELU, LayerNorm / RMSNorm, SwiGLU, AdamW) are compiled against the
 // wheel's C++ headers into vlm_tf_ops.node beside it (~10 s; again when the source changes); without
 // them @vlm/connectors composes TensorFlow's ops.
 // Idempotent; `VLM_TF_BACKEND=wasm|cpu` skips it (the native backend would not be used).

@@ -94,7 +94,7 @@ console.log(row(`tfjs-node (TensorFlow C library, ${threads} intra-op threads)`,
 console.log(row(`PyTorch ${torch.version} (torch.set_num_threads(${threads}))`, pt));
 console.log(`tfjs-node / PyTorch: **${(median(tfjs.wall) / median(pt.wall)).toFixed(2)}x** wall, ${(median(tfjs.cpu) / median(pt.cpu)).toFixed(2)}x CPU; load average at end ${load()}`);
 
-// The same step with the toolkit's TensorFlow ops (bias + GELU, LayerNorm, AdamW) against TensorFlow's own
+// The same step with the toolkit's TensorFlow ops (bias + GELU, LayerNorm, AdamW; the step has no RMSNorm or SwiGLU) against TensorFlow's own
 // ops composed (AdamW then as ResourceApplyAdam for large parameters), alternating rounds.
 if (nativeOpsStatus()?.loaded) {
   const on: number[] = [];

@@ -1,5 +1,5 @@
 // The toolkit's fused float32 kernels for tfjs-node, as TensorFlow CPU ops. Composed from TensorFlow's
-// eager ops, bias + GELU, LayerNorm and AdamW are 6-20 ops each, every one a pass over memory with a
+// eager ops, bias + GELU, LayerNorm / RMSNorm, SwiGLU and AdamW are 6-20 ops each, every one a pass over memory with a
 // full-size temporary (and, on 2 threads, a hand-off to the pool and back); here each is one pass per
 // direction. scripts/setup-native.mjs compiles this file against the headers of the tensorflow-cpu
 // wheel it built the binding from, into vlm_tf_ops.node next to tfjs_binding.node; @vlm/connectors loads
@@ -9,8 +9,10 @@
 // Ops (all float32; x of any rank, its last axis D the feature axis; rows = the other axes):
 //   VlmBiasGelu(x, bias[D]) -> y                      y = u·Φ(u), u = x + bias (exact GELU, erf)
 //   VlmBiasGeluGrad(dy, x, bias[D]) -> dx, dbias      dx = dy·(Φ(u) + u·φ(u)), dbias = Σ_rows dx
-//   VlmLayerNorm(x, gamma[D], beta[D]; epsilon) -> y, mean[rows], rstd[rows]   (biased variance)
-//   VlmLayerNormGrad(dy, x, gamma[D], mean, rstd) -> dx, dgamma[D], dbeta[D]
+//   VlmLayerNorm(x, gamma[D], beta[D]; epsilon, rms) -> y, mean[rows], rstd[rows]   (biased variance;
+//     rms: RMSNorm, x·rstd·gamma with rstd = 1/√(mean(x²) + ε), mean 0 and beta unused)
+//   VlmLayerNormGrad(dy, x, gamma[D], mean, rstd; rms) -> dx, dgamma[D], dbeta[D] (dbeta 0 with rms)
+//   VlmSwiglu(gate, up) -> silu(gate)·up;  VlmSwigluGrad(dy, gate, up) -> dgate, dup
 //   VlmAdamW(p[N], g[N], m[N], v[N]; lrs, beta1, beta2, epsilon, weight_decay, step) -> p'[N], m'[N], v'[N]
 //     torch.optim.AdamW: p·(1 − lr·wd) − lr/(1−β1ᵗ) · m'/(√v'/√(1−β2ᵗ) + ε)
 #include <node_api.h>
@@ -135,7 +137,10 @@ class BiasGeluGrad : public OpKernel {
 
 class LayerNorm : public OpKernel {
  public:
-  explicit LayerNorm(OpKernelConstruction* c) : OpKernel(c) { OP_REQUIRES_OK(c, c->GetAttr("epsilon", &epsilon_)); }
+  explicit LayerNorm(OpKernelConstruction* c) : OpKernel(c) {
+    OP_REQUIRES_OK(c, c->GetAttr("epsilon", &epsilon_));
+    OP_REQUIRES_OK(c, c->GetAttr("rms", &rms_));
+  }
   void Compute(OpKernelContext* c) override {
     const Tensor& x = c->input(0);
     const Tensor& gamma = c->input(1);
@@ -155,29 +160,32 @@ class LayerNorm : public OpKernel {
     float* M = mean->flat<float>().data();
     float* R = rstd->flat<float>().data();
     const float eps = epsilon_;
+    const bool rms = rms_;
     ForShards(c, rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, d)), [&](int64_t begin, int64_t end) {
       Eigen::ArrayXf centred(d);
       ConstRow g(G, d);
       ConstRow b(B, d);
       for (int64_t r = begin; r < end; r++) {
         ConstRow xr(X + r * d, d);
-        const float mu = xr.mean();
+        const float mu = rms ? 0.f : xr.mean();
         centred = xr - mu;
         const float rs = 1.f / std::sqrt(centred.square().mean() + eps);
         M[r] = mu;
         R[r] = rs;
-        Row(Y + r * d, d) = centred * rs * g + b;
+        if (rms) Row(Y + r * d, d) = centred * rs * g;
+        else Row(Y + r * d, d) = centred * rs * g + b;
       }
     });
   }
 
  private:
   float epsilon_;
+  bool rms_;
 };
 
 class LayerNormGrad : public OpKernel {
  public:
-  explicit LayerNormGrad(OpKernelConstruction* c) : OpKernel(c) {}
+  explicit LayerNormGrad(OpKernelConstruction* c) : OpKernel(c) { OP_REQUIRES_OK(c, c->GetAttr("rms", &rms_)); }
   void Compute(OpKernelContext* c) override {
     const Tensor& dy = c->input(0);
     const Tensor& x = c->input(1);
@@ -214,10 +222,10 @@ class LayerNormGrad : public OpKernel {
         for (int64_t r = k * per; r < std::min(rows, (k + 1) * per); r++) {
           ConstRow dyr(DY + r * d, d);
           const float rs = R[r];
-          // with h = (x − μ)·r and g = dy·γ: dx = r·(g − mean(g) − h·mean(g·h))
+          // with h = (x − μ)·r and g = dy·γ: dx = r·(g − mean(g) − h·mean(g·h)); RMS drops mean(g)
           h = (ConstRow(X + r * d, d) - M[r]) * rs;
           g = dyr * gam;
-          const float meanG = g.mean();
+          const float meanG = rms_ ? 0.f : g.mean();
           const float meanGH = (g * h).mean();
           Row(DX + r * d, d) = rs * (g - meanG - h * meanGH);
           sumG += dyr * h;
@@ -231,8 +239,66 @@ class LayerNormGrad : public OpKernel {
     db.setZero();
     for (int64_t k = 0; k < chunks; k++) {
       dg += ConstRow(partial.data() + 2 * k * d, d);
-      db += ConstRow(partial.data() + (2 * k + 1) * d, d);
+      if (!rms_) db += ConstRow(partial.data() + (2 * k + 1) * d, d);
     }
+  }
+
+ private:
+  bool rms_;
+};
+
+// silu(g)·u and its gradient, over the values in blocks.
+class Swiglu : public OpKernel {
+ public:
+  explicit Swiglu(OpKernelConstruction* c) : OpKernel(c) {}
+  void Compute(OpKernelContext* c) override {
+    const Tensor& gate = c->input(0);
+    const Tensor& up = c->input(1);
+    OP_REQUIRES(c, gate.shape() == up.shape(), tensorflow::errors::InvalidArgument("gate and up must have the same shape"));
+    Tensor* y = nullptr;
+    OP_REQUIRES_OK(c, c->allocate_output(0, gate.shape(), &y));
+    const float* G = gate.flat<float>().data();
+    const float* U = up.flat<float>().data();
+    float* Y = y->flat<float>().data();
+    ForShards(c, gate.NumElements(), 1 << 15, [&](int64_t begin, int64_t end) {
+      const int64_t n = end - begin;
+      ConstRow g(G + begin, n);
+      Row(Y + begin, n) = g / (1.f + (-g).exp()) * ConstRow(U + begin, n);
+    });
+  }
+};
+
+class SwigluGrad : public OpKernel {
+ public:
+  explicit SwigluGrad(OpKernelConstruction* c) : OpKernel(c) {}
+  void Compute(OpKernelContext* c) override {
+    const Tensor& dy = c->input(0);
+    const Tensor& gate = c->input(1);
+    const Tensor& up = c->input(2);
+    OP_REQUIRES(c, gate.shape() == up.shape() && dy.shape() == gate.shape(), tensorflow::errors::InvalidArgument("dy, gate and up must have the same shape"));
+    Tensor* dgate = nullptr;
+    Tensor* dup = nullptr;
+    OP_REQUIRES_OK(c, c->allocate_output(0, gate.shape(), &dgate));
+    OP_REQUIRES_OK(c, c->allocate_output(1, gate.shape(), &dup));
+    const float* DY = dy.flat<float>().data();
+    const float* G = gate.flat<float>().data();
+    const float* U = up.flat<float>().data();
+    float* DG = dgate->flat<float>().data();
+    float* DU = dup->flat<float>().data();
+    ForShards(c, gate.NumElements(), 1 << 15, [&](int64_t begin, int64_t end) {
+      // σ(g) of a cache-sized block at a time
+      constexpr int64_t kBlock = 2048;
+      Eigen::ArrayXf s(kBlock);
+      for (int64_t at = begin; at < end; at += kBlock) {
+        const int64_t n = std::min(kBlock, end - at);
+        ConstRow g(G + at, n);
+        ConstRow d(DY + at, n);
+        auto sig = s.head(n);
+        sig = 1.f / (1.f + (-g).exp());
+        Row(DU + at, n) = d * g * sig;
+        Row(DG + at, n) = d * ConstRow(U + at, n) * sig * (1.f + g * (1.f - sig));
+      }
+    });
   }
 };
 
@@ -302,8 +368,10 @@ class AdamW : public OpKernel {
 
 REGISTER_OP("VlmBiasGelu").Input("x: float").Input("bias: float").Output("y: float");
 REGISTER_OP("VlmBiasGeluGrad").Input("dy: float").Input("x: float").Input("bias: float").Output("dx: float").Output("dbias: float");
-REGISTER_OP("VlmLayerNorm").Input("x: float").Input("gamma: float").Input("beta: float").Attr("epsilon: float").Output("y: float").Output("mean: float").Output("rstd: float");
-REGISTER_OP("VlmLayerNormGrad").Input("dy: float").Input("x: float").Input("gamma: float").Input("mean: float").Input("rstd: float").Output("dx: float").Output("dgamma: float").Output("dbeta: float");
+REGISTER_OP("VlmLayerNorm").Input("x: float").Input("gamma: float").Input("beta: float").Attr("epsilon: float").Attr("rms: bool = false").Output("y: float").Output("mean: float").Output("rstd: float");
+REGISTER_OP("VlmLayerNormGrad").Input("dy: float").Input("x: float").Input("gamma: float").Input("mean: float").Input("rstd: float").Attr("rms: bool = false").Output("dx: float").Output("dgamma: float").Output("dbeta: float");
+REGISTER_OP("VlmSwiglu").Input("gate: float").Input("up: float").Output("y: float");
+REGISTER_OP("VlmSwigluGrad").Input("dy: float").Input("gate: float").Input("up: float").Output("dgate: float").Output("dup: float");
 REGISTER_OP("VlmAdamW")
     .Input("p: N * float").Input("g: N * float").Input("m: N * float").Input("v: N * float")
     .Attr("N: int >= 1").Attr("lrs: list(float)").Attr("beta1: float").Attr("beta2: float").Attr("epsilon: float").Attr("weight_decay: float").Attr("step: int")
@@ -314,6 +382,8 @@ REGISTER_KERNEL_BUILDER(Name("VlmBiasGeluGrad").Device(tensorflow::DEVICE_CPU), 
 REGISTER_KERNEL_BUILDER(Name("VlmLayerNorm").Device(tensorflow::DEVICE_CPU), LayerNorm);
 REGISTER_KERNEL_BUILDER(Name("VlmLayerNormGrad").Device(tensorflow::DEVICE_CPU), LayerNormGrad);
 REGISTER_KERNEL_BUILDER(Name("VlmAdamW").Device(tensorflow::DEVICE_CPU), AdamW);
+REGISTER_KERNEL_BUILDER(Name("VlmSwiglu").Device(tensorflow::DEVICE_CPU), Swiglu);
+REGISTER_KERNEL_BUILDER(Name("VlmSwigluGrad").Device(tensorflow::DEVICE_CPU), SwigluGrad);
 
 // A Node-API module with no exports: loading it registers the ops above (static initialisers) with the
 // TensorFlow library the binding already loaded; the module record keeps Node from unloading it.

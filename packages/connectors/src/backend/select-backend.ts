@@ -25,7 +25,7 @@ export interface BackendChoice {
   threadsFallback?: string;
   /** Whether the toolkit's wasm kernels (fast BatchMatMul, UnsortedSegmentSum) are registered. */
   fastKernels?: boolean;
-  /** Whether the toolkit's own TensorFlow ops (bias + GELU, LayerNorm, AdamW) are loaded (tfjs-node only). */
+  /** Whether the toolkit's own TensorFlow ops (bias + GELU, LayerNorm / RMSNorm, SwiGLU, AdamW) are loaded (tfjs-node only). */
   nativeOps?: boolean;
   /** Why a faster backend was skipped, in order. */
   skipped: string[];

@@ -73,6 +73,20 @@ describe('layerNormFused / rmsNormFused', () => {
       expect(kernels).toContain(forward);
       expect(kernels).toContain(backward);
       expect(kernels).not.toContain('VlmNormForward');
+      // RMSNorm through the same op (its rms attribute), against the composition and finite differences
+      const rmsLoss = (f: typeof rmsNormFused) => () => tf.sum(tf.mul(f(x, gamma, 1e-6), probe)) as tf.Scalar;
+      const rms = valueAndGrads(rmsLoss(rmsNormFused), [x, gamma]);
+      const rmsRef = valueAndGrads(rmsLoss(rmsNormReference), [x, gamma]);
+      expect(maxAbsDiff(rmsNormFused(x, gamma, 1e-6), rmsNormReference(x, gamma, 1e-6))).toBeLessThan(1e-5);
+      rms.grads.forEach((g, i) => expect(maxAbsDiff(g, rmsRef.grads[i] as tf.Tensor)).toBeLessThan(1e-4));
+      for (const v of [x, gamma]) expect(gradientCheck(rmsLoss(rmsNormFused), v, 6, 1e-2)).toBeLessThan(2e-2);
+      const rmsKernels = (await tf.profile(() => tf.dispose(valueAndGrads(rmsLoss(rmsNormFused), [x, gamma]).grads))).kernels.map((k) => k.name);
+      expect(rmsKernels).toEqual(expect.arrayContaining([forward, backward]));
+      const held = tf.memory().numTensors;
+      const again = valueAndGrads(rmsLoss(rmsNormFused), [x, gamma]);
+      tf.dispose([again.value, ...again.grads]);
+      expect(tf.memory().numTensors).toBe(held);
+      tf.dispose([rms.value, rmsRef.value, ...rms.grads, ...rmsRef.grads]);
       tf.dispose([x, gamma, beta, probe, fused.value, ref.value, ...fused.grads, ...ref.grads]);
     });
   }

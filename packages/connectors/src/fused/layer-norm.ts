@@ -2,7 +2,7 @@
 // that keeps only x, the weight and the per-row statistics for the backward pass. Forward and
 // backward are one kernel each where registered (cpu: JS loops; wasm: the toolkit's SIMD module, for
 // widths that are a multiple of 4, else the same JS loops over the wasm heap): two or three passes over
-// the rows instead of ~10 ops and their temporaries. On tfjs-node LayerNorm is the toolkit's TensorFlow
+// the rows instead of ~10 ops and their temporaries. On tfjs-node both are the toolkit's TensorFlow
 // op (native/vlm_tf_ops.cc) where setup-native built it, else the JS kernels up to 32,768 values and the
 // composition of standard ops above.
 import * as tf from '@tensorflow/tfjs-core';
@@ -137,14 +137,17 @@ function normOp(eps: number, rms: boolean): (...args: tf.Tensor[]) => tf.Tensor 
   let op = ops.get(key);
   if (!op) {
     const forward = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor | undefined, save: tf.GradSaveFunc) => {
-      if (beta && !rms && x.dtype === 'float32' && x.size > 0 && gamma.rank === 1 && beta.rank === 1 && hasNativeOp(NATIVE_OPS.layerNorm)) {
+      if (x.dtype === 'float32' && x.size > 0 && gamma.dtype === 'float32' && gamma.rank === 1 && (!beta || beta.rank === 1) && hasNativeOp(NATIVE_OPS.layerNorm)) {
         // the toolkit's TensorFlow op (tfjs-node): one pass each way, keeping x and the row statistics
-        const [y, mean, rstd] = tf.engine().runKernel(NATIVE_OPS.layerNorm, { x, gamma, beta }, { eps }) as tf.Tensor[];
+        const [y, mean, rstd] = tf.engine().runKernel(NATIVE_OPS.layerNorm, { x, gamma, beta: beta ?? gamma }, { eps, rms }) as tf.Tensor[];
         save([x, gamma, mean as tf.Tensor, rstd as tf.Tensor]);
         return {
           value: y as tf.Tensor,
-          gradFunc: (dy: tf.Tensor, [sx, sg, sm, sr]: tf.Tensor[]) =>
-            tf.engine().runKernel(NATIVE_OPS.layerNormGrad, { dy, x: sx as tf.Tensor, gamma: sg as tf.Tensor, mean: sm as tf.Tensor, rstd: sr as tf.Tensor }) as tf.Tensor[],
+          gradFunc: (dy: tf.Tensor, [sx, sg, sm, sr]: tf.Tensor[]) => {
+            const grads = tf.engine().runKernel(NATIVE_OPS.layerNormGrad, { dy, x: sx as tf.Tensor, gamma: sg as tf.Tensor, mean: sm as tf.Tensor, rstd: sr as tf.Tensor }, { rms }) as tf.Tensor[];
+            if (!beta) (grads.pop() as tf.Tensor).dispose();
+            return grads;
+          },
         };
       }
       const kernel = useKernel(x);

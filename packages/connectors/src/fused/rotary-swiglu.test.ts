@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 import { gradientCheck, seededTensor } from '../testing/grad-check';
-import { FUSED_PATHS, NATIVE_FUSED_PATHS, maxAbsDiff, useFusedPath, valueAndGrads } from '../testing/fused-check';
+import { NATIVE_OPS } from '../kernels/native-ops';
+import { FUSED_PATHS, NATIVE_FUSED_PATHS, NATIVE_OPS_PATHS, maxAbsDiff, pathLabel, useFusedPath, valueAndGrads } from '../testing/fused-check';
 import { rotaryFused } from './rotary';
 import { swigluFused } from './swiglu';
 
@@ -69,6 +70,29 @@ describe('rotaryFused / swigluFused', () => {
       for (const v of [g, u]) expect(gradientCheck(loss(swigluFused), v, 6, 1e-2)).toBeLessThan(2e-2);
       const profile = await tf.profile(() => swigluFused(g, u));
       expect(profile.kernels.some((k) => k.name === 'VlmSwiglu')).toBe(path.kernels);
+      tf.dispose([g, u, probe, fused.value, ref.value, ...fused.grads, ...ref.grads]);
+    });
+  }
+
+  for (const path of NATIVE_OPS_PATHS) {
+    it(`SwiGLU runs as the toolkit's TensorFlow ops, equal to the composition, gradient matching finite differences, no tensors left behind (${pathLabel(path)})`, async () => {
+      await useFusedPath(path, ['VlmSwiglu', 'VlmSwigluGrad']);
+      const g = tf.variable(seededTensor([4, 7, 33], 21, 3));
+      const u = tf.variable(seededTensor([4, 7, 33], 22, 1));
+      const probe = seededTensor([4, 7, 33], 23);
+      const loss = (f: typeof swigluFused) => () => tf.sum(tf.mul(f(g, u), probe)) as tf.Scalar;
+      const fused = valueAndGrads(loss(swigluFused), [g, u]);
+      const ref = valueAndGrads(loss(swigluReference), [g, u]);
+      expect(maxAbsDiff(swigluFused(g, u), swigluReference(g, u))).toBeLessThan(1e-5);
+      fused.grads.forEach((d, i) => expect(maxAbsDiff(d, ref.grads[i] as tf.Tensor)).toBeLessThan(1e-5));
+      for (const v of [g, u]) expect(gradientCheck(loss(swigluFused), v, 6, 1e-2)).toBeLessThan(2e-2);
+      const kernels = (await tf.profile(() => tf.dispose(valueAndGrads(loss(swigluFused), [g, u]).grads))).kernels.map((k) => k.name);
+      expect(kernels).toEqual(expect.arrayContaining([NATIVE_OPS.swiglu, NATIVE_OPS.swigluGrad]));
+      expect(kernels).not.toContain('VlmSwiglu');
+      const before = tf.memory().numTensors;
+      const again = valueAndGrads(loss(swigluFused), [g, u]);
+      tf.dispose([again.value, ...again.grads]);
+      expect(tf.memory().numTensors).toBe(before);
       tf.dispose([g, u, probe, fused.value, ref.value, ...fused.grads, ...ref.grads]);
     });
   }

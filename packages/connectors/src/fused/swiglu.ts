@@ -5,6 +5,7 @@
 // pass; elsewhere (tfjs-node) the same hand-written gradient composes standard ops.
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
+import { NATIVE_OPS, hasNativeOp } from '../kernels/native-ops';
 import { defineJsKernel, ensureFusedKernels, hasKernel, runJsKernel } from './js-kernel';
 
 type GradFn = Parameters<typeof tf.customGrad>[0];
@@ -63,6 +64,13 @@ const gradKernel = defineJsKernel(
 
 const swigluOp = tf.customGrad(((gate: tf.Tensor, up: tf.Tensor, save: tf.GradSaveFunc) => {
   save([gate, up]);
+  if (gate.dtype === 'float32' && up.dtype === 'float32' && gate.shape.join() === up.shape.join() && hasNativeOp(NATIVE_OPS.swiglu)) {
+    // the toolkit's TensorFlow op (tfjs-node): one pass each way
+    return {
+      value: tf.engine().runKernel(NATIVE_OPS.swiglu, { gate, up }) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, [g, u]: tf.Tensor[]) => tf.engine().runKernel(NATIVE_OPS.swigluGrad, { dy, gate: g as tf.Tensor, up: u as tf.Tensor }) as tf.Tensor[],
+    };
+  }
   ensureFusedKernels();
   const kernel = gate.dtype === 'float32' && up.dtype === 'float32' && gate.shape.join() === up.shape.join() && hasKernel(forwardKernel);
   return {
@@ -80,7 +88,8 @@ const swigluOp = tf.customGrad(((gate: tf.Tensor, up: tf.Tensor, save: tf.GradSa
 
 /**
  * SwiGLU's gate, `silu(gate)·up` (LLaMA's MLP: `down(swiglu(gate(x), up(x)))`), with a hand-written
- * gradient; one kernel pass each way where registered (wasm, cpu), standard ops elsewhere.
+ * gradient; one kernel pass each way where registered (wasm, cpu; on tfjs-node the toolkit's TensorFlow op
+ * where setup-native built it), standard ops elsewhere.
  */
 export function swigluFused(gate: tf.Tensor, up: tf.Tensor): tf.Tensor {
   return swigluOp(gate, up);

@@ -1,4 +1,5 @@
-// The toolkit's own TensorFlow ops on tfjs-node (native/vlm_tf_ops.cc: bias + GELU, LayerNorm and AdamW,
+// The toolkit's own TensorFlow ops on tfjs-node (native/vlm_tf_ops.cc: bias + GELU, LayerNorm / RMSNorm,
+// SwiGLU and AdamW,
 // forward and backward, one pass each). scripts/setup-native.mjs compiles them next to the binding it
 // builds from the TensorFlow wheel; here they are loaded into the process (which registers them with the
 // TensorFlow library the binding uses) and wrapped as tfjs kernels on the `tensorflow` backend. Where the
@@ -15,17 +16,21 @@ export const NATIVE_OPS = {
   biasGelu: 'VlmTfBiasGelu',
   /** dy, x, bias -> dx, dbias. */
   biasGeluGrad: 'VlmTfBiasGeluGrad',
-  /** x, gamma, beta; attr eps -> y, mean [rows], rstd [rows]. */
+  /** x, gamma, beta (RMSNorm: any [D], unused); attrs eps, rms -> y, mean [rows], rstd [rows]. */
   layerNorm: 'VlmTfLayerNorm',
-  /** dy, x, gamma, mean, rstd -> dx, dgamma, dbeta. */
+  /** dy, x, gamma, mean, rstd; attr rms -> dx, dgamma, dbeta. */
   layerNormGrad: 'VlmTfLayerNormGrad',
+  /** gate, up -> silu(gate)·up. */
+  swiglu: 'VlmTfSwiglu',
+  /** dy, gate, up -> dgate, dup. */
+  swigluGrad: 'VlmTfSwigluGrad',
   /** p0…, g0…, m0…, v0… (named p${i} …); attrs lrs, beta1, beta2, epsilon, weightDecay, step -> p'…, m'…, v'…. */
   adamw: 'VlmTfAdamW',
 } as const;
 
 type OpAttr = { name: string; type: number; value: unknown };
 type NodeBackend = {
-  binding: { TF_ATTR_FLOAT: number; TF_ATTR_INT: number };
+  binding: { TF_ATTR_FLOAT: number; TF_ATTR_INT: number; TF_ATTR_BOOL: number };
   executeSingleOutput(name: string, attrs: OpAttr[], inputs: tf.TensorInfo[]): tf.Tensor;
   executeMultipleOutputs(name: string, attrs: OpAttr[], inputs: tf.TensorInfo[], count: number): tf.Tensor[];
 };
@@ -80,6 +85,7 @@ function register(kernelName: string, kernelFunc: (args: KernelArgs, backend: No
 
 const float = (backend: NodeBackend, name: string, value: number | number[]): OpAttr => ({ name, type: backend.binding.TF_ATTR_FLOAT, value });
 const int = (backend: NodeBackend, name: string, value: number): OpAttr => ({ name, type: backend.binding.TF_ATTR_INT, value });
+const bool = (backend: NodeBackend, name: string, value: unknown): OpAttr => ({ name, type: backend.binding.TF_ATTR_BOOL, value: Boolean(value) });
 
 /** Removes the `NATIVE_OPS` kernels, so the fused ops compose TensorFlow's (for side-by-side benchmarks and tests). */
 export function unregisterNativeOps(): void {
@@ -95,10 +101,14 @@ export function registerNativeOps(): void {
 function registerAll(): void {
   register(NATIVE_OPS.biasGelu, ({ inputs }, b) => b.executeSingleOutput('VlmBiasGelu', [], [inputs.x, inputs.bias] as tf.TensorInfo[]));
   register(NATIVE_OPS.biasGeluGrad, ({ inputs }, b) => b.executeMultipleOutputs('VlmBiasGeluGrad', [], [inputs.dy, inputs.x, inputs.bias] as tf.TensorInfo[], 2));
-  register(NATIVE_OPS.layerNorm, ({ inputs, attrs }, b) => b.executeMultipleOutputs('VlmLayerNorm', [float(b, 'epsilon', Number(attrs?.eps))], [inputs.x, inputs.gamma, inputs.beta] as tf.TensorInfo[], 3));
-  register(NATIVE_OPS.layerNormGrad, ({ inputs }, b) =>
-    b.executeMultipleOutputs('VlmLayerNormGrad', [], [inputs.dy, inputs.x, inputs.gamma, inputs.mean, inputs.rstd] as tf.TensorInfo[], 3),
+  register(NATIVE_OPS.layerNorm, ({ inputs, attrs }, b) =>
+    b.executeMultipleOutputs('VlmLayerNorm', [float(b, 'epsilon', Number(attrs?.eps)), bool(b, 'rms', attrs?.rms)], [inputs.x, inputs.gamma, inputs.beta] as tf.TensorInfo[], 3),
   );
+  register(NATIVE_OPS.layerNormGrad, ({ inputs, attrs }, b) =>
+    b.executeMultipleOutputs('VlmLayerNormGrad', [bool(b, 'rms', attrs?.rms)], [inputs.dy, inputs.x, inputs.gamma, inputs.mean, inputs.rstd] as tf.TensorInfo[], 3),
+  );
+  register(NATIVE_OPS.swiglu, ({ inputs }, b) => b.executeSingleOutput('VlmSwiglu', [], [inputs.gate, inputs.up] as tf.TensorInfo[]));
+  register(NATIVE_OPS.swigluGrad, ({ inputs }, b) => b.executeMultipleOutputs('VlmSwigluGrad', [], [inputs.dy, inputs.gate, inputs.up] as tf.TensorInfo[], 2));
   register(NATIVE_OPS.adamw, ({ inputs, attrs }, b) => {
     const lrs = attrs?.lrs as number[];
     const n = lrs.length;

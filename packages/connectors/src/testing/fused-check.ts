@@ -41,7 +41,7 @@ export const NATIVE_FUSED_PATHS: readonly FusedPath[] = (await loadNativeBackend
   : [];
 
 /**
- * tfjs-node with the toolkit's compiled TensorFlow ops (bias + GELU, LayerNorm, AdamW), where they load;
+ * tfjs-node with the toolkit's compiled TensorFlow ops (bias + GELU, LayerNorm / RMSNorm, SwiGLU, AdamW), where they load;
  * CI requires them (the native backend's loader throws there without them).
  */
 export const NATIVE_OPS_PATHS: readonly FusedPath[] = NATIVE_FUSED_PATHS.length > 0 && nativeOpsStatus()?.loaded ? [{ backend: 'tensorflow', kernels: true, ops: true }] : [];
