@@ -87,36 +87,44 @@ const adamwKernel = defineJsKernel({
 // are not all alive at once.
 const CHUNK = 1 << 22;
 
+/**
+ * Runs a tfjs-node AdamW kernel over `group` (inputs p${j}, g${j}, m${j}, v${j}; outputs every p', then
+ * every m', then every v') and assigns the results.
+ */
+function runNativeKernel(kernelName: string, group: readonly AdamWEntry[], hyper: AdamWHyper): void {
+  const inputs: tf.NamedTensorMap = {};
+  group.forEach((e, j) => Object.assign(inputs, { [`p${j}`]: e.param, [`g${j}`]: e.grad, [`m${j}`]: e.m, [`v${j}`]: e.v }));
+  const attrs = { lrs: group.map((e) => e.lr), beta1: hyper.beta1, beta2: hyper.beta2, epsilon: hyper.epsilon, weightDecay: hyper.weightDecay, step: hyper.step };
+  const outs = tf.engine().runKernel(kernelName, inputs, attrs) as tf.Tensor[];
+  const n = group.length;
+  group.forEach((e, j) => {
+    e.param.assign(outs[j] as tf.Tensor);
+    e.m.assign(outs[n + j] as tf.Tensor);
+    e.v.assign(outs[2 * n + j] as tf.Tensor);
+  });
+  tf.dispose(outs);
+}
+
+const nativeTakes = (e: AdamWEntry) => e.param.dtype === 'float32' && e.grad.dtype === 'float32' && e.param.size > 0;
+
 /** The toolkit's TensorFlow op (tfjs-node): one pass over every float32 parameter, up to CHUNK values per call. */
 function nativeOpUpdate(entries: readonly AdamWEntry[], hyper: AdamWHyper): void {
-  const attrs = { beta1: hyper.beta1, beta2: hyper.beta2, epsilon: hyper.epsilon, weightDecay: hyper.weightDecay, step: hyper.step };
   let group: AdamWEntry[] = [];
   let size = 0;
-  const flush = () => {
-    if (group.length === 0) return;
-    const inputs: tf.NamedTensorMap = {};
-    group.forEach((e, j) => Object.assign(inputs, { [`p${j}`]: e.param, [`g${j}`]: e.grad, [`m${j}`]: e.m, [`v${j}`]: e.v }));
-    const outs = tf.engine().runKernel(NATIVE_OPS.adamw, inputs, { ...attrs, lrs: group.map((e) => e.lr) }) as tf.Tensor[];
-    const n = group.length;
-    group.forEach((e, j) => {
-      e.param.assign(outs[j] as tf.Tensor);
-      e.m.assign(outs[n + j] as tf.Tensor);
-      e.v.assign(outs[2 * n + j] as tf.Tensor);
-    });
-    tf.dispose(outs);
-    group = [];
-    size = 0;
-  };
   for (const e of entries) {
-    if (e.param.dtype !== 'float32' || e.grad.dtype !== 'float32' || e.param.size === 0) {
+    if (!nativeTakes(e)) {
       composedUpdate(e, hyper);
       continue;
     }
     group.push(e);
     size += e.param.size;
-    if (size >= CHUNK) flush();
+    if (size >= CHUNK) {
+      runNativeKernel(NATIVE_OPS.adamw, group, hyper);
+      group = [];
+      size = 0;
+    }
   }
-  flush();
+  if (group.length > 0) runNativeKernel(NATIVE_OPS.adamw, group, hyper);
 }
 
 function composedUpdate(e: AdamWEntry, h: AdamWHyper): void {
@@ -174,25 +182,11 @@ export function adamwUpdate(entries: readonly AdamWEntry[], hyper: AdamWHyper): 
     if (groupSize >= CHUNK) flush();
   }
   flush();
-  if (native && rest.length > 0 && tf.getKernel(NATIVE_ADAMW, 'tensorflow')) {
+  if (native && tf.getKernel(NATIVE_ADAMW, 'tensorflow')) {
     // TensorFlow's ResourceApplyAdam, in place on scratch resource variables (kernels/native-adamw.ts)
-    const inputs: tf.NamedTensorMap = {};
-    const lrs: number[] = [];
-    const updated = rest.filter((e) => e.param.dtype === 'float32' && e.grad.dtype === 'float32' && e.param.size > 0);
-    updated.forEach((e, j) => {
-      Object.assign(inputs, { [`p${j}`]: e.param, [`g${j}`]: e.grad, [`m${j}`]: e.m, [`v${j}`]: e.v });
-      lrs.push(e.lr);
-    });
-    if (updated.length > 0) {
-      const outs = tf.engine().runKernel(NATIVE_ADAMW, inputs, { lrs, beta1: hyper.beta1, beta2: hyper.beta2, epsilon: hyper.epsilon, weightDecay: hyper.weightDecay, step: hyper.step }) as tf.Tensor[];
-      updated.forEach((e, j) => {
-        e.param.assign(outs[3 * j] as tf.Tensor);
-        e.m.assign(outs[3 * j + 1] as tf.Tensor);
-        e.v.assign(outs[3 * j + 2] as tf.Tensor);
-      });
-      tf.dispose(outs);
-    }
-    for (const e of rest) if (!updated.includes(e)) composedUpdate(e, hyper);
+    const large = rest.filter(nativeTakes);
+    if (large.length > 0) runNativeKernel(NATIVE_ADAMW, large, hyper);
+    for (const e of rest) if (!nativeTakes(e)) composedUpdate(e, hyper);
     return;
   }
   for (const e of rest) composedUpdate(e, hyper);

@@ -16,7 +16,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
 
-/** The kernel: inputs p0, g0, m0, v0, p1, ... float32; attrs lrs (one per parameter), beta1, beta2, epsilon, weightDecay, step; outputs p', m', v' per parameter. */
+/** The kernel: inputs p0, g0, m0, v0, p1, ... float32; attrs lrs (one per parameter), beta1, beta2, epsilon, weightDecay, step; outputs every p', then every m', then every v'. */
 export const NATIVE_ADAMW = 'VlmNativeAdamW';
 
 type OpAttr = { name: string; type: number; value: unknown };
@@ -118,7 +118,7 @@ function nativeAdamW(args: KernelArgs): tf.Tensor[] {
     }
     return id;
   };
-  const outputs: tf.Tensor[] = [];
+  const outputs: tf.Tensor[][] = [[], [], []];
   try {
     const beta1Power = scalar(b1 ** t);
     const beta2Power = scalar(b2 ** t);
@@ -143,10 +143,10 @@ function nativeAdamW(args: KernelArgs): tf.Tensor[] {
         [hp, hm, hv, beta1Power, beta2Power, scalar(lr), beta1, beta2, epsilonHat, g],
         0,
       );
-      for (const h of [hp, hm, hv]) outputs.push(backend.createOutputTensor((backend.binding.executeOp('ReadVariableOp', [a.dtype], [h], 1) as Metadata[])[0] as Metadata));
+      [hp, hm, hv].forEach((h, k) => outputs[k]?.push(backend.createOutputTensor((backend.binding.executeOp('ReadVariableOp', [a.dtype], [h], 1) as Metadata[])[0] as Metadata)));
     }
   } catch (error) {
-    tf.dispose(outputs);
+    tf.dispose(outputs.flat());
     throw error;
   } finally {
     for (const dataId of scalars) backend.disposeData(dataId, true);
@@ -157,7 +157,7 @@ function nativeAdamW(args: KernelArgs): tf.Tensor[] {
       if (list.length === 0) kept.delete(key);
     }
   }
-  return outputs;
+  return outputs.flat();
 }
 
 /** Registers {@link NATIVE_ADAMW} on tfjs-node (needs it loaded; idempotent; a no-op without it). */
