@@ -49,6 +49,35 @@ function matchesTorchOverThreeSteps(epsilon = 1e-8): void {
   tf.dispose([...params, ...m, ...v, ...gradSteps.flat()]);
 }
 
+/** Parameters of `shapes` (zero moments, fixed gradients) and one AdamW update of all of them at `step`. */
+function updateFixture(shapes: number[][]) {
+  const params = shapes.map((shape, s) => tf.variable(seededTensor(shape, s + 1)));
+  const m = params.map((p) => tf.variable(tf.zerosLike(p), false));
+  const v = params.map((p) => tf.variable(tf.zerosLike(p), false));
+  const grads = params.map((p, s) => seededTensor(p.shape, s + 11));
+  const update = (step: number) =>
+    adamwUpdate(params.map((param, i) => ({ param, grad: grads[i] as tf.Tensor, m: m[i] as tf.Variable, v: v[i] as tf.Variable, lr: 1e-2 })), { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1, step });
+  return { params, m, v, grads, update, dispose: () => tf.dispose([...params, ...m, ...v, ...grads]) };
+}
+
+/**
+ * Runs the fixture's second update under tf.profile: tensors sharing the earlier values (clones share
+ * TensorFlow's buffer on tfjs-node) keep them, the parameters change, no tensor is left behind. Returns
+ * the names of the kernels that ran.
+ */
+async function secondUpdateKeepsEarlierValues(f: ReturnType<typeof updateFixture>): Promise<string[]> {
+  f.update(1);
+  const held = [...f.params, ...f.m, ...f.v].map((t) => tf.clone(t));
+  const values = held.map((t) => Array.from(t.dataSync()));
+  const before = tf.memory().numTensors;
+  const kernels = (await tf.profile(() => f.update(2))).kernels.map((k) => k.name);
+  expect(tf.memory().numTensors).toBe(before);
+  held.forEach((t, i) => expect(Array.from(t.dataSync())).toEqual(values[i]));
+  f.params.forEach((p, i) => expect(Array.from(p.dataSync())).not.toEqual(values[i]));
+  tf.dispose(held);
+  return kernels;
+}
+
 describe('adamwUpdate', () => {
   for (const path of [...FUSED_PATHS, ...NATIVE_FUSED_PATHS, ...NATIVE_OPS_PATHS]) {
     it(`equals torch.optim.AdamW over 3 steps, three learning rates, weight decay (${pathLabel(path)})`, async () => {
@@ -79,22 +108,11 @@ describe('adamwUpdate', () => {
     it(`runs every parameter through one toolkit TensorFlow op, with torch.optim.AdamW's epsilon; earlier values untouched (${pathLabel(path)})`, async () => {
       await useFusedPath(path, ['VlmAdamW'], [NATIVE_ADAMW]);
       matchesTorchOverThreeSteps(0.05);
-      const params = [[200, 200], [7], [3, 5]].map((shape, s) => tf.variable(seededTensor(shape, s + 1)));
-      const m = params.map((p) => tf.variable(tf.zerosLike(p), false));
-      const v = params.map((p) => tf.variable(tf.zerosLike(p), false));
-      const grads = params.map((p, s) => seededTensor(p.shape, s + 4));
-      const update = (step: number) => adamwUpdate(params.map((param, i) => ({ param, grad: grads[i] as tf.Tensor, m: m[i] as tf.Variable, v: v[i] as tf.Variable, lr: 1e-2 })), { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1, step });
-      update(1);
-      const held = [...params, ...m, ...v].map((t) => tf.clone(t));
-      const values = held.map((t) => Array.from(t.dataSync()));
-      const before = tf.memory().numTensors;
-      const kernels = (await tf.profile(() => update(2))).kernels.map((k) => k.name);
+      const fixture = updateFixture([[200, 200], [7], [3, 5]]);
+      const kernels = await secondUpdateKeepsEarlierValues(fixture);
       expect(kernels.filter((k) => k === NATIVE_OPS.adamw)).toHaveLength(1);
       expect(kernels).not.toContain(NATIVE_ADAMW);
-      expect(tf.memory().numTensors).toBe(before);
-      held.forEach((t, i) => expect(Array.from(t.dataSync())).toEqual(values[i]));
-      params.forEach((p, i) => expect(Array.from(p.dataSync())).not.toEqual(values[i]));
-      tf.dispose([...params, ...m, ...v, ...grads, ...held]);
+      fixture.dispose();
     });
   }
 
@@ -103,33 +121,20 @@ describe('adamwUpdate', () => {
       await useFusedPath(path, ['VlmAdamW'], [NATIVE_ADAMW]);
       // a large epsilon: TensorFlow adds it to √v, torch to √v/√(1−β2ᵗ); the kernel rescales it
       matchesTorchOverThreeSteps(0.05);
-      const shape = [200, 200];
-      const params = [1, 2].map((s) => tf.variable(seededTensor(shape, s)));
-      const m = params.map((p) => tf.variable(tf.zerosLike(p), false));
-      const v = params.map((p) => tf.variable(tf.zerosLike(p), false));
-      const grads = [3, 4].map((s) => seededTensor(shape, s));
-      const update = (step: number) => adamwUpdate(params.map((param, i) => ({ param, grad: grads[i] as tf.Tensor, m: m[i] as tf.Variable, v: v[i] as tf.Variable, lr: 1e-2 })), { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1, step });
-      update(1);
-      // tensors sharing the old values (clones share TensorFlow's buffer) keep them: TensorFlow copies before writing
-      const held = [...params, ...m, ...v].map((t) => tf.clone(t));
-      const values = held.map((t) => Array.from(t.dataSync()));
-      const before = tf.memory().numTensors;
-      const kernels = (await tf.profile(() => update(2))).kernels.map((k) => k.name);
-      expect(kernels).toContain(NATIVE_ADAMW);
-      expect(tf.memory().numTensors).toBe(before);
-      held.forEach((t, i) => expect(Array.from(t.dataSync())).toEqual(values[i]));
-      expect(Array.from(params[0]!.dataSync())).not.toEqual(values[0]);
+      const fixture = updateFixture([[200, 200], [200, 200]]);
+      expect(await secondUpdateKeepsEarlierValues(fixture)).toContain(NATIVE_ADAMW);
       // three scratch variables per parameter of the last update, then none after a release
       expect(nativeAdamWScratch()).toBe(6);
-      update(3);
+      fixture.update(3);
       expect(nativeAdamWScratch()).toBe(6);
+      const { params, m, v, grads } = fixture;
       adamwUpdate([{ param: params[0]!, grad: grads[0]!, m: m[0]!, v: v[0]!, lr: 1e-2 }], { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, step: 4 });
       expect(nativeAdamWScratch()).toBe(3);
       releaseNativeAdamW();
       expect(nativeAdamWScratch()).toBe(0);
-      update(5);
+      fixture.update(5);
       expect(nativeAdamWScratch()).toBe(6);
-      tf.dispose([...params, ...m, ...v, ...grads, ...held]);
+      fixture.dispose();
     });
   }
 });

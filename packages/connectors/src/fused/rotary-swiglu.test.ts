@@ -29,6 +29,24 @@ function tables(positions: number[][], d: number): { cos: tf.Tensor; sin: tf.Ten
   return { cos: tf.cos(a), sin: tf.sin(a) };
 }
 
+/**
+ * SwiGLU of seeded gate and up: value and gradients equal the composition, gradients match finite
+ * differences. Returns the loss (for a profile) and what to dispose.
+ */
+function checkSwiglu(shape: number[], seed: number): { loss: () => tf.Scalar; vars: tf.Variable[]; dispose: () => void } {
+  const g = tf.variable(seededTensor(shape, seed, 3));
+  const u = tf.variable(seededTensor(shape, seed + 1, 1));
+  const probe = seededTensor(shape, seed + 2);
+  const loss = (f: typeof swigluFused) => () => tf.sum(tf.mul(f(g, u), probe)) as tf.Scalar;
+  const fused = valueAndGrads(loss(swigluFused), [g, u]);
+  const ref = valueAndGrads(loss(swigluReference), [g, u]);
+  expect(maxAbsDiff(swigluFused(g, u), swigluReference(g, u))).toBeLessThan(1e-5);
+  fused.grads.forEach((d, i) => expect(maxAbsDiff(d, ref.grads[i] as tf.Tensor)).toBeLessThan(1e-5));
+  for (const v of [g, u]) expect(gradientCheck(loss(swigluFused), v, 6, 1e-2)).toBeLessThan(2e-2);
+  tf.dispose([fused.value, ref.value, ...fused.grads, ...ref.grads]);
+  return { loss: loss(swigluFused), vars: [g, u], dispose: () => tf.dispose([g, u, probe]) };
+}
+
 describe('rotaryFused / swigluFused', () => {
   // head width 8 and 120 gate values: the SIMD kernels on wasm; 6 and 30 (halves or counts not multiples of 4): their JS loops
   for (const [path, odd] of [...[...FUSED_PATHS, ...NATIVE_FUSED_PATHS].map((p) => [p, false] as const), [FUSED_PATHS[1], true] as const]) {
@@ -59,41 +77,26 @@ describe('rotaryFused / swigluFused', () => {
 
     it(`SwiGLU equals the composition and its gradient matches finite differences (${label})`, async () => {
       await useFusedPath(path, ['VlmSwiglu', 'VlmSwigluGrad']);
-      const g = tf.variable(seededTensor(G, 13, 3));
-      const u = tf.variable(seededTensor(G, 14, 1));
-      const probe = seededTensor(G, 15);
-      const loss = (f: typeof swigluFused) => () => tf.sum(tf.mul(f(g, u), probe)) as tf.Scalar;
-      const fused = valueAndGrads(loss(swigluFused), [g, u]);
-      const ref = valueAndGrads(loss(swigluReference), [g, u]);
-      expect(maxAbsDiff(swigluFused(g, u), swigluReference(g, u))).toBeLessThan(1e-5);
-      fused.grads.forEach((d, i) => expect(maxAbsDiff(d, ref.grads[i] as tf.Tensor)).toBeLessThan(1e-5));
-      for (const v of [g, u]) expect(gradientCheck(loss(swigluFused), v, 6, 1e-2)).toBeLessThan(2e-2);
+      const check = checkSwiglu(G, 13);
+      const [g, u] = check.vars as [tf.Variable, tf.Variable];
       const profile = await tf.profile(() => swigluFused(g, u));
       expect(profile.kernels.some((k) => k.name === 'VlmSwiglu')).toBe(path.kernels);
-      tf.dispose([g, u, probe, fused.value, ref.value, ...fused.grads, ...ref.grads]);
+      check.dispose();
     });
   }
 
   for (const path of NATIVE_OPS_PATHS) {
     it(`SwiGLU runs as the toolkit's TensorFlow ops, equal to the composition, gradient matching finite differences, no tensors left behind (${pathLabel(path)})`, async () => {
       await useFusedPath(path, ['VlmSwiglu', 'VlmSwigluGrad']);
-      const g = tf.variable(seededTensor([4, 7, 33], 21, 3));
-      const u = tf.variable(seededTensor([4, 7, 33], 22, 1));
-      const probe = seededTensor([4, 7, 33], 23);
-      const loss = (f: typeof swigluFused) => () => tf.sum(tf.mul(f(g, u), probe)) as tf.Scalar;
-      const fused = valueAndGrads(loss(swigluFused), [g, u]);
-      const ref = valueAndGrads(loss(swigluReference), [g, u]);
-      expect(maxAbsDiff(swigluFused(g, u), swigluReference(g, u))).toBeLessThan(1e-5);
-      fused.grads.forEach((d, i) => expect(maxAbsDiff(d, ref.grads[i] as tf.Tensor)).toBeLessThan(1e-5));
-      for (const v of [g, u]) expect(gradientCheck(loss(swigluFused), v, 6, 1e-2)).toBeLessThan(2e-2);
-      const kernels = (await tf.profile(() => tf.dispose(valueAndGrads(loss(swigluFused), [g, u]).grads))).kernels.map((k) => k.name);
+      const check = checkSwiglu([4, 7, 33], 21);
+      const kernels = (await tf.profile(() => tf.dispose(valueAndGrads(check.loss, check.vars).grads))).kernels.map((k) => k.name);
       expect(kernels).toEqual(expect.arrayContaining([NATIVE_OPS.swiglu, NATIVE_OPS.swigluGrad]));
       expect(kernels).not.toContain('VlmSwiglu');
       const before = tf.memory().numTensors;
-      const again = valueAndGrads(loss(swigluFused), [g, u]);
+      const again = valueAndGrads(check.loss, check.vars);
       tf.dispose([again.value, ...again.grads]);
       expect(tf.memory().numTensors).toBe(before);
-      tf.dispose([g, u, probe, fused.value, ref.value, ...fused.grads, ...ref.grads]);
+      check.dispose();
     });
   }
 });
