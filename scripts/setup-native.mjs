@@ -35,8 +35,10 @@ if (args.includes('--help') || args.includes('-h')) {
     `Usage: node scripts/setup-native.mjs [--require] [--quiet]\n\n` +
       `Makes @tensorflow/tfjs-node ${TFJS_NODE_VERSION} loadable (the toolkit's native backend): keeps a working install,\n` +
       `else runs its own installer when its download host is reachable, else builds the binding from the\n` +
-      `tensorflow-cpu wheel pip provides (python3 -m pip download --no-deps tensorflow-cpu), else leaves wasm.\n\n` +
-      `  --require  exit 1 when the native backend cannot be set up (CI)\n` +
+      `tensorflow-cpu wheel pip provides (python3 -m pip download --no-deps tensorflow-cpu), else leaves wasm.\n` +
+      `With a binding built from the wheel, it also compiles the toolkit's fused TensorFlow ops\n` +
+      `(packages/connectors/native/vlm_tf_ops.cc) beside it, again whenever that source changes.\n\n` +
+      `  --require  exit 1 when the native backend or its fused ops cannot be set up (CI)\n` +
       `  --quiet    print only the outcome line\n\n` +
       `Environment: VLM_NATIVE_CACHE=<dir> where the TensorFlow libraries are kept\n` +
       `(default ~/.cache/vlm-toolkit); PYTHON=<python> the interpreter whose pip is used (default python3);\n` +

@@ -385,7 +385,16 @@ REGISTER_KERNEL_BUILDER(Name("VlmAdamW").Device(tensorflow::DEVICE_CPU), AdamW);
 REGISTER_KERNEL_BUILDER(Name("VlmSwiglu").Device(tensorflow::DEVICE_CPU), Swiglu);
 REGISTER_KERNEL_BUILDER(Name("VlmSwigluGrad").Device(tensorflow::DEVICE_CPU), SwigluGrad);
 
-// A Node-API module with no exports: loading it registers the ops above (static initialisers) with the
-// TensorFlow library the binding already loaded; the module record keeps Node from unloading it.
-static napi_value Init(napi_env, napi_value exports) { return exports; }
+// The ops' interface version: @vlm/connectors loads the library only when it expects this one (bump it
+// whenever an op's inputs, outputs or attributes change).
+constexpr uint32_t kOpsVersion = 2;
+
+// A Node-API module that exports only `version`: loading it registers the ops above (static
+// initialisers) with the TensorFlow library the binding already loaded; the module record keeps Node from
+// unloading it.
+static napi_value Init(napi_env env, napi_value exports) {
+  napi_value version;
+  if (napi_create_uint32(env, kOpsVersion, &version) == napi_ok) napi_set_named_property(env, exports, "version", version);
+  return exports;
+}
 NAPI_MODULE(vlm_tf_ops, Init)

@@ -3,7 +3,7 @@ import './tfjs-runtime';
 import { VlmError } from '@vlm/core';
 import { registerFastWasmKernels } from '../kernels/register-wasm-kernels';
 import { registerNativeKernels } from '../kernels/native-kernels';
-import { loadNativeOps } from '../kernels/native-ops';
+import { loadNativeOps, nativeOpsStatus } from '../kernels/native-ops';
 import { type EmscriptenHeap, wasmThreadsOf } from '../kernels/wasm-module-on-heap';
 import { quietNativeLoad } from './quiet-native-load';
 import { registerThreadedWasmBackend, requestedWasmThreads, type WasmThreads } from './wasm-threads';
@@ -168,6 +168,12 @@ async function choose(options: SelectBackendOptions): Promise<BackendChoice> {
   throw new VlmError('backend.none', 'no TF.js backend could be initialised', { hint: skipped.join('; ') });
 }
 
+/** Why the toolkit's TensorFlow ops did not load, when a library was there to load (else nothing). */
+function opsProblem(): string {
+  const status = nativeOpsStatus();
+  return status && !status.loaded && !status.absent ? `: ${status.reason}` : '';
+}
+
 /**
  * Picks the TF.js backend once for the process: tfjs-node when installed and loadable, else wasm
  * (SIMD, threads when available, with the toolkit's fast kernels), else cpu. `VLM_TF_BACKEND=node|wasm|cpu`
@@ -179,7 +185,7 @@ export function selectBackend(options: SelectBackendOptions = {}): Promise<Backe
       if (!logged) {
         logged = true;
         const details =
-          choice.kind === 'wasm' ? ` (simd ${choice.simd}, ${threadsDetail(choice)}, fast kernels ${choice.fastKernels})` : choice.kind === 'node' ? ` (toolkit TensorFlow ops ${choice.nativeOps})` : '';
+          choice.kind === 'wasm' ? ` (simd ${choice.simd}, ${threadsDetail(choice)}, fast kernels ${choice.fastKernels})` : choice.kind === 'node' ? ` (toolkit TensorFlow ops ${choice.nativeOps}${opsProblem()})` : '';
         (options.log ?? ((line: string) => console.error(line)))(`[vlm] TF.js backend: ${choice.tfBackend}${details}`);
       }
       return choice;

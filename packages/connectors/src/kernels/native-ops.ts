@@ -10,6 +10,9 @@ import '../backend/tfjs-runtime';
 /** File name of the compiled ops, next to tfjs-node's `tfjs_binding.node`. */
 export const NATIVE_OPS_FILE = 'vlm_tf_ops.node';
 
+/** The ops' interface version this package expects (`kOpsVersion` in native/vlm_tf_ops.cc). */
+export const NATIVE_OPS_VERSION = 2;
+
 /** tfjs kernels (backend `tensorflow`) registered once the ops are loaded. */
 export const NATIVE_OPS = {
   /** x, bias [D] -> y = GELU(x + bias). */
@@ -36,10 +39,13 @@ type NodeBackend = {
 };
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: tf.NamedAttrMap };
 
-let status: { loaded: boolean; reason: string } | undefined;
+let status: { loaded: boolean; reason: string; absent?: boolean } | undefined;
 
-/** Whether the toolkit's TensorFlow ops are loaded, and if not, why (undefined before `loadNativeOps`). */
-export function nativeOpsStatus(): { loaded: boolean; reason: string } | undefined {
+/**
+ * Whether the toolkit's TensorFlow ops are loaded, and if not, why; `absent` when there is no library to
+ * load (tfjs-node's own prebuilt install). Undefined before `loadNativeOps`.
+ */
+export function nativeOpsStatus(): { loaded: boolean; reason: string; absent?: boolean } | undefined {
   return status;
 }
 
@@ -57,9 +63,10 @@ async function bindingDir(): Promise<string | undefined> {
 
 /**
  * Loads `vlm_tf_ops.node` from beside the tfjs-node binding this process uses and registers the
- * `NATIVE_OPS` kernels; needs tfjs-node loaded. Idempotent; returns whether the ops are available.
+ * `NATIVE_OPS` kernels; needs tfjs-node loaded. Idempotent (the first call decides); returns whether the
+ * ops are available. `expectVersion` (tests): the interface version to require instead of this package's.
  */
-export async function loadNativeOps(): Promise<boolean> {
+export async function loadNativeOps(expectVersion: number = NATIVE_OPS_VERSION): Promise<boolean> {
   if (status) return status.loaded;
   try {
     if (typeof process === 'undefined' || process.platform !== 'linux' || !tf.findBackend('tensorflow')) throw new Error('tfjs-node is not loaded');
@@ -68,8 +75,17 @@ export async function loadNativeOps(): Promise<boolean> {
     const specifier = 'node:fs';
     const fs = (await import(/* @vite-ignore */ specifier)) as { existsSync(path: string): boolean };
     const file = `${dir}/${NATIVE_OPS_FILE}`;
-    if (!fs.existsSync(file)) throw new Error(`${file} is not there (node scripts/setup-native.mjs builds it with the binding)`);
-    process.dlopen({ exports: {} } as NodeJS.Module, file);
+    if (!fs.existsSync(file)) {
+      status = { loaded: false, reason: `${file} is not there (node scripts/setup-native.mjs builds it with the binding)`, absent: true };
+      return false;
+    }
+    // A build from an older source has ops with other inputs or attributes: its version says so, and
+    // then none of its ops is used (the library stays loaded; Node cannot unload it).
+    const module = { exports: {} as { version?: number } };
+    process.dlopen(module as NodeJS.Module, file);
+    if (module.exports.version !== expectVersion) {
+      throw new Error(`${file} is version ${module.exports.version ?? 'unknown'}, this package needs ${expectVersion} (run node scripts/setup-native.mjs to rebuild it)`);
+    }
     registerAll();
     status = { loaded: true, reason: file };
   } catch (error) {
