@@ -68,8 +68,13 @@ async function bindingDir(): Promise<string | undefined> {
  */
 export async function loadNativeOps(expectVersion: number = NATIVE_OPS_VERSION): Promise<boolean> {
   if (status) return status.loaded;
+  if (typeof process === 'undefined' || process.platform !== 'linux') {
+    // setup-native builds them on Linux only; elsewhere there is nothing to load
+    status = { loaded: false, reason: 'the toolkit\'s TensorFlow ops are built on Linux only', absent: true };
+    return false;
+  }
   try {
-    if (typeof process === 'undefined' || process.platform !== 'linux' || !tf.findBackend('tensorflow')) throw new Error('tfjs-node is not loaded');
+    if (!tf.findBackend('tensorflow')) throw new Error('tfjs-node is not loaded');
     const dir = await bindingDir();
     if (!dir) throw new Error('the tfjs-node binding is not loaded in this process');
     const specifier = 'node:fs';
