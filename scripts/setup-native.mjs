@@ -90,12 +90,8 @@ const modulePath = join(pkgDir, 'lib', `napi-v${napi}`);
 const binding = join(modulePath, 'tfjs_binding.node');
 const depsLib = join(pkgDir, 'deps', 'lib');
 
-/** Loads tfjs-node in a child process and runs one op; returns undefined when it works, else the reason. */
-function loadProblem() {
-  const probe =
-    "const tf = require('@tensorflow/tfjs-node');" +
-    "const y = tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])).dataSync();" +
-    "if (tf.getBackend() !== 'tensorflow' || y[0] !== 2) throw new Error('wrong result on ' + tf.getBackend());";
+/** Runs `probe` (CommonJS) with node in packages/connectors; undefined when it exits 0, else the reason. */
+function probeProblem(probe) {
   const result = spawnSync(process.execPath, ['-e', probe], {
     cwd: join(root, 'packages', 'connectors'),
     env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
@@ -106,12 +102,22 @@ function loadProblem() {
   return lines.find((l) => /Error|error:/.test(l)) ?? `exit ${result.status}`;
 }
 
-function stampMatches() {
+/** Loads tfjs-node in a child process and runs one op; returns undefined when it works, else the reason. */
+function loadProblem() {
+  return probeProblem(
+    "const tf = require('@tensorflow/tfjs-node');" +
+      "const y = tf.matMul(tf.ones([2, 2]), tf.ones([2, 2])).dataSync();" +
+      "if (tf.getBackend() !== 'tensorflow' || y[0] !== 2) throw new Error('wrong result on ' + tf.getBackend());",
+  );
+}
+
+/** The stamp of a binding this script built for this Node (its TensorFlow libraries still there), if any. */
+function ourStamp() {
   try {
     const stamp = JSON.parse(readFileSync(join(modulePath, STAMP), 'utf8'));
-    return stamp.node === process.versions.modules && existsSync(stamp.libDir ?? '');
+    return stamp.node === process.versions.modules && existsSync(stamp.libDir ?? '') ? stamp : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -144,15 +150,12 @@ const opsHash = (libDir) => createHash('sha256').update(readFileSync(OPS_SOURCE)
 
 /** Loads tfjs-node and the ops in a child process and runs one op; undefined when it works, else the reason. */
 function opsProblem(file) {
-  const probe =
+  return probeProblem(
     "const tf = require('@tensorflow/tfjs-node');" +
-    `process.dlopen({ exports: {} }, ${JSON.stringify(file)});` +
-    "const b = tf.backend(); const y = b.executeSingleOutput('VlmBiasGelu', [], [tf.tensor([[0, 1]]), tf.tensor([0, 0])]).dataSync();" +
-    "if (y[0] !== 0 || Math.abs(y[1] - 0.8413447) > 1e-5) throw new Error('VlmBiasGelu gave ' + Array.from(y));";
-  const result = spawnSync(process.execPath, ['-e', probe], { cwd: join(root, 'packages', 'connectors'), env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' }, encoding: 'utf8' });
-  if (result.status === 0) return undefined;
-  const lines = `${result.stderr ?? ''}`.split('\n').map((l) => l.trim());
-  return lines.find((l) => /Error|error:/.test(l)) ?? `exit ${result.status}`;
+      `process.dlopen({ exports: {} }, ${JSON.stringify(file)});` +
+      "const y = tf.backend().executeSingleOutput('VlmBiasGelu', [], [tf.tensor([[0, 1]]), tf.tensor([0, 0])]).dataSync();" +
+      "if (y[0] !== 0 || Math.abs(y[1] - 0.8413447) > 1e-5) throw new Error('VlmBiasGelu gave ' + Array.from(y));",
+  );
 }
 
 /** Builds vlm_tf_ops.node unless an up-to-date one is there; returns the outcome for the status line. */
@@ -187,8 +190,8 @@ function requireOps(ops) {
 
 // 1. already there: built by us for this Node (stamp), or a normal install that loads.
 if (existsSync(binding)) {
-  if (stampMatches()) {
-    const stamp = JSON.parse(readFileSync(join(modulePath, STAMP), 'utf8'));
+  const stamp = ourStamp();
+  if (stamp) {
     const ops = ensureOps(stamp.libDir);
     requireOps(ops);
     step(`native backend: tfjs-node ready (built from the TensorFlow wheel; ${ops})`);

@@ -87,21 +87,26 @@ function useNativeOp(x: tf.Tensor, bias: tf.Tensor): boolean {
   return x.rank > 0 && D > 0 && x.dtype === 'float32' && bias.dtype === 'float32' && bias.size === D && hasNativeOp(NATIVE_OPS.biasGelu);
 }
 
-/** GELU(x + bias) as the toolkit's TensorFlow op (one pass each way; keeps x and the bias). */
-function nativeBiasGelu(x: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) {
+/**
+ * GELU(x + bias) as the toolkit's TensorFlow op (one pass each way; keeps x and the bias); the gradient
+ * is [dx, dbias shaped as `bias`], or dx alone for `geluFused`'s zero bias (`withBias` false).
+ */
+function nativeBiasGelu(x: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc, withBias: boolean) {
   const flat = tf.reshape(bias, [-1]);
   save([x, flat]);
   return {
     value: tf.engine().runKernel(NATIVE_OPS.biasGelu, { x, bias: flat }) as tf.Tensor,
-    gradFunc: (dy: tf.Tensor, [sx, sb]: tf.Tensor[]) => tf.engine().runKernel(NATIVE_OPS.biasGeluGrad, { dy, x: sx as tf.Tensor, bias: sb as tf.Tensor }) as tf.Tensor[],
+    gradFunc: (dy: tf.Tensor, [sx, sb]: tf.Tensor[]) => {
+      const [dx, dbias] = tf.engine().runKernel(NATIVE_OPS.biasGeluGrad, { dy, x: sx as tf.Tensor, bias: sb as tf.Tensor }) as [tf.Tensor, tf.Tensor];
+      if (withBias) return [dx, tf.reshape(dbias, bias.shape)];
+      dbias.dispose();
+      return dx;
+    },
   };
 }
 
 const biasGeluOp = tf.customGrad(((x: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
-  if (useNativeOp(x, bias)) {
-    const { value, gradFunc } = nativeBiasGelu(x, bias, save);
-    return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => ((g) => [g[0] as tf.Tensor, tf.reshape(g[1] as tf.Tensor, bias.shape)])(gradFunc(dy, saved)) };
-  }
+  if (useNativeOp(x, bias)) return nativeBiasGelu(x, bias, save, true);
   if (useKernel(x, bias)) {
     const [y, u] = runJsKernel(forwardKernel, [x, tf.reshape(bias, [-1])]) as [tf.Tensor, tf.Tensor];
     save([u]);
@@ -133,10 +138,7 @@ export function biasGelu(x: tf.Tensor, bias: tf.Tensor): tf.Tensor {
 /** Exact (erf) GELU with a hand-written gradient: the bias + GELU kernels where registered (keeping the input), else the composition (keeping the input and Φ(input)). */
 export const geluFused = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   const D = x.rank > 0 ? (x.shape[x.rank - 1] as number) : 0;
-  if (D > 0 && x.dtype === 'float32' && hasNativeOp(NATIVE_OPS.biasGelu)) {
-    const { value, gradFunc } = nativeBiasGelu(x, tf.zeros([D]), save);
-    return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => gradFunc(dy, saved)[0] as tf.Tensor };
-  }
+  if (D > 0 && x.dtype === 'float32' && hasNativeOp(NATIVE_OPS.biasGelu)) return nativeBiasGelu(x, tf.zeros([D]), save, false);
   const zeroBias = D > 0 && useKernel(x, x) ? tf.zeros([D]) : undefined;
   if (zeroBias) {
     // the bias kernels with a zero bias: u = x is kept for the backward pass

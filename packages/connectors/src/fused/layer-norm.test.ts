@@ -15,6 +15,21 @@ function rmsNormReference(x: tf.Tensor, w: tf.Tensor, eps: number): tf.Tensor {
   return tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps))), w);
 }
 
+/**
+ * `fused` against `reference` (the same computation as thunks over `vars`): the outputs within 1e-5, the
+ * gradients of sum(output · probe) within 1e-4 of autodiff through the reference and within 2e-2 of
+ * finite differences.
+ */
+function expectMatchesReference(fused: () => tf.Tensor, reference: () => tf.Tensor, probe: tf.Tensor, vars: tf.Variable[]): void {
+  const loss = (f: () => tf.Tensor) => () => tf.sum(tf.mul(f(), probe)) as tf.Scalar;
+  const got = valueAndGrads(loss(fused), vars);
+  const want = valueAndGrads(loss(reference), vars);
+  expect(maxAbsDiff(fused(), reference())).toBeLessThan(1e-5);
+  got.grads.forEach((g, i) => expect(maxAbsDiff(g, want.grads[i] as tf.Tensor)).toBeLessThan(1e-4));
+  for (const v of vars) expect(gradientCheck(loss(fused), v, 6, 1e-2)).toBeLessThan(2e-2);
+  tf.dispose([got.value, want.value, ...got.grads, ...want.grads]);
+}
+
 describe('layerNormFused / rmsNormFused', () => {
   // widths 24 and 32: the SIMD kernels on wasm; 6 and 10 (not multiples of 4): their JS loops
   for (const [path, W] of [...[...FUSED_PATHS, ...NATIVE_FUSED_PATHS, ...NATIVE_OPS_PATHS].map((p) => [p, 0] as const), [FUSED_PATHS[1], 1] as const]) {
@@ -27,13 +42,8 @@ describe('layerNormFused / rmsNormFused', () => {
       const gamma = tf.variable(tf.add(seededTensor([lnW], 2, 0.5), 1));
       const beta = tf.variable(seededTensor([lnW], 3, 0.5));
       const probe = seededTensor([2, 5, lnW], 4);
-      const loss = (f: typeof layerNormFused) => () => tf.sum(tf.mul(f(x, gamma, beta, 1e-5), probe)) as tf.Scalar;
-      const fused = valueAndGrads(loss(layerNormFused), [x, gamma, beta]);
-      const ref = valueAndGrads(loss(layerNormReference), [x, gamma, beta]);
-      expect(maxAbsDiff(layerNormFused(x, gamma, beta, 1e-5), layerNormReference(x, gamma, beta, 1e-5))).toBeLessThan(1e-5);
-      fused.grads.forEach((g, i) => expect(maxAbsDiff(g, ref.grads[i] as tf.Tensor)).toBeLessThan(1e-4));
-      for (const v of [x, gamma, beta]) expect(gradientCheck(loss(layerNormFused), v, 6, 1e-2)).toBeLessThan(2e-2);
-      tf.dispose([x, gamma, beta, probe, fused.value, ref.value, ...fused.grads, ...ref.grads]);
+      expectMatchesReference(() => layerNormFused(x, gamma, beta, 1e-5), () => layerNormReference(x, gamma, beta, 1e-5), probe, [x, gamma, beta]);
+      tf.dispose([x, gamma, beta, probe]);
     });
 
     it(`RMS norm equals the composition and its gradient matches finite differences (${label})`, async () => {
@@ -41,13 +51,8 @@ describe('layerNormFused / rmsNormFused', () => {
       const x = tf.variable(seededTensor([3, rmsW], 5, 2));
       const w = tf.variable(tf.add(seededTensor([rmsW], 6, 0.5), 1));
       const probe = seededTensor([3, rmsW], 7);
-      const loss = (f: typeof rmsNormFused) => () => tf.sum(tf.mul(f(x, w, 1e-6), probe)) as tf.Scalar;
-      const fused = valueAndGrads(loss(rmsNormFused), [x, w]);
-      const ref = valueAndGrads(loss(rmsNormReference), [x, w]);
-      expect(maxAbsDiff(rmsNormFused(x, w, 1e-6), rmsNormReference(x, w, 1e-6))).toBeLessThan(1e-5);
-      fused.grads.forEach((g, i) => expect(maxAbsDiff(g, ref.grads[i] as tf.Tensor)).toBeLessThan(1e-4));
-      for (const v of [x, w]) expect(gradientCheck(loss(rmsNormFused), v, 6, 1e-2)).toBeLessThan(2e-2);
-      tf.dispose([x, w, probe, fused.value, ref.value, ...fused.grads, ...ref.grads]);
+      expectMatchesReference(() => rmsNormFused(x, w, 1e-6), () => rmsNormReference(x, w, 1e-6), probe, [x, w]);
+      tf.dispose([x, w, probe]);
     });
   }
 
@@ -65,28 +70,21 @@ describe('layerNormFused / rmsNormFused', () => {
       const fused = valueAndGrads(loss(layerNormFused), [x, gamma, beta]);
       expect(tf.memory().numTensors).toBe(before + 4);
       const ref = valueAndGrads(loss(layerNormReference), [x, gamma, beta]);
-      expect(maxAbsDiff(layerNormFused(x, gamma, beta, 1e-5), layerNormReference(x, gamma, beta, 1e-5))).toBeLessThan(1e-5);
       expect(Math.abs(fused.value.dataSync()[0]! - ref.value.dataSync()[0]!)).toBeLessThan(1e-2);
-      fused.grads.forEach((g, i) => expect(maxAbsDiff(g, ref.grads[i] as tf.Tensor)).toBeLessThan(1e-4));
-      for (const v of [x, gamma, beta]) expect(gradientCheck(loss(layerNormFused), v, 6, 1e-2)).toBeLessThan(2e-2);
+      expectMatchesReference(() => layerNormFused(x, gamma, beta, 1e-5), () => layerNormReference(x, gamma, beta, 1e-5), probe, [x, gamma, beta]);
       const kernels = (await tf.profile(() => tf.dispose(valueAndGrads(loss(layerNormFused), [x, gamma, beta]).grads))).kernels.map((k) => k.name);
       expect(kernels).toContain(forward);
       expect(kernels).toContain(backward);
       expect(kernels).not.toContain('VlmNormForward');
       // RMSNorm through the same op (its rms attribute), against the composition and finite differences
+      expectMatchesReference(() => rmsNormFused(x, gamma, 1e-6), () => rmsNormReference(x, gamma, 1e-6), probe, [x, gamma]);
       const rmsLoss = (f: typeof rmsNormFused) => () => tf.sum(tf.mul(f(x, gamma, 1e-6), probe)) as tf.Scalar;
-      const rms = valueAndGrads(rmsLoss(rmsNormFused), [x, gamma]);
-      const rmsRef = valueAndGrads(rmsLoss(rmsNormReference), [x, gamma]);
-      expect(maxAbsDiff(rmsNormFused(x, gamma, 1e-6), rmsNormReference(x, gamma, 1e-6))).toBeLessThan(1e-5);
-      rms.grads.forEach((g, i) => expect(maxAbsDiff(g, rmsRef.grads[i] as tf.Tensor)).toBeLessThan(1e-4));
-      for (const v of [x, gamma]) expect(gradientCheck(rmsLoss(rmsNormFused), v, 6, 1e-2)).toBeLessThan(2e-2);
       const rmsKernels = (await tf.profile(() => tf.dispose(valueAndGrads(rmsLoss(rmsNormFused), [x, gamma]).grads))).kernels.map((k) => k.name);
       expect(rmsKernels).toEqual(expect.arrayContaining([forward, backward]));
       const held = tf.memory().numTensors;
       const again = valueAndGrads(rmsLoss(rmsNormFused), [x, gamma]);
       tf.dispose([again.value, ...again.grads]);
       expect(tf.memory().numTensors).toBe(held);
-      tf.dispose([rms.value, rmsRef.value, ...rms.grads, ...rmsRef.grads]);
       tf.dispose([x, gamma, beta, probe, fused.value, ref.value, ...fused.grads, ...ref.grads]);
     });
   }

@@ -2,7 +2,8 @@
 // composition is three ops forward and eight backward over [tokens, intermediate] tensors; this keeps
 // gate and up and writes d/dgate = dy·up·σ(g)·(1 + g·(1 − σ(g))) and d/dup = dy·silu(g) in one pass.
 // Where the kernels are registered (wasm: the toolkit's SIMD module; cpu: JS loops) each direction is one
-// pass; elsewhere (tfjs-node) the same hand-written gradient composes standard ops.
+// pass; on tfjs-node the toolkit's TensorFlow op where setup-native built it; elsewhere the same
+// hand-written gradient composes standard ops.
 import * as tf from '@tensorflow/tfjs-core';
 import '../backend/tfjs-runtime';
 import { NATIVE_OPS, hasNativeOp } from '../kernels/native-ops';

@@ -49,10 +49,10 @@ export function nativeOpsStatus(): { loaded: boolean; reason: string; absent?: b
   return status;
 }
 
+type FsApi = { readFileSync(path: string, encoding: 'utf8'): string; existsSync(path: string): boolean };
+
 /** The directory of the tfjs-node binding this process loaded (from /proc/self/maps), if any. */
-async function bindingDir(): Promise<string | undefined> {
-  const specifier = 'node:fs';
-  const fs = (await import(/* @vite-ignore */ specifier)) as { readFileSync(path: string, encoding: 'utf8'): string; existsSync(path: string): boolean };
+function bindingDir(fs: FsApi): string | undefined {
   const line = fs
     .readFileSync('/proc/self/maps', 'utf8')
     .split('\n')
@@ -75,10 +75,11 @@ export async function loadNativeOps(expectVersion: number = NATIVE_OPS_VERSION):
   }
   try {
     if (!tf.findBackend('tensorflow')) throw new Error('tfjs-node is not loaded');
-    const dir = await bindingDir();
-    if (!dir) throw new Error('the tfjs-node binding is not loaded in this process');
+    // imported at run time, so the main entry stays browser-safe
     const specifier = 'node:fs';
-    const fs = (await import(/* @vite-ignore */ specifier)) as { existsSync(path: string): boolean };
+    const fs = (await import(/* @vite-ignore */ specifier)) as FsApi;
+    const dir = bindingDir(fs);
+    if (!dir) throw new Error('the tfjs-node binding is not loaded in this process');
     const file = `${dir}/${NATIVE_OPS_FILE}`;
     if (!fs.existsSync(file)) {
       status = { loaded: false, reason: `${file} is not there (node scripts/setup-native.mjs builds it with the binding)`, absent: true };
