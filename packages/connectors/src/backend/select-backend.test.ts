@@ -57,7 +57,7 @@ describe('selectBackend', () => {
     expect(picked.code, picked.stderr.slice(-800)).toBe(0);
     expect(picked.result).toMatchObject({ kind: 'wasm', backend: 'wasm', y: [3, 3, 3, 3] });
     expect(picked.result!.skipped[0]).toMatch(/^node: Cannot find package '@tensorflow\/tfjs-node'/);
-    expect(picked.stderr.trim()).toMatch(/^\[vlm\] TF\.js backend: wasm \(simd (true|false), threads \d+, fast kernels true\)$/);
+    expect(picked.stderr.trim()).toMatch(/^\[vlm\] TF\.js backend: wasm \(simd (true|false), threads \d+, fast kernels true, fused multiply-add (true|false)\)$/);
   });
 });
 
@@ -83,7 +83,7 @@ describe.skipIf(!native.ok)(nativeSuiteName('selectBackend with the native backe
     const [preferred, forced] = await Promise.all([pickInChild([], {}, ['prefer-wasm']), pickInChild([], { VLM_TF_BACKEND: 'node' }, ['prefer-wasm'])]);
     expect(preferred.code, preferred.stderr.slice(-800)).toBe(0);
     expect(preferred.result).toEqual({ kind: 'wasm', backend: 'wasm', skipped: [], threads: 2, y: [3, 3, 3, 3] });
-    expect(preferred.stderr).toBe('[vlm] TF.js backend: wasm (simd true, threads 2 on worker_threads, fast kernels true)\n');
+    expect(preferred.stderr).toBe('[vlm] TF.js backend: wasm (simd true, threads 2 on worker_threads, fast kernels true, fused multiply-add true)\n');
     expect(forced.result).toMatchObject({ kind: 'node', backend: 'tensorflow', skipped: [] });
   });
 });

@@ -5,6 +5,7 @@ import { registerFastWasmKernels } from '../kernels/register-wasm-kernels';
 import { registerNativeKernels } from '../kernels/native-kernels';
 import { loadNativeOps, nativeOpsStatus } from '../kernels/native-ops';
 import { type EmscriptenHeap, wasmThreadsOf } from '../kernels/wasm-module-on-heap';
+import { fusedMultiplyAdd } from '../kernels/relaxed-simd';
 import { quietNativeLoad } from './quiet-native-load';
 import { registerThreadedWasmBackend, requestedWasmThreads, type WasmThreads } from './wasm-threads';
 
@@ -25,6 +26,8 @@ export interface BackendChoice {
   threadsFallback?: string;
   /** Whether the toolkit's wasm kernels (fast BatchMatMul, UnsortedSegmentSum) are registered. */
   fastKernels?: boolean;
+  /** Whether the toolkit's wasm matrix products fuse multiply-adds (WebAssembly relaxed SIMD; wasm with fast kernels only). */
+  fusedMultiplyAdd?: boolean;
   /** Whether the toolkit's own TensorFlow ops (bias + GELU, LayerNorm / RMSNorm, SwiGLU, AdamW) are loaded (tfjs-node only). */
   nativeOps?: boolean;
   /** Why a faster backend was skipped, in order. */
@@ -103,7 +106,7 @@ async function withoutNewProcessHandlers<T>(init: () => Promise<T>): Promise<T> 
   }
 }
 
-async function tryWasm(fast: boolean, requested: number): Promise<Pick<BackendChoice, 'simd' | 'threads' | 'threadsFallback' | 'fastKernels'>> {
+async function tryWasm(fast: boolean, requested: number): Promise<Pick<BackendChoice, 'simd' | 'threads' | 'threadsFallback' | 'fastKernels' | 'fusedMultiplyAdd'>> {
   let threadsFallback: string | undefined;
   const wasm = await withoutNewProcessHandlers(async () => {
     const module = await import('@tensorflow/tfjs-backend-wasm');
@@ -127,7 +130,7 @@ async function tryWasm(fast: boolean, requested: number): Promise<Pick<BackendCh
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const threads = wasmThreadsOf((tf.backend() as unknown as { wasm: EmscriptenHeap }).wasm);
   if (fast) registerFastWasmKernels();
-  return { simd, threads, ...(threadsFallback ? { threadsFallback } : {}), fastKernels: fast };
+  return { simd, threads, ...(threadsFallback ? { threadsFallback } : {}), fastKernels: fast, ...(fast ? { fusedMultiplyAdd: simd && fusedMultiplyAdd() } : {}) };
 }
 
 function threadsDetail(choice: BackendChoice): string {
@@ -185,7 +188,7 @@ export function selectBackend(options: SelectBackendOptions = {}): Promise<Backe
       if (!logged) {
         logged = true;
         const details =
-          choice.kind === 'wasm' ? ` (simd ${choice.simd}, ${threadsDetail(choice)}, fast kernels ${choice.fastKernels})` : choice.kind === 'node' ? ` (toolkit TensorFlow ops ${choice.nativeOps}${opsProblem()})` : '';
+          choice.kind === 'wasm' ? ` (simd ${choice.simd}, ${threadsDetail(choice)}, fast kernels ${choice.fastKernels}${choice.fastKernels ? `, fused multiply-add ${choice.fusedMultiplyAdd}` : ''})` : choice.kind === 'node' ? ` (toolkit TensorFlow ops ${choice.nativeOps}${opsProblem()})` : '';
         (options.log ?? ((line: string) => console.error(line)))(`[vlm] TF.js backend: ${choice.tfBackend}${details}`);
       }
       return choice;

@@ -45,8 +45,8 @@ describe('wasm on worker threads (selectBackend wasmThreads)', () => {
   it('runs 2 threads, equals 1 thread within 1e-5, and the process ends on its own', async () => {
     const [two, one] = (await runs()) as [Run, Run];
     for (const r of [two, one]) expect({ code: r.code, signal: r.signal }, r.stderr.slice(-800)).toEqual({ code: 0, signal: null });
-    expect(two.stdout).toContain('[vlm] TF.js backend: wasm (simd true, threads 2 on worker_threads, fast kernels true)');
-    expect(one.stdout).toContain('[vlm] TF.js backend: wasm (simd true, threads 1, fast kernels true)');
+    expect(two.stdout).toContain('[vlm] TF.js backend: wasm (simd true, threads 2 on worker_threads, fast kernels true, fused multiply-add true)');
+    expect(one.stdout).toContain('[vlm] TF.js backend: wasm (simd true, threads 1, fast kernels true, fused multiply-add true)');
     type Out = { attention: number[]; shared: number[]; fusedLoss: number; fusedGrads: number[]; adamw: number[]; scores: number[]; uneven: number[]; loss: number; grad: number[]; tableGrad: number[]; gemmThreads: number };
     const [twoChoice, twoOut] = jsonLines(two.stdout) as [{ choice: { threads: number } }, Out];
     const [, oneOut] = jsonLines(one.stdout) as [unknown, Out];
@@ -82,7 +82,7 @@ describe('wasm on worker threads (selectBackend wasmThreads)', () => {
     expect(thrown.stderr.length).toBeLessThan(2000);
     expect(fallback.code, fallback.stderr.slice(-800)).toBe(0);
     const lines = fallback.stdout.split('\n').filter((l) => l.startsWith('[vlm]'));
-    expect(lines).toEqual(['[vlm] TF.js backend: wasm (simd true, threads 1, single-threaded: SharedArrayBuffer is not available, fast kernels true)']);
+    expect(lines).toEqual(['[vlm] TF.js backend: wasm (simd true, threads 1, single-threaded: SharedArrayBuffer is not available, fast kernels true, fused multiply-add true)']);
   }, 90_000);
 });
 

@@ -12,8 +12,11 @@ export const NR = 8;
 
 const r4 = [0, 1, 2, 3];
 
-/** The module's text, importing `env.memory` (shared for the threaded wasm build). */
-export function gemmWat(sharedMemory: boolean): string {
+/**
+ * The module's text, importing `env.memory` (shared for the threaded wasm build); `fused` multiplies and
+ * adds with relaxed SIMD's `f32x4.relaxed_madd` (see relaxed-simd.ts), which the engine must validate.
+ */
+export function gemmWat(sharedMemory: boolean, fused = false): string {
   const acc = r4.map((r) => `(local $c${r}0 v128) (local $c${r}1 v128)`).join(' ');
   const setAll = (lo: string, hi: string) => r4.map((r) => `(local.set $c${r}0 ${lo}) (local.set $c${r}1 ${hi})`).join('\n');
   // C tile rows from $src with a byte stride of $stride
@@ -23,11 +26,14 @@ export function gemmWat(sharedMemory: boolean): string {
   const storeTile = r4
     .map((r) => `(v128.store (local.get $p) (local.get $c${r}0)) (v128.store offset=16 (local.get $p) (local.get $c${r}1))${r < 3 ? ' (local.set $p (i32.add (local.get $p) (local.get $stride)))' : ''}`)
     .join('\n');
+  // c += a·b: one fused multiply-add (relaxed SIMD) or a multiply and an add
+  const madd = (c: string, b: string) =>
+    fused ? `(f32x4.relaxed_madd (local.get $av) (local.get ${b}) (local.get ${c}))` : `(f32x4.add (local.get ${c}) (f32x4.mul (local.get $av) (local.get ${b})))`;
   const step = r4
     .map(
       (r) => `(local.set $av (v128.load32_splat offset=${4 * r} (local.get $a)))
-      (local.set $c${r}0 (f32x4.add (local.get $c${r}0) (f32x4.mul (local.get $av) (local.get $b0))))
-      (local.set $c${r}1 (f32x4.add (local.get $c${r}1) (f32x4.mul (local.get $av) (local.get $b1))))`,
+      (local.set $c${r}0 ${madd(`$c${r}0`, '$b0')})
+      (local.set $c${r}1 ${madd(`$c${r}1`, '$b1')})`,
     )
     .join('\n');
   // copies a rows x cols block between a C tile (row stride $ldcb bytes) and the 4x8 scratch tile

@@ -57,9 +57,9 @@ function reference(a: Float32Array, b: Float32Array, bias: Float32Array | undefi
   return out;
 }
 
-function check(c: Omit<GemmCall, 'a' | 'b' | 'out' | 'bias'>, withBias: boolean): void {
+function check(c: Omit<GemmCall, 'a' | 'b' | 'out' | 'bias'>, withBias: boolean, fused: boolean): void {
   const heap = testHeap();
-  const gemm = new WasmGemm(heap, heap.memory);
+  const gemm = new WasmGemm(heap, heap.memory, undefined, fused);
   const a = random(c.batchA * c.m * c.k);
   const b = random(c.batchB * c.k * c.n);
   const bias = withBias ? random(c.n) : undefined;
@@ -73,34 +73,35 @@ function check(c: Omit<GemmCall, 'a' | 'b' | 'out' | 'bias'>, withBias: boolean)
   expect(worst, JSON.stringify(c)).toBeLessThan(1e-5);
 }
 
-describe('WasmGemm', () => {
+describe.each([false, true])('WasmGemm, fused multiply-add %s', (fused) => {
   it('matches a float64 reference for every transpose, with edge tiles in m and n', () => {
     for (const transposeA of [false, true]) {
       for (const transposeB of [false, true]) {
         for (const [m, k, n] of [[1, 1, 1], [4, 8, 8], [7, 5, 13], [9, 17, 3], [12, 3, 24]] as const) {
-          check({ batchA: 1, batchB: 1, m, n, k, transposeA, transposeB }, false);
+          check({ batchA: 1, batchB: 1, m, n, k, transposeA, transposeB }, false, fused);
         }
       }
     }
   });
 
   it('blocks over k and n (k > 256, n > 256) and adds a bias, padded when n is not a multiple of 8', () => {
-    check({ batchA: 1, batchB: 1, m: 6, n: 270, k: 300, transposeA: false, transposeB: false }, true);
-    check({ batchA: 1, batchB: 1, m: 5, n: 21, k: 513, transposeA: true, transposeB: true }, true);
-    check({ batchA: 1, batchB: 1, m: 8, n: 16, k: 4, transposeA: false, transposeB: true }, true);
+    check({ batchA: 1, batchB: 1, m: 6, n: 270, k: 300, transposeA: false, transposeB: false }, true, fused);
+    check({ batchA: 1, batchB: 1, m: 5, n: 21, k: 513, transposeA: true, transposeB: true }, true, fused);
+    check({ batchA: 1, batchB: 1, m: 8, n: 16, k: 4, transposeA: false, transposeB: true }, true, fused);
   });
 
   it('runs batches: shared right matrix (rows stacked), shared left matrix, equal batches', () => {
     for (const [batchA, batchB] of [[3, 1], [1, 3], [2, 2]] as const) {
       for (const transposeA of [false, true]) {
-        check({ batchA, batchB, m: 5, n: 11, k: 7, transposeA, transposeB: !transposeA }, false);
+        check({ batchA, batchB, m: 5, n: 11, k: 7, transposeA, transposeB: !transposeA }, false, fused);
       }
     }
   });
 
   it('reuses and grows its workspace across calls of different sizes', () => {
     const heap = testHeap();
-    const gemm = new WasmGemm(heap, heap.memory);
+    const gemm = new WasmGemm(heap, heap.memory, undefined, fused);
+    expect(gemm.fused).toBe(fused);
     for (const size of [3, 40, 9]) {
       const a = random(size * size);
       const outPtr = heap.put(new Float32Array(size * size));

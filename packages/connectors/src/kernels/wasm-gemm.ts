@@ -8,6 +8,7 @@
 // threads in runs of whole items instead.
 import { WasmHelpers, type HelperJob, runJobHere } from './wasm-helpers';
 import { gemmWat, MR, NR } from './gemm-wat';
+import { fusedMultiplyAdd, relaxedSimdAvailable } from './relaxed-simd';
 import { type EmscriptenHeap, instantiateOver, isShared, onHeap, wasmThreadsOf } from './wasm-module-on-heap';
 
 export type { EmscriptenHeap } from './wasm-module-on-heap';
@@ -78,8 +79,11 @@ export class WasmGemm {
     private readonly memory: WebAssembly.Memory,
     /** Threads that take bands of output rows of large products (threaded build in Node). */
     readonly helpers?: WasmHelpers,
+    /** Multiply-adds fused (relaxed SIMD); by default where the engine has them (relaxed-simd.ts). */
+    readonly fused = fusedMultiplyAdd(),
   ) {
-    this.fn = instantiateOver<GemmExports>(gemmWat, memory);
+    if (fused && !relaxedSimdAvailable()) throw new Error('wasm gemm: fused multiply-adds need WebAssembly relaxed SIMD, which this engine does not validate');
+    this.fn = instantiateOver<GemmExports>((shared) => gemmWat(shared, fused), memory);
   }
 
   /** Threads that compute large products: 1 + the helper threads. */

@@ -6,6 +6,7 @@
 // the element-wise kernels bands of rows this way. Node only: the main thread blocks in Atomics.wait,
 // which browsers forbid there.
 import { gemmWat } from './gemm-wat';
+import { fusedMultiplyAdd } from './relaxed-simd';
 import { simdWat } from './simd-wat';
 import { assembleWat } from './wat-assembler';
 import type { EmscriptenHeap } from './wasm-module-on-heap';
@@ -98,7 +99,7 @@ export class WasmHelpers {
     const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
     const threads = getBuiltin?.('node:worker_threads') as WorkerThreads | undefined;
     if (!threads || count < 1) return undefined;
-    const modules = [assembleWat(gemmWat(true)), assembleWat(simdWat(true))];
+    const modules = [assembleWat(gemmWat(true, fusedMultiplyAdd())), assembleWat(simdWat(true))];
     const controls: number[] = [];
     const scratch: number[] = [];
     for (let h = 0; h < count; h++) {

@@ -64,6 +64,9 @@ const PLAIN: Record<string, number[]> = {
     'f32x4.min': 0xe8,
     'f32x4.max': 0xe9,
     'i32x4.trunc_sat_f32x4_s': 0xf8,
+    // relaxed SIMD (fused where the CPU has FMA)
+    'f32x4.relaxed_madd': 0x105,
+    'f32x4.relaxed_nmadd': 0x106,
   }),
 };
 
