@@ -7,7 +7,7 @@
 // then packs and multiplies a band of A's rows; a batch of small products (attention's) goes to the
 // threads in runs of whole items instead.
 import { WasmHelpers, type HelperJob, runJobHere } from './wasm-helpers';
-import { gemmWat, MR, NR } from './gemm-wat';
+import { gemmWat, NR, tileRows } from './gemm-wat';
 import { fusedMultiplyAdd, relaxedSimdAvailable } from './relaxed-simd';
 import { type EmscriptenHeap, instantiateOver, isShared, onHeap, wasmThreadsOf } from './wasm-module-on-heap';
 
@@ -55,7 +55,8 @@ const BATCH_SPLIT_WORK = 1 << 22;
 
 /**
  * The job that packs `count` rows of op(A), from row `r0` on, of the matrix at `src` into its panels at
- * `dst` (packed A is [rows/MR][k][MR], so a band from a multiple of MR starts at 4·r0·k bytes).
+ * `dst` (packed A is [rows/mr][k][mr] for the kernel's tile height mr, so a band from a multiple of mr
+ * starts at 4·r0·k bytes).
  */
 function packAJob(call: GemmCall, src: number, dst: number, r0: number, count: number): HelperJob {
   const { m, k } = call;
@@ -82,9 +83,14 @@ export class WasmGemm {
     /** Multiply-adds fused (relaxed SIMD); by default where the engine has them (relaxed-simd.ts). */
     readonly fused = fusedMultiplyAdd(),
   ) {
+    if (helpers && helpers.fused !== fused) throw new Error('wasm gemm: the helper threads run the other kernel form (fused multiply-add or not)');
     if (fused && !relaxedSimdAvailable()) throw new Error('wasm gemm: fused multiply-adds need WebAssembly relaxed SIMD, which this engine does not validate');
     this.fn = instantiateOver<GemmExports>((shared) => gemmWat(shared, fused), memory);
+    this.mr = tileRows(fused);
   }
+
+  /** Rows per register tile and packed A panel. */
+  private readonly mr: number;
 
   /** Threads that compute large products: 1 + the helper threads. */
   get threads(): number {
@@ -98,12 +104,12 @@ export class WasmGemm {
   private layout(call: GemmCall, aFloats: number, bFloats: number): { ap: number; bp: number; scratch: number; bias: number } {
     const { n } = call;
     const biasFloats = call.bias !== undefined && n % NR !== 0 ? Math.ceil(n / NR) * NR : 0;
-    const ap = this.reserve(4 * (aFloats + bFloats + biasFloats + MR * NR) + 64);
+    const ap = this.reserve(4 * (aFloats + bFloats + biasFloats + this.mr * NR) + 64);
     const bp = ap + 4 * aFloats;
     const scratch = bp + 4 * bFloats;
     let bias = call.bias ?? 0;
     if (biasFloats) {
-      const padded = scratch + 4 * MR * NR;
+      const padded = scratch + 4 * this.mr * NR;
       const heap = this.heapF32();
       heap.fill(0, padded / 4, padded / 4 + biasFloats);
       heap.copyWithin(padded / 4, bias / 4, bias / 4 + n);
@@ -142,14 +148,15 @@ export class WasmGemm {
       this.batchOverThreads(call, helpers);
       return;
     }
-    const { ap, bp, scratch, bias } = this.layout(call, Math.ceil(rows / MR) * MR * k, Math.ceil(n / NR) * NR * k);
+    const mr = this.mr;
+    const { ap, bp, scratch, bias } = this.layout(call, Math.ceil(rows / mr) * mr * k, Math.ceil(n / NR) * NR * k);
     const f = this.fn;
     const packA = (i: number, r0: number, count: number) => packAJob(call, call.a + 4 * (call.batchA === 1 ? 0 : i * m * k), ap, r0, count);
     const packB = (i: number, c0: number, count: number) => packBJob(call, call.b + 4 * (call.batchB === 1 ? 0 : i * k * n), bp, c0, count);
     const gemm = (r0: number, count: number, out: number, scr: number): HelperJob => ({ fn: 'gemm', args: [ap + 4 * r0 * k, bp, out + 4 * r0 * n, count, n, k, n, bias, scr, NC, KC] });
     // C = op(A_i)·op(B_i) for `rows` rows; the operands are packed first where `withA` / `withB`.
     const multiply = (i: number, withA: boolean, withB: boolean, out: number) => {
-      if (!helpers || rows * n * k < SPLIT_WORK || rows < 2 * MR) {
+      if (!helpers || rows * n * k < SPLIT_WORK || rows < 2 * mr) {
         if (withA) runJobHere(f, packA(i, 0, rows));
         if (withB) runJobHere(f, packB(i, 0, n));
         runJobHere(f, gemm(0, rows, out, scratch));
@@ -166,7 +173,7 @@ export class WasmGemm {
           (job) => runJobHere(f, job),
         );
       }
-      const band = Math.ceil(Math.ceil(rows / MR) / parts) * MR;
+      const band = Math.ceil(Math.ceil(rows / mr) / parts) * mr;
       const work = Array.from({ length: parts }, (_, p) => {
         const r0 = p * band;
         if (r0 >= rows) return undefined;
@@ -189,7 +196,7 @@ export class WasmGemm {
   private batchOverThreads(call: GemmCall, helpers: WasmHelpers): void {
     const { m, n, k } = call;
     const batch = Math.max(call.batchA, call.batchB);
-    const aPanel = Math.ceil(m / MR) * MR * k;
+    const aPanel = Math.ceil(m / this.mr) * this.mr * k;
     const bPanel = Math.ceil(n / NR) * NR * k;
     const packsA = call.batchA > 1 ? batch : 1;
     const packsB = call.batchB > 1 ? batch : 1;
@@ -234,7 +241,8 @@ export function gemmForHeap(heap: EmscriptenHeap): WasmGemm | null {
   return onHeap(heap, WasmGemm, true, (memory) => {
     if (!isShared(memory)) return new WasmGemm(heap, memory);
     const threads = wasmThreadsOf(heap);
-    const helpers = WasmHelpers.start(heap, memory, threads - 1);
-    return helpers ? new WasmGemm(heap, memory, helpers) : null;
+    const fused = fusedMultiplyAdd();
+    const helpers = WasmHelpers.start(heap, memory, threads - 1, fused);
+    return helpers ? new WasmGemm(heap, memory, helpers, fused) : null;
   });
 }

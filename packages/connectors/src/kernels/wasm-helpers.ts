@@ -5,7 +5,7 @@
 // in that memory (Atomics.wait / notify). The products take bands of rows (or the items of a batch) and
 // the element-wise kernels bands of rows this way. Node only: the main thread blocks in Atomics.wait,
 // which browsers forbid there.
-import { gemmWat } from './gemm-wat';
+import { gemmWat, MR_FUSED, NR } from './gemm-wat';
 import { fusedMultiplyAdd } from './relaxed-simd';
 import { simdWat } from './simd-wat';
 import { assembleWat } from './wat-assembler';
@@ -28,7 +28,8 @@ const JOBS = 3;
 const JOB_WORDS = 4 + 2 * MAX_ARGS;
 // rounded up to whole 64-byte lines: the scratch tile after it stays aligned and on lines of its own
 const CONTROL_BYTES = Math.ceil((4 * (JOBS + MAX_JOBS * JOB_WORDS)) / 64) * 64;
-const SCRATCH_BYTES = 128;
+// the gemm's partial-tile scratch (up to MR_FUSED x NR floats), in whole 64-byte lines
+const SCRATCH_BYTES = Math.ceil((4 * MR_FUSED * NR) / 64) * 64;
 
 type NodeWorker = { unref(): void; terminate(): Promise<number> };
 type WorkerThreads = { Worker: new (code: string, options: { eval: true; workerData: unknown }) => NodeWorker };
@@ -90,16 +91,18 @@ export class WasmHelpers {
   private constructor(
     private readonly memory: WebAssembly.Memory,
     private readonly controls: number[],
-    /** 128-byte scratch tiles, one per helper. */
+    /** Partial-tile scratch of the gemm, one per helper. */
     readonly scratch: number[],
+    /** Whether the helpers' gemm fuses multiply-adds (its tile height follows). */
+    readonly fused: boolean,
   ) {}
 
   /** Starts `count` helpers over `memory`, or returns undefined where Node's worker_threads are not at hand. */
-  static start(heap: EmscriptenHeap, memory: WebAssembly.Memory, count: number): WasmHelpers | undefined {
+  static start(heap: EmscriptenHeap, memory: WebAssembly.Memory, count: number, fused = fusedMultiplyAdd()): WasmHelpers | undefined {
     const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
     const threads = getBuiltin?.('node:worker_threads') as WorkerThreads | undefined;
     if (!threads || count < 1) return undefined;
-    const modules = [assembleWat(gemmWat(true, fusedMultiplyAdd())), assembleWat(simdWat(true))];
+    const modules = [assembleWat(gemmWat(true, fused)), assembleWat(simdWat(true))];
     const controls: number[] = [];
     const scratch: number[] = [];
     for (let h = 0; h < count; h++) {
@@ -109,7 +112,7 @@ export class WasmHelpers {
       scratch.push(ctrl + CONTROL_BYTES);
       new threads.Worker(HELPER, { eval: true, workerData: { memory, modules, names: HELPER_FUNCTIONS, ctrl, spin: SPIN } }).unref();
     }
-    return new WasmHelpers(memory, controls, scratch);
+    return new WasmHelpers(memory, controls, scratch, fused);
   }
 
   /** Number of helper threads. */

@@ -73,8 +73,10 @@ const PLAIN: Record<string, number[]> = {
 // Memory instructions: opcode bytes and natural alignment (log2 bytes).
 const MEMORY: Record<string, [number[], number]> = {
   'i32.load': [[0x28], 2],
+  'i64.load': [[0x29], 3],
   'f32.load': [[0x2a], 2],
   'i32.store': [[0x36], 2],
+  'i64.store': [[0x37], 3],
   'f32.store': [[0x38], 2],
   'v128.load': [[0xfd, 0x00], 4],
   'v128.load32_splat': [[0xfd, 0x09], 2],
@@ -201,8 +203,18 @@ function instr(expr: Sexp, ctx: FuncContext, out: number[]): void {
     out.push(0xfd, 0x1f, Number(rest[0]));
     return;
   }
+  if (op === 'i8x16.shuffle') {
+    for (const e of rest.slice(16)) instr(e, ctx, out);
+    out.push(0xfd, 0x0d, ...rest.slice(0, 16).map((v) => Number(v)));
+    return;
+  }
   if (op === 'i32.const') {
     out.push(0x41, ...sleb(Number(rest[0]) | 0));
+    return;
+  }
+  if (op === 'i64.const') {
+    // values within 32 bits (sleb of an i32 is the same bytes)
+    out.push(0x42, ...sleb(Number(rest[0]) | 0));
     return;
   }
   if (op === 'f32.const') {
