@@ -1,5 +1,5 @@
-// Prints, as one JSON line, whether this process's wasm products fuse multiply-adds (VLM_WASM_FMA is read
-// once per process, so its tests run here).
+// Prints, as one JSON line, whether this process's wasm products fuse multiply-adds: the V8 flag and
+// VLM_WASM_FMA are process-wide, so the tests of the choice run here, in a child process.
 import { fusedMultiplyAdd } from '../../kernels/relaxed-simd';
 import { WasmGemm } from '../../kernels/wasm-gemm';
 
