@@ -129,6 +129,7 @@ export function decodeVideo(video: string, options: DecodeVideoOptions): VideoDe
     // Raw bytes arrive in pipe-sized pieces; they are copied into one buffer per frame, taken from the
     // buffers the consumer gave back when it recycles them.
     const spare: Uint8Array[] = [];
+    const READY_MAX = 3;
     const ready: RgbFrame[] = [];
     const pending: Buffer[] = [];
     let current: { data: Uint8Array; filled: number; info: (typeof infos)[number] } | undefined;
@@ -146,6 +147,9 @@ export function decodeVideo(video: string, options: DecodeVideoOptions): VideoDe
     function drain() {
       while (pending.length > 0) {
         if (!current) {
+          // At most READY_MAX decoded frames wait (bytes for later ones stay in `pending`), so a burst of
+          // bytes or of showinfo lines never needs more than a handful of buffers.
+          if (ready.length >= READY_MAX) return;
           const info = infos[produced + ready.length];
           // The size comes from showinfo; bytes that arrive before their frame's line wait for it.
           if (!info) return;
@@ -171,7 +175,7 @@ export function decodeVideo(video: string, options: DecodeVideoOptions): VideoDe
       pending.push(chunk);
       drain();
       // Back-pressure: at most a few decoded frames wait in memory.
-      if (ready.length >= 3) child.stdout.pause();
+      if (ready.length >= READY_MAX) child.stdout.pause();
       const w = waiting;
       waiting = undefined;
       w?.();
@@ -199,10 +203,11 @@ export function decodeVideo(video: string, options: DecodeVideoOptions): VideoDe
         if (ready.length > 0) {
           const frame = ready.shift()!;
           produced++;
-          if (ready.length < 3 && child.stdout.isPaused()) child.stdout.resume();
+          if (ready.length < READY_MAX && child.stdout.isPaused()) child.stdout.resume();
           yield frame;
           // The consumer asked for the next frame: this one's buffer may be filled again.
           if (frameOptions.recycle) spare.push(frame.data);
+          drain();
           continue;
         }
         if (ended && exit) break;
