@@ -49,6 +49,7 @@ export { dense, layerNorm, dropout, splitHeads, mergeHeads, attend, type AttendO
 export { layerNormFused, rmsNormFused } from './fused/layer-norm';
 export { biasGelu, geluFused } from './fused/bias-gelu';
 export { attentionFused } from './fused/attention';
+export { linearFused } from './fused/linear';
 export { rotaryFused } from './fused/rotary';
 export { swigluFused } from './fused/swiglu';
 export { crossEntropyOverPositions } from './fused/cross-entropy';

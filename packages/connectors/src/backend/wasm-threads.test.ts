@@ -47,7 +47,7 @@ describe('wasm on worker threads (selectBackend wasmThreads)', () => {
     for (const r of [two, one]) expect({ code: r.code, signal: r.signal }, r.stderr.slice(-800)).toEqual({ code: 0, signal: null });
     expect(two.stdout).toContain('[vlm] TF.js backend: wasm (simd true, threads 2 on worker_threads, fast kernels true, fused multiply-add true)');
     expect(one.stdout).toContain('[vlm] TF.js backend: wasm (simd true, threads 1, fast kernels true, fused multiply-add true)');
-    type Out = { attention: number[]; shared: number[]; fusedLoss: number; fusedGrads: number[]; adamw: number[]; scores: number[]; uneven: number[]; loss: number; grad: number[]; tableGrad: number[]; gemmThreads: number };
+    type Out = { linear: number[]; attention: number[]; shared: number[]; fusedLoss: number; fusedGrads: number[]; adamw: number[]; scores: number[]; uneven: number[]; loss: number; grad: number[]; tableGrad: number[]; gemmThreads: number };
     const [twoChoice, twoOut] = jsonLines(two.stdout) as [{ choice: { threads: number } }, Out];
     const [, oneOut] = jsonLines(one.stdout) as [unknown, Out];
     expect(twoChoice.choice.threads).toBe(2);
@@ -69,6 +69,10 @@ describe('wasm on worker threads (selectBackend wasmThreads)', () => {
     expect(twoOut.fusedGrads).toHaveLength(512 + 256 + 256 + 160 * 1000 + 2 * 300 * 512 + 6 * 4 * 50 * 128 + 8 * 4 * 70 * 16);
     expect(maxDiff(twoOut.fusedGrads, oneOut.fusedGrads)).toBeLessThan(1e-5);
     expect(twoOut.fusedGrads.some((g) => g !== 0)).toBe(true);
+    // the linear layer's kernels: forward and the three gradients of its backward kernel
+    expect(twoOut.linear).toHaveLength(4 * 130 * 256 + 256 * 192 + 192);
+    expect(maxDiff(twoOut.linear, oneOut.linear)).toBeLessThan(1e-5);
+    expect(twoOut.linear.some((g) => g !== 0)).toBe(true);
     expect(twoOut.adamw).toHaveLength(3 * 40_001);
     expect(maxDiff(twoOut.adamw, oneOut.adamw)).toBeLessThan(1e-5);
     expect(twoOut.grad.some((g) => g !== 0)).toBe(true);

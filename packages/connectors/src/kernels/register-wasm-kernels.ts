@@ -6,6 +6,7 @@ import { createLeadingAxesSum } from './leading-axes-sum';
 import { createRowGather } from './row-gather';
 import { createSharedIdentity } from './shared-identity';
 import { unsortedSegmentSumWasm } from './unsorted-segment-sum';
+import { LINEAR_GRAD_KERNEL, LINEAR_KERNEL, linearGradWasm, linearWasm } from './wasm-linear';
 
 /** The stock kernels the toolkit wraps, by name, with the wrapper that falls back to each. */
 const WRAPPED: [string, (stock: tf.KernelFunc) => tf.KernelFunc][] = [
@@ -32,7 +33,7 @@ function replaceKernel(config: tf.KernelConfig): void {
  * SIMD, or a threaded build outside Node), a Sum that reduces leading axes without a transpose, an
  * Identity that shares memory instead of copying, a GatherV2 that copies embedding rows, a Slice and a
  * SplitV that copy from the heap without first copying the whole input out, a Tile that copies runs, and
- * the missing UnsortedSegmentSum. Idempotent.
+ * the missing UnsortedSegmentSum, and the linear layer's forward and backward kernels (wasm-linear.ts). Idempotent.
  * Needs `@tensorflow/tfjs-backend-wasm` to be imported.
  */
 export function registerFastWasmKernels(): void {
@@ -43,15 +44,19 @@ export function registerFastWasmKernels(): void {
     replaceKernel({ kernelName, backendName: 'wasm', setupFunc: original.setupFunc, kernelFunc: wrap(original.kernelFunc) });
   }
   replaceKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSumWasm as unknown as tf.KernelFunc });
+  replaceKernel({ kernelName: LINEAR_KERNEL, backendName: 'wasm', kernelFunc: linearWasm as unknown as tf.KernelFunc });
+  replaceKernel({ kernelName: LINEAR_GRAD_KERNEL, backendName: 'wasm', kernelFunc: linearGradWasm as unknown as tf.KernelFunc });
 }
 
 /**
  * Puts tfjs-backend-wasm's own BatchMatMul, _FusedMatMul, Sum, Identity, GatherV2, Slice, SplitV and Tile back
- * (UnsortedSegmentSum stays, since without it no model with an embedding can train on wasm). For
- * side-by-side benchmarks.
+ * (UnsortedSegmentSum stays, since without it no model with an embedding can train on wasm) and removes
+ * the linear kernels, so linear layers compose the stock ones. For side-by-side benchmarks.
  */
 export function useStockWasmKernels(): void {
   for (const config of stock.values()) replaceKernel(config);
+  // linear layers go back to the composition of the stock kernels
+  for (const name of [LINEAR_KERNEL, LINEAR_GRAD_KERNEL]) if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
 }
 
 /** Former name of `useStockWasmKernels` (kept: @vlm/train's benchmark imports it). */

@@ -1,20 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { attentionFused } from '../fused/attention';
 import { layerNormFused } from '../fused/layer-norm';
+import { linearFused } from '../fused/linear';
 import '../backend/tfjs-runtime';
 
 /**
- * x·kernel + bias over the last axis. Folds leading axes into rows first: a 2-D product is one gemm
- * call on wasm, and tfjs 4.22 cannot differentiate a rank-broadcast matMul. The bias rides in the
- * product (`tf.fused.matMul`; on wasm the toolkit's gemm adds it as it writes the output).
+ * x·kernel + bias over the last axis (kernel `[in, out]`). One kernel each way on wasm (the toolkit's
+ * gemm; leading axes fold into rows, the bias is added as the output is written); elsewhere the leading
+ * axes fold into rows and one 2-D product carries the bias (`tf.fused.matMul`), since tfjs 4.22 cannot
+ * differentiate a rank-broadcast matMul.
  */
 export function dense(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
-  const inDim = x.shape[x.shape.length - 1] as number;
-  const outDim = kernel.shape[1] as number;
-  const lead = x.shape.slice(0, -1);
-  const a = tf.reshape(x, [-1, inDim]) as tf.Tensor2D;
-  const y: tf.Tensor = bias && bias.rank === 1 && bias.dtype === 'float32' ? tf.fused.matMul({ a, b: kernel as tf.Tensor2D, bias }) : tf.matMul(a, kernel as tf.Tensor2D);
-  return tf.reshape(bias && y.rank === 2 && !(bias.rank === 1 && bias.dtype === 'float32') ? tf.add(y, bias) : y, [...lead, outDim]);
+  return linearFused(x, kernel, bias);
 }
 
 /** LayerNorm over the last axis with an explicit epsilon (PyTorch 1e-5, BERT/Q-Former 1e-12); a fused op. */

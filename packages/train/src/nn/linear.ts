@@ -1,14 +1,12 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { linearFused } from '@vlm/connectors';
 
-/** y = x·W + b over the last axis; `kernel` is `[in, out]` (see ParamLayout `linear`). */
+/**
+ * y = x·W + b over the last axis; `kernel` is `[in, out]` (see ParamLayout `linear`). One kernel each way
+ * on wasm with the toolkit's kernels (`linearFused`), the composition of standard ops elsewhere.
+ */
 export function linear(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
-  const inDim = x.shape[x.shape.length - 1] as number;
-  const outDim = kernel.shape[1] as number;
-  const lead = x.shape.slice(0, -1);
-  // [..., in] -> [N, in] -> [N, out] -> [..., out]
-  let y = tf.matMul(tf.reshape(x, [-1, inDim]), kernel as tf.Tensor2D);
-  if (bias) y = tf.add(y, bias);
-  return tf.reshape(y, [...lead, outDim]);
+  return linearFused(x, kernel, bias);
 }
 
 /**

@@ -8,6 +8,7 @@ import { attentionFused } from '../../fused/attention';
 import { biasGelu } from '../../fused/bias-gelu';
 import { crossEntropyOverPositions } from '../../fused/cross-entropy';
 import { layerNormFused } from '../../fused/layer-norm';
+import { linearFused } from '../../fused/linear';
 import { rotaryFused } from '../../fused/rotary';
 import { swigluFused } from '../../fused/swiglu';
 import { seededTensor } from '../../testing/grad-check';
@@ -70,6 +71,12 @@ if (mode === 'throw') {
     const n = tf.sum(tf.mul(layerNormFused(seededTensor([600, 256], 22, 2), gamma, beta, 1e-5), seededTensor([600, 256], 23)));
     return tf.addN([tf.mul(g, 1e-3), tf.mul(n, 1e-2), tf.mul(sw, 1e-3), tf.mul(ro, 1e-3), tf.mul(at, 1e-2), crossEntropyOverPositions(logits as tf.Tensor2D, targets, weights)]) as tf.Scalar;
   }, [hBias, gamma, beta, logits, gate, up, rx, aq]);
+  // a linear layer on the toolkit's kernels: 3-D input, 520 rows (bands of 260 across two threads), bias;
+  // each of its three products has more than 2^23 multiply-adds
+  const lx = tf.variable(seededTensor([4, 130, 256], 35));
+  const lw = tf.variable(seededTensor([256, 192], 36, 0.1));
+  const lb = tf.variable(seededTensor([192], 37));
+  const lin = tf.variableGrads(() => tf.sum(tf.mul(linearFused(lx, lw, lb), seededTensor([4, 130, 192], 38))) as tf.Scalar, [lx, lw, lb]);
   const param = tf.variable(seededTensor([40_001], 24));
   const moments = { m: tf.variable(tf.zeros([40_001]), false), v: tf.variable(tf.zeros([40_001]), false) };
   for (let step = 1; step <= 2; step++) {
@@ -80,6 +87,7 @@ if (mode === 'throw') {
     shared: Array.from(shared.dataSync()),
     fusedLoss: fused.value.dataSync()[0],
     fusedGrads: [hBias, gamma, beta, logits, gate, up, rx, aq].flatMap((v) => Array.from((fused.grads[v.name] as tf.Tensor).dataSync())),
+    linear: [lx, lw, lb].flatMap((v) => Array.from((lin.grads[v.name] as tf.Tensor).dataSync())),
     adamw: [param, moments.m, moments.v].flatMap((v) => Array.from(v.dataSync())),
     scores: Array.from(scores.dataSync()),
     uneven: Array.from(uneven.dataSync()),
