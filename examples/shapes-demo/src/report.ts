@@ -56,7 +56,8 @@ export function accuracyTable(accuracy: readonly TypeAccuracy[]): string[] {
 export function terminalReport(input: DemoReportInput): string[] {
   const out = [`demo finished in ${input.totalSeconds.toFixed(1)} s on ${input.backend}`];
   if (input.notice) out.unshift(`note: ${input.notice}`, '');
-  for (const [name, s] of input.phases) out.push(`  ${name.padEnd(28)} ${s.toFixed(1).padStart(7)} s`);
+  const nameWidth = Math.max(28, ...input.phases.map(([name]) => name.length));
+  for (const [name, s] of input.phases) out.push(`  ${name.padEnd(nameWidth)} ${s.toFixed(1).padStart(7)} s`);
   out.push('', ...accuracyTable(input.accuracy), '');
   if (input.loraComparison) out.push(...loraComparisonTable(input.loraComparison), '');
   for (const q of input.questions.slice(0, 6)) {

@@ -51,6 +51,31 @@ describe('runTrainingDemo (tiny preset)', () => {
     for (const [question, textOnly] of distinct) expect(await answer(chat, [{ from: 'human', value: question }], { maxNewTokens: 16 })).toBe(textOnly);
   });
 
+  it('pretrains the LM on a worker thread beside the vision tower, writing what a run one stage after the other writes', async () => {
+    const lines: string[] = [];
+    const beside = await runTrainingDemo({ outDir: join(dir, 'beside'), preset: tinyDemoPreset, selectBackend: false, log: (l) => lines.push(l) });
+    const serial = await runTrainingDemo({ outDir: join(dir, 'serial'), preset: tinyDemoPreset, selectBackend: false, lmBeside: false });
+    expect(lines.join('\n')).toContain('the LM pretrains beside it on a worker thread');
+    // the worker's stage log is printed after the vision tower, in the LM's section
+    const section = lines.indexOf(lines.find((l) => l.startsWith('3/7'))!);
+    expect(lines.slice(section).some((l) => /^stage 0 lm-pretrain: template plain/.test(l))).toBe(true);
+    expect(beside.stages[0]!.losses).toEqual(serial.stages[0]!.losses);
+    expect(beside.stages[0]!.checkpoint).toBe(join(dir, 'beside', 'checkpoints', '0-lm-pretrain'));
+    // the same checkpoint, byte for byte: weights (the vision tower the main thread trained), optimizer, meta
+    // (which names the tokenizer by its file, in each run's own folder)
+    const saved = (run: string, file: string) => readFileSync(join(dir, run, 'checkpoints', '0-lm-pretrain', file));
+    for (const file of ['model.safetensors', 'optimizer.safetensors', 'tokenizer.json']) expect(saved('beside', file).equals(saved('serial', file)), file).toBe(true);
+    expect(saved('beside', 'checkpoint.json').toString().replaceAll(join(dir, 'beside'), '<run>')).toBe(saved('serial', 'checkpoint.json').toString().replaceAll(join(dir, 'serial'), '<run>'));
+    expect(readdirSync(join(dir, 'beside', 'checkpoints')).sort()).toEqual(['0-lm-pretrain', '1-align', '2-instruct']);
+    // and the same metrics, in the same order (but for the clock)
+    const metrics = (run: string) => readFileSync(join(dir, run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => {
+      const { seconds: _s, tokensPerSecond: _t, ...rest } = JSON.parse(l) as Record<string, unknown>;
+      return rest;
+    });
+    expect(metrics('beside')).toEqual(metrics('serial'));
+    expect(beside.accuracy).toEqual(serial.accuracy);
+  });
+
   it('runs stage 2 with LoRA beside full fine-tuning and compares them (compareLora)', async () => {
     const out = join(dir, 'lora');
     const r = await runTrainingDemo({ outDir: out, preset: tinyDemoPreset, selectBackend: false, compareLora: true });

@@ -8,6 +8,8 @@ import { type SelectBackendOptions, selectBackend } from '@vlm/connectors';
 import { type LlavaModelSpec, buildLlavaModel, imageTokensOf, prepareSamples } from '@vlm/train';
 import { type StageResult, ImageStore, exportConnector, loadCheckpoint, loadLlavaCheckpoint, loadLlavaDataset, trainStage, writeLossCurvePng } from '@vlm/train/node';
 import { createContrastiveTrainer } from './contrastive-pretrain';
+import { startLmPretrainBeside } from './lm-pretrain-beside';
+import { lmPretrainStage } from './lm-pretrain-stage';
 import { DemoInterruptedError, type DemoStop, abortedAfterYield } from './demo-interrupted';
 import { type DemoPreset, fullDemoPreset } from './demo-preset';
 import { type EvaluatedQuestion, type TypeAccuracy, evaluateHeldOut } from './evaluate';
@@ -40,6 +42,11 @@ export interface TrainingDemoOptions {
    * rejects with {@link DemoInterruptedError} (what it stopped in, what its folder holds) before its report.
    */
   signal?: AbortSignal;
+  /**
+   * Run LM pretraining on a worker thread while the vision tower pretrains (default true; on wasm and cpu
+   * only, tfjs-node uses every core itself). The same weights, checkpoint and metrics as one after the other.
+   */
+  lmBeside?: boolean;
 }
 
 /** What the demo measured. */
@@ -146,47 +153,60 @@ async function runDemo(options: TrainingDemoOptions): Promise<TrainingDemoResult
   log(`tokenizer: ${p.tokenizer.kind === 'bpe' ? `BPE learned from the training text, ${tokenizer.vocabSize} pieces` : 'byte-level'}`);
   const spec: LlavaModelSpec = demoModelSpec(p, tokenizer);
   const model = buildLlavaModel(spec, seed);
+  const contrastive: number[] = [];
   await stopIfAborted({ phase: 'records and tokenizer' });
 
-  log(`2/7 contrastive pretraining of the vision tower (${p.contrastive.steps} steps)`);
-  const prompts = patchPrompts();
-  const pairs = [];
-  // decoded a few at a time first (sharp's thread pool, so both cores work; 5,000 images 3.4 -> 1.9 s)
-  for (let i = 0; i < world.train.length; i += 16) await Promise.all(world.train.slice(i, i + 16).map((s) => images.pixelsOf(s.image)));
-  for (const s of world.train) pairs.push({ pixels: await images.pixelsOf(s.image), caption: s.captions.join(' '), patchLabels: patchLabelsOf(s, p.imageSize, p.patchSize, prompts) });
-  const clip = createContrastiveTrainer(model.vision, pairs, {
-    ...p.contrastive,
-    patchTexts: prompts,
-    patchLayer: p.featureLayer,
-    seed,
-    progress: (step, loss) => options.progress?.(`vision-clip  ${step}/${p.contrastive.steps}  loss ${loss.toFixed(4)}`),
-  });
-  const contrastive: number[] = [];
-  try {
-    while (clip.stepsDone < p.contrastive.steps) {
-      contrastive.push(clip.step());
-      // one event-loop turn per step, so Ctrl-C is seen at this boundary
-      if (clip.stepsDone < p.contrastive.steps && (await abortedAfterYield(signal))) {
-        throw new DemoInterruptedError({ phase: 'vision pretraining (contrastive; it keeps no checkpoint)', step: clip.stepsDone, totalSteps: p.contrastive.steps }, []);
-      }
-    }
-  } finally {
-    clip.dispose();
-  }
-  log(`vision tower: contrastive loss ${contrastive[0]?.toFixed(3)} -> ${contrastive.at(-1)?.toFixed(3)}`);
-  phase('vision pretraining (contrastive)');
-
-  await stopIfAborted({ phase: 'vision pretraining (contrastive; it keeps no checkpoint)', step: p.contrastive.steps, totalSteps: p.contrastive.steps });
   const common = { model, spec, tokenizer, tokenizerSpec, tokenizerFile, seed, outDir: options.outDir, log, progress: options.progress, signal };
-  log('3/7 language-model pretraining on the text');
-  const lmStage = await trainStage({
-    ...common,
-    stageIndex: 0,
-    samples: pretrainingText(lines, tokenizer),
-    stage: { name: 'lm-pretrain', template: 'plain', train: { lm: p.lmPretrain.learningRate }, steps: p.lmPretrain.steps, globalBatchSize: p.lmPretrain.batchSize, warmupRatio: 0.05, minLrRatio: 0.1 },
-  });
+  // LM pretraining needs nothing from the vision tower: on wasm (and cpu) it runs on a worker thread
+  // while this thread trains the tower (lm-pretrain-beside.ts), else after it.
+  const beside = options.lmBeside === false ? undefined : await startLmPretrainBeside({ preset: p, seed, lines, tokenizerSpec, tokenizerFile, outDir: options.outDir });
+  try {
+    log(`2/7 contrastive pretraining of the vision tower (${p.contrastive.steps} steps)${beside ? '; the LM pretrains beside it on a worker thread' : ''}`);
+    const prompts = patchPrompts();
+    const pairs = [];
+    // decoded a few at a time first (sharp's thread pool, so both cores work; 5,000 images 3.4 -> 1.9 s)
+    for (let i = 0; i < world.train.length; i += 16) await Promise.all(world.train.slice(i, i + 16).map((s) => images.pixelsOf(s.image)));
+    for (const s of world.train) pairs.push({ pixels: await images.pixelsOf(s.image), caption: s.captions.join(' '), patchLabels: patchLabelsOf(s, p.imageSize, p.patchSize, prompts) });
+    const clip = createContrastiveTrainer(model.vision, pairs, {
+      ...p.contrastive,
+      patchTexts: prompts,
+      patchLayer: p.featureLayer,
+      seed,
+      progress: (step, loss) => options.progress?.(`vision-clip  ${step}/${p.contrastive.steps}  loss ${loss.toFixed(4)}`),
+    });
+    try {
+      while (clip.stepsDone < p.contrastive.steps) {
+        contrastive.push(clip.step());
+        // the LM's worker failed: that stops the demo now, not after the vision tower
+        if (beside?.failure) throw beside.failure;
+        // one event-loop turn per step, so Ctrl-C is seen at this boundary
+        if (clip.stepsDone < p.contrastive.steps && (await abortedAfterYield(signal))) {
+          throw new DemoInterruptedError({ phase: 'vision pretraining (contrastive; it keeps no checkpoint)', step: clip.stepsDone, totalSteps: p.contrastive.steps }, []);
+        }
+      }
+    } finally {
+      clip.dispose();
+    }
+    log(`vision tower: contrastive loss ${contrastive[0]?.toFixed(3)} -> ${contrastive.at(-1)?.toFixed(3)}`);
+    phase('vision pretraining (contrastive)');
+    await stopIfAborted({ phase: 'vision pretraining (contrastive; it keeps no checkpoint)', step: p.contrastive.steps, totalSteps: p.contrastive.steps });
+  } catch (error) {
+    await beside?.cancel();
+    throw error;
+  }
+
+  log(`3/7 language-model pretraining on the text${beside ? ' (ran beside the vision tower; its log follows)' : ''}`);
+  let lmStage: StageResult;
+  if (beside) {
+    const done = await beside.finish(model, signal);
+    for (const line of done.log) log(line);
+    lmStage = done.stage;
+  } else {
+    lmStage = await trainStage({ ...common, stageIndex: 0, samples: pretrainingText(lines, tokenizer), stage: lmPretrainStage(p) });
+  }
   stopIfInterrupted(0, lmStage);
-  phase('LM pretraining');
+  // beside the vision tower, what is left is the wait for the worker (usually none) and its checkpoint
+  phase(beside ? 'LM pretraining (after the vision tower)' : 'LM pretraining');
   await stopIfAborted({ phase: 'stage 0 lm-pretrain', step: lmStage.stepsDone, totalSteps: lmStage.totalSteps, checkpoint: lmStage.checkpoint });
 
   const perImage = imageTokensOf(spec);
