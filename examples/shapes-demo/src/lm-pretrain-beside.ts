@@ -7,7 +7,7 @@
 // writes. Its metrics join metrics.jsonl and its log lines are printed once the vision tower is done.
 import { appendFile, cp, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -67,11 +67,12 @@ function startWorker(request: LmPretrainRequest): Worker {
 
 /**
  * Starts the demo's LM pretraining (stage 0) on a worker thread, or returns undefined where it runs on
- * the main thread instead: a backend other than wasm or cpu (tfjs-node uses every core itself).
+ * the main thread instead: one core (nothing to gain), or a backend other than wasm or cpu (tfjs-node uses
+ * every core itself).
  */
 export async function startLmPretrainBeside(input: Omit<LmPretrainRequest, 'backend' | 'scratchDir'> & { outDir: string }): Promise<LmPretrainBeside | undefined> {
   const backend = tf.getBackend();
-  if (backend !== 'wasm' && backend !== 'cpu') return undefined;
+  if ((backend !== 'wasm' && backend !== 'cpu') || availableParallelism() < 2) return undefined;
   const scratchDir = await mkdtemp(join(tmpdir(), 'vlm-demo-lm-'));
   const request: LmPretrainRequest = { backend, preset: input.preset, seed: input.seed, lines: input.lines, tokenizerSpec: input.tokenizerSpec, tokenizerFile: input.tokenizerFile, scratchDir };
   const worker = startWorker(request);
@@ -115,7 +116,9 @@ export async function startLmPretrainBeside(input: Omit<LmPretrainRequest, 'back
         const { stage, weights } = await reply;
         for (const w of weights) {
           const variable = model.lm.params.get(w.name);
-          variable.assign(tf.tensor(w.values, variable.shape, 'float32'));
+          const value = tf.tensor(w.values, variable.shape, 'float32');
+          variable.assign(value);
+          value.dispose();
         }
         const scratchCheckpoint = stage.checkpoint as string;
         const final = stageCheckpointDir(input.outDir, 0, stage.stage);

@@ -43,8 +43,9 @@ export interface TrainingDemoOptions {
    */
   signal?: AbortSignal;
   /**
-   * Run LM pretraining on a worker thread while the vision tower pretrains (default true; on wasm and cpu
-   * only, tfjs-node uses every core itself). The same weights, checkpoint and metrics as one after the other.
+   * Run LM pretraining on a worker thread while the vision tower pretrains (default true; with 2 or more
+   * cores on wasm and cpu, since tfjs-node uses every core itself). The same weights, checkpoint and
+   * metrics as one after the other.
    */
   lmBeside?: boolean;
 }
