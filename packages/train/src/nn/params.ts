@@ -29,7 +29,7 @@ export class ParamSet {
   add(name: string, shape: number[], values: Float32Array, layout: ParamLayout = 'plain', upstreamShape?: number[]): tf.Variable {
     if (this.byName.has(name)) throw new VlmError('param_duplicate', `${this.owner}: parameter ${name} registered twice`);
     const initial = tf.tensor(values, shape, 'float32');
-    const variable = tf.variable(initial, true, `${this.owner}/${name}/${nextId++}`);
+    const variable = tf.variable(initial, true, `${this.owner}/${name}/${nextVariableId()}`);
     initial.dispose();
     this.byName.set(name, { name, variable, layout, upstreamShape: upstreamShape ?? toUpstreamShape(shape, layout) });
     return variable;
@@ -73,7 +73,16 @@ export class ParamSet {
   }
 }
 
-let nextId = 0;
+// TF.js variable names must be unique in the engine, which every copy of this module shares: the CommonJS
+// build bundles this file into each entry (`@vlm/train` and `@vlm/train/node` are separate bundles there), so
+// a counter of the module's own would restart in each and name a second model's weights like the first's.
+const VARIABLE_ID = Symbol.for('@vlm/train:variable-id');
+function nextVariableId(): number {
+  const shared = globalThis as { [VARIABLE_ID]?: number };
+  const id = shared[VARIABLE_ID] ?? 0;
+  shared[VARIABLE_ID] = id + 1;
+  return id;
+}
 
 function toUpstreamShape(shape: number[], layout: ParamLayout): number[] {
   if (layout === 'linear') return [shape[1] ?? 0, shape[0] ?? 0];
